@@ -1,0 +1,20 @@
+// Writes an ArrayRecord file and reads it back: sequentially, by indices, by range, and asynchronously.
+
+import os from 'node:os';
+import path from 'node:path';
+import { ArrayRecordReader, ArrayRecordWriter } from '../src/index.js';
+
+const file = path.join(os.tmpdir(), 'example.array_record');
+
+const writer = new ArrayRecordWriter(file, 'group_size:1,zstd:3');
+for (let i = 0; i < 1000; i++) writer.write(`record number ${i}`);
+writer.close();
+
+const reader = new ArrayRecordReader(file);
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+console.log(`${file}: ${reader.numRecords()} records, written with "${reader.writerOptionsString()}"`);
+console.log('first record:', text(reader.read()));
+console.log('by indices:', reader.read([999, 0, 500]).map(text));
+console.log('range [10, 13):', reader.read(10, 13).map(text));
+console.log('async:', (await reader.readAsync([1, 2])).map(text));
+reader.close();

@@ -1,0 +1,203 @@
+// The protos at the end of an ArrayRecord file (cpp/layout.proto): footer metadata, per-chunk footers, postscript.
+
+import { CorruptFileError } from '../errors.js';
+import { readVarintHalves, varintFromHalves, varintLength, VarintCursor, writeVarint, type U64Halves } from '../riegeli/bytes.js';
+
+/** ArrayRecord format version written in the footer metadata (kArrayRecordV1). */
+export const ARRAY_RECORD_VERSION = 1;
+/** RiegeliPostscript.magic (0x71930e704fdae05e), as u32 halves. */
+export const POSTSCRIPT_MAGIC: U64Halves = { low: 0x4fdae05e, high: 0x71930e70 };
+
+/** RiegeliFooterMetadata.array_record_metadata. */
+export interface FooterMetadata {
+  readonly version: number;
+  readonly numChunks: number;
+  readonly numRecords: number;
+  readonly writerOptions: string | undefined;
+}
+
+/** ArrayRecordFooter: where one data chunk starts and what it holds. */
+export interface ChunkFooter {
+  readonly chunkOffset: number;
+  readonly decodedDataSize: number;
+  readonly numRecords: number;
+}
+
+/** RiegeliPostscript. */
+export interface Postscript {
+  readonly footerOffset: number | undefined;
+  readonly magic: U64Halves | undefined;
+}
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
+
+class ProtoWriter {
+  private readonly parts: number[] = [];
+
+  varintField(field: number, value: number): this {
+    this.tag(field, WIRE_VARINT);
+    this.varint(value);
+    return this;
+  }
+
+  bytesField(field: number, bytes: Uint8Array): this {
+    this.tag(field, WIRE_LENGTH_DELIMITED);
+    this.varint(bytes.length);
+    for (const byte of bytes) this.parts.push(byte);
+    return this;
+  }
+
+  rawVarintField(field: number, varint: Uint8Array): this {
+    this.tag(field, WIRE_VARINT);
+    for (const byte of varint) this.parts.push(byte);
+    return this;
+  }
+
+  finish(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
+
+  private tag(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  private varint(value: number): void {
+    const bytes = new Uint8Array(varintLength(value));
+    writeVarint(bytes, 0, value);
+    for (const byte of bytes) this.parts.push(byte);
+  }
+}
+
+/** Calls `onField` for every field of a proto message; skips groups and unknown wire types safely. */
+function forEachField(
+  bytes: Uint8Array,
+  what: string,
+  onField: (field: number, wireType: number, cursor: VarintCursor) => boolean,
+): void {
+  const cursor = new VarintCursor(bytes);
+  while (!cursor.atEnd()) {
+    const tag = cursor.readVarint(`tag in ${what}`);
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 0) throw new CorruptFileError(`${what} has a field number 0`);
+    if (onField(field, wireType, cursor)) continue;
+    skipField(cursor, wireType, what);
+  }
+}
+
+function skipField(cursor: VarintCursor, wireType: number, what: string): void {
+  let skip: number;
+  if (wireType === WIRE_VARINT) {
+    readVarintHalves(cursor, what);
+    return;
+  } else if (wireType === WIRE_FIXED64) skip = 8;
+  else if (wireType === WIRE_FIXED32) skip = 4;
+  else if (wireType === WIRE_LENGTH_DELIMITED) skip = cursor.readVarint(`length in ${what}`);
+  else throw new CorruptFileError(`${what} has unsupported wire type ${wireType}`);
+  if (skip > cursor.end - cursor.pos) throw new CorruptFileError(`${what} is truncated`);
+  cursor.pos += skip;
+}
+
+function readLengthDelimited(cursor: VarintCursor, what: string): Uint8Array {
+  const length = cursor.readVarint(`length in ${what}`);
+  if (length > cursor.end - cursor.pos) throw new CorruptFileError(`${what} is truncated`);
+  const bytes = cursor.bytes.subarray(cursor.pos, cursor.pos + length);
+  cursor.pos += length;
+  return bytes;
+}
+
+/** Serialises RiegeliFooterMetadata{array_record_metadata{...}}, the footer chunk's first record. */
+export function encodeFooterMetadata(metadata: FooterMetadata): Uint8Array {
+  const inner = new ProtoWriter()
+    .varintField(1, metadata.version)
+    .varintField(2, metadata.numChunks)
+    .varintField(3, metadata.numRecords);
+  if (metadata.writerOptions !== undefined) inner.bytesField(4, new TextEncoder().encode(metadata.writerOptions));
+  return new ProtoWriter().bytesField(1, inner.finish()).finish();
+}
+
+/**
+ * Parses the footer chunk's first record.
+ * @throws CorruptFileError when it is malformed; returns undefined when it lacks array_record_metadata.
+ */
+export function decodeFooterMetadata(bytes: Uint8Array, what: string): FooterMetadata | undefined {
+  let inner: Uint8Array | undefined;
+  forEachField(bytes, what, (field, wireType, cursor) => {
+    if (field !== 1 || wireType !== WIRE_LENGTH_DELIMITED) return false;
+    inner = readLengthDelimited(cursor, what);
+    return true;
+  });
+  if (inner === undefined) return undefined;
+  let version = 0;
+  let numChunks = 0;
+  let numRecords = 0;
+  let writerOptions: string | undefined;
+  forEachField(inner, what, (field, wireType, cursor) => {
+    if (wireType === WIRE_VARINT && field >= 1 && field <= 3) {
+      const value = cursor.readVarint(what);
+      if (field === 1) version = value;
+      else if (field === 2) numChunks = value;
+      else numRecords = value;
+      return true;
+    }
+    if (wireType === WIRE_LENGTH_DELIMITED && field === 4) {
+      writerOptions = new TextDecoder().decode(readLengthDelimited(cursor, what));
+      return true;
+    }
+    return false;
+  });
+  return { version, numChunks, numRecords, writerOptions };
+}
+
+/** Serialises one ArrayRecordFooter. */
+export function encodeChunkFooter(footer: ChunkFooter): Uint8Array {
+  return new ProtoWriter()
+    .varintField(1, footer.chunkOffset)
+    .varintField(2, footer.decodedDataSize)
+    .varintField(3, footer.numRecords)
+    .finish();
+}
+
+/**
+ * Parses one ArrayRecordFooter; `chunkOffset` is -1 when the field is absent.
+ * @throws CorruptFileError when it is malformed.
+ */
+export function decodeChunkFooter(bytes: Uint8Array, what: string): ChunkFooter {
+  let chunkOffset = -1;
+  let decodedDataSize = 0;
+  let numRecords = 0;
+  forEachField(bytes, what, (field, wireType, cursor) => {
+    if (wireType !== WIRE_VARINT || field < 1 || field > 3) return false;
+    const value = cursor.readVarint(what);
+    if (field === 1) chunkOffset = value;
+    else if (field === 2) decodedDataSize = value;
+    else numRecords = value;
+    return true;
+  });
+  return { chunkOffset, decodedDataSize, numRecords };
+}
+
+/** Serialises RiegeliPostscript{footer_offset, magic}. */
+export function encodePostscript(footerOffset: number): Uint8Array {
+  return new ProtoWriter().varintField(1, footerOffset).rawVarintField(2, varintFromHalves(POSTSCRIPT_MAGIC)).finish();
+}
+
+/**
+ * Parses a RiegeliPostscript.
+ * @throws CorruptFileError when it is malformed.
+ */
+export function decodePostscript(bytes: Uint8Array, what: string): Postscript {
+  let footerOffset: number | undefined;
+  let magic: U64Halves | undefined;
+  forEachField(bytes, what, (field, wireType, cursor) => {
+    if (wireType !== WIRE_VARINT) return false;
+    if (field === 1) footerOffset = cursor.readVarint(`footer offset in ${what}`);
+    else if (field === 2) magic = readVarintHalves(cursor, `magic in ${what}`);
+    else return false;
+    return true;
+  });
+  return { footerOffset, magic };
+}

@@ -1,0 +1,338 @@
+// ArrayRecordReader: random access and sequential reads of ArrayRecord files, sync and async.
+
+import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
+import { decodeChunk } from '../riegeli/chunk-codec.js';
+import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
+import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
+import { readFileLayout, readFooterChunk, type FileLayout } from './footer.js';
+import { planChunkReads, type ChunkRun } from './read-plan.js';
+import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
+
+/** Sequential reads fetch at least this much per read call, whatever readahead_buffer_size says. */
+const MIN_SEQUENTIAL_READ = 256 * 1024;
+/** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
+const MAX_READS_IN_FLIGHT = 16;
+
+/**
+ * Reads an ArrayRecord file written by Google's array_record (C++/Python) or by ArrayRecordWriter.
+ *
+ * Records are `Uint8Array` views into decoded chunk buffers; a batch read decodes each chunk it needs
+ * once. The synchronous API follows Python's `ArrayRecordReader`; the `...Async` forms read on
+ * libuv's thread pool and keep the event loop free while they wait.
+ * @example
+ * const reader = new ArrayRecordReader('data.array_record');
+ * const first = reader.read();            // sequential, advances the cursor
+ * const some = reader.read([7, 3, 7]);    // by indices, in request order
+ * const range = reader.read(10, 20);      // [10, 20)
+ * reader.close();
+ */
+export class ArrayRecordReader {
+  readonly path: string;
+  private source: ByteSource | undefined;
+  private readonly options: ReaderOptions;
+  private readonly layout: FileLayout;
+  private readonly index: ChunkIndex;
+  private cursor = 0;
+  /** Chunks decoded for sequential reading, by chunk number. */
+  private sequentialChunks = new Map<number, DecodedChunk>();
+
+  /**
+   * Opens `path` and reads its footer.
+   * @param options reader options string: `readahead_buffer_size:N`, `max_parallelism:N`,
+   *   `index_storage_option:in_memory|offloaded` (see parseReaderOptions).
+   * @throws InvalidOptionsError, IoError, NotArrayRecordError, CorruptFileError, UnsupportedError.
+   */
+  constructor(path: string, options = '') {
+    this.path = path;
+    this.options = parseReaderOptions(options);
+    const source = LocalFile.open(path);
+    try {
+      const { layout, footer } = readFileLayout(source);
+      this.layout = layout;
+      const { numChunks, footerOffset } = layout;
+      // Validated at open either way, so a bad index fails here rather than mid-epoch.
+      const offsets = readChunkOffsets(footer, numChunks, footerOffset, path);
+      this.index =
+        this.options.indexStorageOption === 'offloaded'
+          ? new OffloadedChunkIndex(numChunks, () => readChunkOffsets(readFooterChunk(this.open(), footerOffset), numChunks, footerOffset, path))
+          : new InMemoryChunkIndex(offsets);
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+    this.source = source;
+  }
+
+  /** True until `close()`. */
+  isOpen(): boolean {
+    return this.source !== undefined;
+  }
+
+  /** True while the reader is open and healthy. */
+  ok(): boolean {
+    return this.isOpen();
+  }
+
+  /** Closes the file; idempotent. Records already returned stay valid. */
+  close(): void {
+    this.source?.close();
+    this.source = undefined;
+    this.sequentialChunks.clear();
+  }
+
+  /** Closes the reader at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Number of records in the file. */
+  numRecords(): number {
+    this.open();
+    return this.layout.numRecords;
+  }
+
+  /** Records per chunk (the writer's group_size); 0 for an empty file. */
+  recordGroupSize(): number {
+    this.open();
+    return this.layout.groupSize;
+  }
+
+  /** Index of the record the next `read()` returns. */
+  recordIndex(): number {
+    this.open();
+    return this.cursor;
+  }
+
+  /** The options string the writer stored in the footer ('' when it stored none). */
+  writerOptionsString(): string {
+    this.open();
+    return this.layout.writerOptions ?? '';
+  }
+
+  /**
+   * Moves the cursor of `read()` to `index` (0..numRecords; numRecords means the end).
+   * @throws OutOfRangeError outside that range.
+   */
+  seek(index: number): void {
+    this.open();
+    if (!Number.isSafeInteger(index) || index < 0 || index > this.layout.numRecords) {
+      throw new OutOfRangeError(`seek to ${index} outside [0, ${this.layout.numRecords}]`, { path: this.path, index });
+    }
+    this.cursor = index;
+  }
+
+  /** Reads the record at the cursor and advances it. @throws OutOfRangeError at the end. */
+  read(): Uint8Array;
+  /** Reads records by index, in request order (repeats allowed). @throws OutOfRangeError for any index outside the file. */
+  read(indices: readonly number[]): Uint8Array[];
+  /**
+   * Reads records [start, end). Negative values count from the end, as in Python.
+   * @throws OutOfRangeError when the range is empty or outside the file.
+   */
+  read(start: number, end: number): Uint8Array[];
+  read(first?: readonly number[] | number, end?: number): Uint8Array | Uint8Array[] {
+    if (first === undefined) return this.readNext();
+    if (typeof first === 'number') {
+      if (end === undefined) throw new InvalidArgumentError('read(start, end) needs both bounds', { path: this.path });
+      const [from, to] = this.resolveRange(first, end);
+      return this.withRelease(() => this.readRangeSync(from, to));
+    }
+    const indices = this.checkIndices(first);
+    return this.withRelease(() => this.readIndicesSync(indices));
+  }
+
+  /** Reads every record, in order. */
+  readAll(): Uint8Array[] {
+    this.open();
+    if (this.layout.numRecords === 0) return [];
+    return this.withRelease(() => this.readRangeSync(0, this.layout.numRecords));
+  }
+
+  /** `read(indices)` without blocking the event loop. */
+  async readAsync(indices: readonly number[]): Promise<Uint8Array[]> {
+    const checked = this.checkIndices(indices);
+    return this.withReleaseAsync(() => this.readIndicesAsync(checked));
+  }
+
+  /** `read(start, end)` without blocking the event loop. */
+  async readRangeAsync(start: number, end: number): Promise<Uint8Array[]> {
+    const [from, to] = this.resolveRange(start, end);
+    return this.withReleaseAsync(() => this.readIndicesAsync(rangeArray(from, to)));
+  }
+
+  /** `readAll()` without blocking the event loop. */
+  async readAllAsync(): Promise<Uint8Array[]> {
+    this.open();
+    if (this.layout.numRecords === 0) return [];
+    return this.withReleaseAsync(() => this.readIndicesAsync(rangeArray(0, this.layout.numRecords)));
+  }
+
+  private open(): ByteSource {
+    if (this.source === undefined) throw new ClosedError('ArrayRecordReader', { path: this.path });
+    return this.source;
+  }
+
+  private readNext(): Uint8Array {
+    this.open();
+    const { numRecords, groupSize } = this.layout;
+    if (this.cursor >= numRecords) {
+      throw new OutOfRangeError(`read() past the end: the file has ${numRecords} records`, { path: this.path, index: this.cursor });
+    }
+    const chunk = Math.floor(this.cursor / groupSize);
+    let decoded = this.sequentialChunks.get(chunk);
+    if (decoded === undefined) {
+      this.withRelease(() => this.readAhead(chunk));
+      decoded = this.sequentialChunks.get(chunk)!;
+    }
+    const record = recordOf(decoded, this.cursor - chunk * groupSize);
+    this.cursor++;
+    return record;
+  }
+
+  /** Decodes the chunks from `first` on that fit the read-ahead size, with one read call. */
+  private readAhead(first: number): void {
+    const budget = Math.max(this.options.readaheadBufferSize, MIN_SEQUENTIAL_READ);
+    let last = first;
+    while (last + 1 < this.index.numChunks && this.index.end(last + 1) - this.index.start(first) <= budget) last++;
+    this.sequentialChunks = new Map();
+    const run: ChunkRun = { first, last, start: this.index.start(first), end: this.index.end(last) };
+    const buffer = this.open().readSync(run.start, run.end - run.start);
+    for (let chunk = first; chunk <= last; chunk++) this.sequentialChunks.set(chunk, this.decodeFrom(buffer, run.start, chunk));
+  }
+
+  private checkIndices(indices: readonly number[]): readonly number[] {
+    this.open();
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) {
+      throw new InvalidArgumentError(`read(indices) takes an array of record indices, got ${typeof indices}`, { path: this.path });
+    }
+    const numRecords = this.layout.numRecords;
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i]!;
+      if (!Number.isSafeInteger(index) || index < 0 || index >= numRecords) {
+        throw new OutOfRangeError(`record index ${index} (position ${i} of the request) outside [0, ${numRecords})`, {
+          path: this.path,
+          index,
+        });
+      }
+    }
+    return indices;
+  }
+
+  private resolveRange(start: number, end: number): [number, number] {
+    this.open();
+    const numRecords = this.layout.numRecords;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
+      throw new InvalidArgumentError(`read(start, end) takes integers, got ${start}, ${end}`, { path: this.path });
+    }
+    const from = start < 0 ? numRecords + start : start;
+    const to = end < 0 ? numRecords + end : end;
+    if (from < 0 || to > numRecords || to <= from) {
+      throw new OutOfRangeError(`[${start}, ${end}) is out of range of [0, ${numRecords})`, { path: this.path });
+    }
+    return [from, to];
+  }
+
+  private readRangeSync(from: number, to: number): Uint8Array[] {
+    const { groupSize } = this.layout;
+    const firstChunk = Math.floor(from / groupSize);
+    const lastChunk = Math.floor((to - 1) / groupSize);
+    const records = new Array<Uint8Array>(to - from);
+    for (const run of planChunkReads(rangeArray(firstChunk, lastChunk + 1), this.index)) {
+      const buffer = this.open().readSync(run.start, run.end - run.start);
+      for (let chunk = run.first; chunk <= run.last; chunk++) {
+        const decoded = this.decodeFrom(buffer, run.start, chunk);
+        const base = chunk * groupSize;
+        const begin = Math.max(from, base);
+        const finish = Math.min(to, base + recordCount(decoded));
+        for (let index = begin; index < finish; index++) records[index - from] = recordOf(decoded, index - base);
+      }
+    }
+    return records;
+  }
+
+  private readIndicesSync(indices: readonly number[]): Uint8Array[] {
+    const decoded = new Map<number, DecodedChunk>();
+    for (const run of planChunkReads(this.chunksOf(indices), this.index)) {
+      const buffer = this.open().readSync(run.start, run.end - run.start);
+      for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk));
+    }
+    return this.gather(indices, decoded);
+  }
+
+  private async readIndicesAsync(indices: readonly number[]): Promise<Uint8Array[]> {
+    const source = this.open();
+    const decoded = new Map<number, DecodedChunk>();
+    const runs = planChunkReads(this.chunksOf(indices), this.index);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < runs.length) {
+        const run = runs[next++]!;
+        const buffer = await source.read(run.start, run.end - run.start);
+        for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(MAX_READS_IN_FLIGHT, runs.length) }, worker));
+    return this.gather(indices, decoded);
+  }
+
+  /** The distinct chunks that hold `indices`, ascending. */
+  private chunksOf(indices: readonly number[]): number[] {
+    const groupSize = this.layout.groupSize;
+    const chunks = new Set<number>();
+    for (let i = 0; i < indices.length; i++) chunks.add(Math.floor(indices[i]! / groupSize));
+    return [...chunks].sort((a, b) => a - b);
+  }
+
+  private gather(indices: readonly number[], decoded: ReadonlyMap<number, DecodedChunk>): Uint8Array[] {
+    const groupSize = this.layout.groupSize;
+    const records = new Array<Uint8Array>(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i]!;
+      const chunk = Math.floor(index / groupSize);
+      records[i] = recordOf(decoded.get(chunk)!, index - chunk * groupSize);
+    }
+    return records;
+  }
+
+  /** Decodes chunk `chunk` from a buffer holding the file from `base` on, and checks its record count. */
+  private decodeFrom(buffer: Uint8Array, base: number, chunk: number): DecodedChunk {
+    const start = this.index.start(chunk);
+    const chunkBuffer = buffer.subarray(start - base, this.index.end(chunk) - base);
+    const raw = readChunkFromBuffer(chunkBuffer, start, start, this.path);
+    // Between this chunk and the next there may only be padding (pad_to_block_boundary).
+    if (raw.end < this.index.end(chunk)) verifyPaddingChunks(chunkBuffer, start, raw.end, this.path);
+    const { numRecords, groupSize, numChunks } = this.layout;
+    const expected = chunk === numChunks - 1 ? numRecords - chunk * groupSize : groupSize;
+    if (raw.header.numRecords !== expected) {
+      throw new CorruptFileError(`chunk ${chunk} holds ${raw.header.numRecords} records, the footer implies ${expected}`, {
+        path: this.path,
+        offset: start,
+      });
+    }
+    return decodeChunk(raw, this.path);
+  }
+
+  private withRelease<T>(action: () => T): T {
+    try {
+      return action();
+    } finally {
+      this.index.release();
+    }
+  }
+
+  private async withReleaseAsync<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } finally {
+      this.index.release();
+    }
+  }
+}
+
+function rangeArray(from: number, to: number): number[] {
+  const values = new Array<number>(to - from);
+  for (let i = 0; i < values.length; i++) values[i] = from + i;
+  return values;
+}

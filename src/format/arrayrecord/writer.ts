@@ -1,0 +1,170 @@
+// ArrayRecordWriter: groups records into chunks, then writes the footer index and the postscript
+// exactly as Google's array_record writer lays them out.
+
+import { ClosedError, InvalidArgumentError, IoError } from '../errors.js';
+import { FileSink } from '../io/file-sink.js';
+import { encodeChunk, type ChunkEncoding } from '../riegeli/chunk-codec.js';
+import { ChunkWriter } from '../riegeli/chunk-writer.js';
+import { UNCOMPRESSED } from '../riegeli/compression.js';
+import { encodeSimpleChunk } from '../riegeli/simple-chunk.js';
+import {
+  ARRAY_RECORD_VERSION,
+  encodeChunkFooter,
+  encodeFooterMetadata,
+  encodePostscript,
+  type ChunkFooter,
+} from './layout.js';
+import { parseWriterOptions, writerOptionsToString, type WriterOptions } from './writer-options.js';
+
+/** Copies of the postscript Google's writer stores, so one damaged copy can be told apart. */
+const POSTSCRIPT_COPIES = 3;
+/** This writer encodes chunks on the calling thread, which its options string reports. */
+const WRITER_PARALLELISM = 1;
+
+const textEncoder = new TextEncoder();
+
+/**
+ * Writes an ArrayRecord file that Google's ArrayRecordReader (C++/Python) reads.
+ *
+ * Records are buffered one group (`group_size`) at a time, so memory is bounded by a group, not by
+ * the file. Every record `write()` accepted is on disk once `close()` returns.
+ * @example
+ * const writer = new ArrayRecordWriter('/tmp/out.array_record', 'group_size:1');
+ * writer.write('hello');
+ * writer.close();
+ */
+export class ArrayRecordWriter {
+  readonly path: string;
+  private readonly options: WriterOptions;
+  private readonly encoding: ChunkEncoding;
+  private sink: FileSink | undefined;
+  private readonly chunks: ChunkWriter;
+  private readonly footers: ChunkFooter[] = [];
+  private group: Uint8Array[] = [];
+  private failure: Error | undefined;
+
+  /**
+   * Creates (or truncates) `path` and writes the file signature.
+   * @param options Google's writer options string, e.g. `group_size:1000,brotli:9` (see parseWriterOptions).
+   * @throws InvalidOptionsError for bad options; IoError when the file cannot be created.
+   */
+  constructor(path: string, options = '') {
+    this.path = path;
+    this.options = parseWriterOptions(options);
+    this.encoding = {
+      compression: this.options.compression,
+      transposeBucketSize: this.options.transpose ? this.options.transposeBucketSize : undefined,
+    };
+    // Encode one empty group now so an unsupported encoding fails before any file is created.
+    encodeChunk([], this.encoding);
+    this.sink = FileSink.create(path);
+    this.chunks = this.guard(() => new ChunkWriter(this.sinkOrThrow()));
+  }
+
+  /** True while the writer is healthy (no write or close has failed). */
+  ok(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** True until `close()`. */
+  isOpen(): boolean {
+    return this.sink !== undefined;
+  }
+
+  /** The canonical options string this writer stores in the footer. */
+  writerOptionsString(): string {
+    return writerOptionsToString(this.options, WRITER_PARALLELISM);
+  }
+
+  /**
+   * Appends one record (bytes, or a string stored as UTF-8). The bytes are copied, so the caller
+   * may reuse its buffer.
+   * @throws ClosedError after close; InvalidArgumentError for other types; IoError when writing fails.
+   */
+  write(record: Uint8Array | string): void {
+    this.sinkOrThrow();
+    let bytes: Uint8Array;
+    if (typeof record === 'string') bytes = textEncoder.encode(record);
+    else if (record instanceof Uint8Array) bytes = record.slice();
+    else throw new InvalidArgumentError(`write() takes a Uint8Array or a string, got ${describe(record)}`, { path: this.path });
+    this.group.push(bytes);
+    if (this.group.length >= this.options.groupSize) this.guard(() => this.flushGroup());
+  }
+
+  /**
+   * Writes the last group, the footer and the postscript, then flushes and fsyncs the file.
+   * Idempotent.
+   * @throws IoError when the file cannot be completed; the writer is closed either way.
+   */
+  close(): void {
+    if (this.sink === undefined) return;
+    const sink = this.sink;
+    try {
+      if (this.failure === undefined) {
+        this.guard(() => {
+          if (this.group.length > 0) this.flushGroup();
+          this.writeFooterAndPostscript();
+          sink.close();
+        });
+      }
+    } finally {
+      this.sink = undefined;
+      sink.abandon();
+    }
+  }
+
+  /** Closes the writer at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private flushGroup(): void {
+    const records = this.group;
+    this.group = [];
+    const chunk = encodeChunk(records, this.encoding);
+    const chunkOffset = this.chunks.writeChunk(chunk);
+    if (this.options.padToBlockBoundary) this.chunks.padToBlockBoundary();
+    this.footers.push({ chunkOffset, decodedDataSize: chunk.decodedDataSize, numRecords: chunk.numRecords });
+  }
+
+  private writeFooterAndPostscript(): void {
+    const numRecords = this.footers.reduce((sum, footer) => sum + footer.numRecords, 0);
+    const footerRecords = [
+      encodeFooterMetadata({
+        version: ARRAY_RECORD_VERSION,
+        numChunks: this.footers.length,
+        numRecords,
+        writerOptions: this.writerOptionsString(),
+      }),
+      ...this.footers.map(encodeChunkFooter),
+    ];
+    const footerOffset = this.chunks.writeChunk(encodeSimpleChunk(footerRecords, this.options.compression));
+    this.chunks.padToBlockBoundary();
+    const postscript = encodePostscript(footerOffset);
+    this.chunks.writeChunk(encodeSimpleChunk(Array<Uint8Array>(POSTSCRIPT_COPIES).fill(postscript), UNCOMPRESSED));
+    this.chunks.padToBlockBoundary();
+  }
+
+  private sinkOrThrow(): FileSink {
+    if (this.sink === undefined) throw new ClosedError('ArrayRecordWriter', { path: this.path });
+    if (this.failure !== undefined) {
+      throw new IoError(`ArrayRecordWriter failed earlier: ${this.failure.message}`, { path: this.path }, this.failure);
+    }
+    return this.sink;
+  }
+
+  private guard<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      this.failure = error as Error;
+      throw error;
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}

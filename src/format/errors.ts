@@ -1,0 +1,146 @@
+// Typed errors shared by every layer: each carries a stable `code` and the place (file, offset, index) it concerns.
+
+const BRAND = Symbol.for('array-record.error');
+
+/** Where an error happened: any of a file path, a byte offset, a record index. */
+export interface ErrorLocation {
+  readonly path?: string | undefined;
+  readonly offset?: number | undefined;
+  readonly index?: number | undefined;
+}
+
+/** Stable machine-readable error codes; the message says the details. */
+export type ArrayRecordErrorCode =
+  | 'ERR_INVALID_OPTIONS'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_OUT_OF_RANGE'
+  | 'ERR_CORRUPT_FILE'
+  | 'ERR_NOT_ARRAY_RECORD'
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_CLOSED'
+  | 'ERR_IO'
+  | 'ERR_STATE_MISMATCH'
+  | 'ERR_PARSE';
+
+function describeLocation(location: ErrorLocation): string {
+  const parts: string[] = [];
+  if (location.path !== undefined) parts.push(location.path);
+  if (location.offset !== undefined) parts.push(`offset ${location.offset}`);
+  if (location.index !== undefined) parts.push(`index ${location.index}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/**
+ * Base class of every error this package throws. `instanceof` works across two
+ * copies of the package because it checks a global symbol brand, not the class identity.
+ */
+export class ArrayRecordError extends Error {
+  readonly code: ArrayRecordErrorCode;
+  readonly path: string | undefined;
+  readonly offset: number | undefined;
+  readonly index: number | undefined;
+
+  constructor(code: ArrayRecordErrorCode, message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
+    super(message + describeLocation(location), options);
+    this.code = code;
+    this.path = location.path;
+    this.offset = location.offset;
+    this.index = location.index;
+    Object.defineProperty(this, BRAND, { value: code });
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * `instanceof` checks the brand and code, so it also recognises errors thrown by another copy
+   * of this package. The base class matches every branded error.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    const code = (value as Record<symbol, unknown>)[BRAND];
+    if (code === undefined) return false;
+    return this === ArrayRecordError || code === (this as unknown as { readonly CODE?: string }).CODE;
+  }
+}
+
+/** An options string or options object that does not parse: unknown key, bad value, conflicting choices. */
+export class InvalidOptionsError extends ArrayRecordError {
+  static readonly CODE = 'ERR_INVALID_OPTIONS';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_INVALID_OPTIONS', message, location);
+  }
+}
+
+/** An argument of the wrong kind (not an integer, not bytes, ...). */
+export class InvalidArgumentError extends ArrayRecordError {
+  static readonly CODE = 'ERR_INVALID_ARGUMENT';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_INVALID_ARGUMENT', message, location);
+  }
+}
+
+/** A record index, seek target or range outside what the file or source holds. */
+export class OutOfRangeError extends ArrayRecordError {
+  static readonly CODE = 'ERR_OUT_OF_RANGE';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_OUT_OF_RANGE', message, location);
+  }
+}
+
+/** Bytes that contradict the format: hash mismatch, impossible size, truncated data. */
+export class CorruptFileError extends ArrayRecordError {
+  static readonly CODE = 'ERR_CORRUPT_FILE';
+  constructor(message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
+    super('ERR_CORRUPT_FILE', message, location, options);
+  }
+}
+
+/** A file that is readable but is not an ArrayRecord file (no postscript, wrong magic, too short). */
+export class NotArrayRecordError extends ArrayRecordError {
+  static readonly CODE = 'ERR_NOT_ARRAY_RECORD';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_NOT_ARRAY_RECORD', message, location);
+  }
+}
+
+/** A valid feature of the format that this implementation does not handle. */
+export class UnsupportedError extends ArrayRecordError {
+  static readonly CODE = 'ERR_UNSUPPORTED';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_UNSUPPORTED', message, location);
+  }
+}
+
+/** A reader, writer, data source or loader used after `close()`. */
+export class ClosedError extends ArrayRecordError {
+  static readonly CODE = 'ERR_CLOSED';
+  constructor(what: string, location: ErrorLocation = {}) {
+    super('ERR_CLOSED', `${what} is closed`, location);
+  }
+}
+
+/** An operating-system I/O failure (missing file, permission, short read), with the cause attached. */
+export class IoError extends ArrayRecordError {
+  static readonly CODE = 'ERR_IO';
+  constructor(message: string, location: ErrorLocation = {}, cause?: unknown) {
+    super('ERR_IO', message, location, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** A saved state restored into a sampler, loader or source it was not written for. */
+export class StateMismatchError extends ArrayRecordError {
+  static readonly CODE = 'ERR_STATE_MISMATCH';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_STATE_MISMATCH', message, location);
+  }
+}
+
+/** A record that does not parse as what was asked (a tf.Example against a feature spec, a proto). */
+export class ParseError extends ArrayRecordError {
+  static readonly CODE = 'ERR_PARSE';
+  constructor(message: string, location: ErrorLocation = {}) {
+    super('ERR_PARSE', message, location);
+  }
+}

@@ -1,0 +1,21 @@
+// Public API of the format layer: ArrayRecord reader and writer, their options, and the typed errors.
+
+export { ArrayRecordReader } from './arrayrecord/reader.js';
+export { ArrayRecordWriter } from './arrayrecord/writer.js';
+export { parseReaderOptions, type IndexStorageOption, type ReaderOptions } from './arrayrecord/reader-options.js';
+export { parseWriterOptions, writerOptionsToString, type WriterOptions } from './arrayrecord/writer-options.js';
+export {
+  ArrayRecordError,
+  ClosedError,
+  CorruptFileError,
+  InvalidArgumentError,
+  InvalidOptionsError,
+  IoError,
+  NotArrayRecordError,
+  OutOfRangeError,
+  ParseError,
+  StateMismatchError,
+  UnsupportedError,
+  type ArrayRecordErrorCode,
+  type ErrorLocation,
+} from './errors.js';

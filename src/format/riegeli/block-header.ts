@@ -1,0 +1,35 @@
+// The 24-byte block header written at every multiple of 64 KiB: hash, distance back to the
+// interrupted chunk's start, distance forward to its end.
+
+import { CorruptFileError } from '../errors.js';
+import { readU64, writeU64 } from './bytes.js';
+import { BLOCK_HEADER_SIZE } from './constants.js';
+import { hashMatches, writeHash } from './highway-hash.js';
+
+/** Builds the block header at a boundary that interrupts a chunk. */
+export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint8Array {
+  const bytes = new Uint8Array(BLOCK_HEADER_SIZE);
+  const view = new DataView(bytes.buffer);
+  writeU64(view, 8, previousChunk);
+  writeU64(view, 16, nextChunk);
+  writeHash(bytes.subarray(8), view, 0);
+  return bytes;
+}
+
+/**
+ * Checks the block header at `bytes[0..24)` against the chunk it must interrupt.
+ * @throws CorruptFileError when its hash or its distances are wrong.
+ */
+export function verifyBlockHeader(bytes: Uint8Array, previousChunk: number, nextChunk: number, where: string): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, BLOCK_HEADER_SIZE);
+  if (!hashMatches(bytes.subarray(8, BLOCK_HEADER_SIZE), view, 0)) {
+    throw new CorruptFileError(`block header hash mismatch, ${where}`);
+  }
+  const previous = readU64(view, 8, `previous_chunk of block header, ${where}`);
+  const next = readU64(view, 16, `next_chunk of block header, ${where}`);
+  if (previous !== previousChunk || next !== nextChunk) {
+    throw new CorruptFileError(
+      `block header says the chunk spans -${previous}..+${next} around it, expected -${previousChunk}..+${nextChunk}, ${where}`,
+    );
+  }
+}

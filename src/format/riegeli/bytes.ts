@@ -1,0 +1,142 @@
+// Little-endian integers and protobuf-style varints, with u64 values kept as JS numbers (< 2^53) or two u32 halves.
+
+import { CorruptFileError } from '../errors.js';
+
+const TWO_32 = 0x1_0000_0000;
+
+/** Reads a little-endian u64 that must be below 2^53; `what` names the field in the error. */
+export function readU64(view: DataView, offset: number, what: string): number {
+  const low = view.getUint32(offset, true);
+  const high = view.getUint32(offset + 4, true);
+  if (high >= 0x20_0000) {
+    throw new CorruptFileError(`${what} is ${high.toString(16)}${low.toString(16).padStart(8, '0')}h, beyond 2^53`);
+  }
+  return high * TWO_32 + low;
+}
+
+/** Writes a non-negative integer below 2^53 as a little-endian u64. */
+export function writeU64(view: DataView, offset: number, value: number): void {
+  view.setUint32(offset, value >>> 0, true);
+  view.setUint32(offset + 4, Math.floor(value / TWO_32), true);
+}
+
+/** Number of bytes of the varint encoding of a non-negative integer below 2^53. */
+export function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    length++;
+  }
+  return length;
+}
+
+/** Writes a varint at `offset` and returns the offset after it. */
+export function writeVarint(target: Uint8Array, offset: number, value: number): number {
+  while (value >= 0x80) {
+    target[offset++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  target[offset++] = value;
+  return offset;
+}
+
+/**
+ * A forward cursor over bytes that reads varints; it keeps its position in `pos` so hot loops
+ * read many values without allocating.
+ */
+export class VarintCursor {
+  pos: number;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    readonly end = bytes.length,
+  ) {
+    this.pos = start;
+  }
+
+  /** True when the cursor reached `end`. */
+  atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /**
+   * Reads a varint64 whose value must be below 2^53.
+   * @throws CorruptFileError when the varint is truncated, longer than 10 bytes or too large.
+   */
+  readVarint(what: string): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    if (pos < this.end) {
+      const first = bytes[pos]!;
+      if (first < 0x80) {
+        this.pos = pos + 1;
+        return first;
+      }
+    }
+    let result = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= this.end) throw new CorruptFileError(`truncated varint in ${what}`, { offset: pos });
+      const byte = bytes[pos++]!;
+      result += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) {
+        if (result > Number.MAX_SAFE_INTEGER) throw new CorruptFileError(`varint in ${what} exceeds 2^53`, { offset: this.pos });
+        this.pos = pos;
+        return result;
+      }
+      multiplier *= 128;
+    }
+    throw new CorruptFileError(`varint in ${what} is longer than 10 bytes`, { offset: this.pos });
+  }
+}
+
+/** Reads one varint at `offset` from `bytes`; returns [value, offset after it]. */
+export function readVarintAt(bytes: Uint8Array, offset: number, what: string, end = bytes.length): [number, number] {
+  const cursor = new VarintCursor(bytes, offset, end);
+  const value = cursor.readVarint(what);
+  return [value, cursor.pos];
+}
+
+/** A u64 as its low and high 32-bit halves, for values (hashes, magics) that exceed 2^53. */
+export interface U64Halves {
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * Reads a varint64 of any size as two u32 halves.
+ * @throws CorruptFileError when the varint is truncated or longer than 10 bytes.
+ */
+export function readVarintHalves(cursor: VarintCursor, what: string): U64Halves {
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < 10; i++) {
+    if (cursor.pos >= cursor.end) throw new CorruptFileError(`truncated varint in ${what}`, { offset: cursor.pos });
+    const byte = cursor.bytes[cursor.pos++]!;
+    const bits = byte & 0x7f;
+    const shift = i * 7;
+    if (shift < 32) {
+      low = (low | (bits << shift)) >>> 0;
+      if (shift > 25) high = (high | (bits >>> (32 - shift))) >>> 0;
+    } else {
+      high = (high | (bits << (shift - 32))) >>> 0;
+    }
+    if (byte < 0x80) return { low, high };
+  }
+  throw new CorruptFileError(`varint in ${what} is longer than 10 bytes`, { offset: cursor.pos });
+}
+
+/** Encodes a u64 given as halves as a varint. */
+export function varintFromHalves(value: U64Halves): Uint8Array {
+  const out: number[] = [];
+  let low = value.low >>> 0;
+  let high = value.high >>> 0;
+  while (high !== 0 || low >= 0x80) {
+    out.push((low & 0x7f) | 0x80);
+    low = ((low >>> 7) | (high << 25)) >>> 0;
+    high >>>= 7;
+  }
+  out.push(low);
+  return Uint8Array.from(out);
+}

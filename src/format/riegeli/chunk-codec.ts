@@ -1,0 +1,46 @@
+// Chunk data <-> records, by chunk type: the one place that knows which encodings exist.
+
+import { CorruptFileError, UnsupportedError } from '../errors.js';
+import type { CompressorOptions } from './compression.js';
+import { ChunkType } from './constants.js';
+import type { DecodedChunk, EncodedChunkData } from './decoded-chunk.js';
+import type { RawChunk } from './chunk-frame.js';
+import { decodeSimpleChunk, encodeSimpleChunk } from './simple-chunk.js';
+
+/** How records are laid out in the chunks a writer produces. */
+export interface ChunkEncoding {
+  readonly compression: CompressorOptions;
+  /** Column-wise (transposed) chunks for proto records, with this bucket size; simple chunks when undefined. */
+  readonly transposeBucketSize?: number | undefined;
+}
+
+/** Encodes records as one chunk of the given encoding. */
+export function encodeChunk(records: readonly Uint8Array[], encoding: ChunkEncoding): EncodedChunkData {
+  if (encoding.transposeBucketSize !== undefined) {
+    throw new UnsupportedError('transposed chunks (transpose:true) are not supported yet');
+  }
+  return encodeSimpleChunk(records, encoding.compression);
+}
+
+/** True for chunk types that hold records. */
+export function holdsRecords(chunkType: number): boolean {
+  return chunkType === ChunkType.simple || chunkType === ChunkType.transposed;
+}
+
+/**
+ * Decodes the records of a simple or transposed chunk.
+ * @throws UnsupportedError for chunk types that hold no records or are unknown;
+ *   CorruptFileError when the data contradicts the header.
+ */
+export function decodeChunk(chunk: RawChunk, where: string): DecodedChunk {
+  const { chunkType, numRecords, decodedDataSize } = chunk.header;
+  const place = `chunk at ${chunk.begin} of ${where}`;
+  if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place);
+  if (chunkType === ChunkType.transposed) {
+    throw new UnsupportedError(`transposed chunks are not supported yet (${place})`);
+  }
+  if (chunkType === ChunkType.padding || chunkType === ChunkType.fileSignature || chunkType === ChunkType.fileMetadata) {
+    throw new CorruptFileError(`${place} is a chunk of type '${String.fromCharCode(chunkType)}', expected records`);
+  }
+  throw new UnsupportedError(`${place} has unknown chunk type 0x${chunkType.toString(16)}`);
+}

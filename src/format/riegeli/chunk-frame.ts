@@ -1,0 +1,123 @@
+// Chunks as they lie in a file: header + data + padding, interrupted by a block header at every
+// 64 KiB boundary. Writing frames a chunk at a position; reading strips and verifies the block headers.
+
+import { CorruptFileError } from '../errors.js';
+import { addWithOverhead, chunkEnd, isBlockBoundary, isPossibleChunkBoundary, remainingInBlock } from './block.js';
+import { buildBlockHeader, verifyBlockHeader } from './block-header.js';
+import { buildChunkHeader, chunkDataHashMatches, dataHashMismatch, parseChunkHeader, type ChunkHeader } from './chunk-header.js';
+import { BLOCK_HEADER_SIZE, BLOCK_SIZE, CHUNK_HEADER_SIZE, ChunkType } from './constants.js';
+import type { EncodedChunkData } from './decoded-chunk.js';
+
+/** A chunk read from a file: its verified header and data, and where it ends. */
+export interface RawChunk {
+  readonly header: ChunkHeader;
+  readonly data: Uint8Array;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * The bytes a writer at `chunkBegin` emits for a chunk, up to its end: block headers are inserted
+ * at every boundary the chunk covers, padding bytes are zero.
+ */
+export function frameChunk(chunkBegin: number, chunk: EncodedChunkData): { bytes: Uint8Array; end: number } {
+  const header = buildChunkHeader({ dataSize: chunk.data.length, ...chunk }, chunk.data);
+  const end = chunkEnd(chunkBegin, chunk.data.length, chunk.numRecords);
+  const bytes = new Uint8Array(end - chunkBegin);
+  let pos = chunkBegin;
+  const copy = (source: Uint8Array): void => {
+    let taken = 0;
+    while (taken < source.length) {
+      if (isBlockBoundary(pos)) {
+        bytes.set(buildBlockHeader(pos - chunkBegin, end - pos), pos - chunkBegin);
+        pos += BLOCK_HEADER_SIZE;
+      }
+      const length = Math.min(source.length - taken, remainingInBlock(pos));
+      bytes.set(source.subarray(taken, taken + length), pos - chunkBegin);
+      taken += length;
+      pos += length;
+    }
+  };
+  copy(header);
+  copy(chunk.data);
+  // Padding is zeros (already there); only the block headers inside it need writing.
+  for (let boundary = Math.ceil(pos / BLOCK_SIZE) * BLOCK_SIZE; boundary < end; boundary += BLOCK_SIZE) {
+    bytes.set(buildBlockHeader(boundary - chunkBegin, end - boundary), boundary - chunkBegin);
+  }
+  return { bytes, end };
+}
+
+/**
+ * `length` content bytes of a chunk starting at file position `pos`, skipping block headers;
+ * a view when no block header interrupts them, a copy otherwise.
+ */
+function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, where: string): Uint8Array {
+  const endPos = addWithOverhead(pos, length);
+  if (endPos - base > buffer.length) {
+    throw new CorruptFileError(`${where} extends to ${endPos}, past the ${base + buffer.length} bytes available (truncated)`);
+  }
+  if (endPos - pos === length) return buffer.subarray(pos - base, endPos - base);
+  const content = new Uint8Array(length);
+  let filled = 0;
+  while (filled < length) {
+    if (isBlockBoundary(pos)) pos += BLOCK_HEADER_SIZE;
+    const take = Math.min(length - filled, remainingInBlock(pos));
+    content.set(buffer.subarray(pos - base, pos - base + take), filled);
+    filled += take;
+    pos += take;
+  }
+  return content;
+}
+
+/** Bytes from a chunk start needed to hold its (possibly interrupted) header. */
+export function chunkHeaderSpan(chunkBegin: number): number {
+  return addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE) - chunkBegin;
+}
+
+/** Bytes from a chunk start up to the end of its data (its padding excluded). */
+export function chunkDataSpan(chunkBegin: number, header: ChunkHeader): number {
+  return addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE + header.dataSize) - chunkBegin;
+}
+
+/**
+ * Reads the chunk that begins at file position `chunkBegin` from `buffer`, which holds the file's
+ * bytes from position `base` on. Verifies the chunk header hash, the data hash, and every block
+ * header inside the buffer that interrupts the chunk.
+ * @param where names the file for errors.
+ * @throws CorruptFileError for any mismatch or when the buffer ends before the chunk data does.
+ */
+export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string): RawChunk {
+  const place = `chunk at ${chunkBegin} of ${where}`;
+  if (!isPossibleChunkBoundary(chunkBegin)) {
+    throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
+  }
+  const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, `header of ${place}`);
+  const header = parseChunkHeader(headerBytes, place);
+  const end = chunkEnd(chunkBegin, header.dataSize, header.numRecords);
+  const bufferEnd = base + buffer.length;
+  for (let boundary = Math.ceil(chunkBegin / BLOCK_SIZE) * BLOCK_SIZE; boundary < end && boundary + BLOCK_HEADER_SIZE <= bufferEnd; boundary += BLOCK_SIZE) {
+    verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, `block at ${boundary} of ${where}`);
+  }
+  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, `data of ${place}`);
+  if (!chunkDataHashMatches(headerBytes, data)) throw dataHashMismatch(headerBytes, data, place);
+  return { header, data, begin: chunkBegin, end };
+}
+
+/**
+ * Checks that `buffer` (the file from `base` on) holds only padding chunks from `from` to its end,
+ * as after a chunk written with pad_to_block_boundary: their headers and hashes are verified too.
+ * @throws CorruptFileError when anything else, or a damaged padding chunk, is found.
+ */
+export function verifyPaddingChunks(buffer: Uint8Array, base: number, from: number, where: string): void {
+  const bufferEnd = base + buffer.length;
+  let pos = from;
+  while (pos < bufferEnd) {
+    const padding = readChunkFromBuffer(buffer, base, pos, where);
+    if (padding.header.chunkType !== ChunkType.padding) {
+      throw new CorruptFileError(
+        `chunk at ${pos} of ${where} has type 0x${padding.header.chunkType.toString(16)} where only padding may follow`,
+      );
+    }
+    pos = padding.end;
+  }
+}

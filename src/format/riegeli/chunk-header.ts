@@ -1,0 +1,67 @@
+// The 40-byte chunk header: hashes, data size, chunk type, record count, decoded size.
+
+import { CorruptFileError } from '../errors.js';
+import { readU64, writeU64 } from './bytes.js';
+import { CHUNK_HEADER_SIZE, MAX_NUM_RECORDS } from './constants.js';
+import { hashHex, hashMatches, storedHashHex, writeHash } from './highway-hash.js';
+
+/** The fields of a chunk header (hashes are checked on parse and computed on build). */
+export interface ChunkHeader {
+  readonly dataSize: number;
+  readonly chunkType: number;
+  readonly numRecords: number;
+  readonly decodedDataSize: number;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Parses and verifies a chunk header; the data hash is returned separately as the offset of the
+ * stored hash so the caller can check the data once it has it.
+ * @param where names the chunk in errors ("chunk at 64 of file.array_record").
+ * @throws CorruptFileError when the header hash does not match or a field is impossible.
+ */
+export function parseChunkHeader(bytes: Uint8Array, where: string): ChunkHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, CHUNK_HEADER_SIZE);
+  if (!hashMatches(bytes.subarray(8, CHUNK_HEADER_SIZE), view, 0)) {
+    throw new CorruptFileError(
+      `chunk header hash mismatch (computed ${hashHex(bytes.subarray(8, CHUNK_HEADER_SIZE))}, stored ${storedHashHex(view, 0)}), ${where}`,
+    );
+  }
+  const dataSize = readU64(view, 8, `data size of ${where}`);
+  const typeAndCountLow = view.getUint32(24, true);
+  const countHigh = view.getUint32(28, true);
+  const chunkType = typeAndCountLow & 0xff;
+  // num_records is the upper 56 bits of the u64; it must stay below 2^53 to be a safe number.
+  if (countHigh >= 0x20_0000 << 8) throw new CorruptFileError(`record count of ${where} is beyond 2^53`);
+  const numRecords = countHigh * (TWO_32 / 256) + (typeAndCountLow >>> 8);
+  const decodedDataSize = readU64(view, 32, `decoded data size of ${where}`);
+  return { dataSize, chunkType, numRecords, decodedDataSize };
+}
+
+/** True when `data` hashes to the data hash stored in the header bytes. */
+export function chunkDataHashMatches(headerBytes: Uint8Array, data: Uint8Array): boolean {
+  return hashMatches(data, new DataView(headerBytes.buffer, headerBytes.byteOffset, CHUNK_HEADER_SIZE), 16);
+}
+
+/** The error for chunk data whose hash differs from its header's. */
+export function dataHashMismatch(headerBytes: Uint8Array, data: Uint8Array, where: string): CorruptFileError {
+  const view = new DataView(headerBytes.buffer, headerBytes.byteOffset, CHUNK_HEADER_SIZE);
+  return new CorruptFileError(
+    `chunk data hash mismatch (computed ${hashHex(data)}, stored ${storedHashHex(view, 16)}), ${where} with data size ${data.length}`,
+  );
+}
+
+/** Builds the 40 header bytes of a chunk holding `data`. */
+export function buildChunkHeader(header: ChunkHeader, data: Uint8Array): Uint8Array {
+  if (header.numRecords > MAX_NUM_RECORDS) throw new RangeError(`a chunk holds at most ${MAX_NUM_RECORDS} records`);
+  const bytes = new Uint8Array(CHUNK_HEADER_SIZE);
+  const view = new DataView(bytes.buffer);
+  writeU64(view, 8, header.dataSize);
+  writeHash(data, view, 16);
+  view.setUint32(24, ((header.numRecords % (TWO_32 / 256)) * 256 + header.chunkType) >>> 0, true);
+  view.setUint32(28, Math.floor(header.numRecords / (TWO_32 / 256)), true);
+  writeU64(view, 32, header.decodedDataSize);
+  writeHash(bytes.subarray(8), view, 0);
+  return bytes;
+}

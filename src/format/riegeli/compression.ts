@@ -1,0 +1,150 @@
+// Block codecs of Riegeli chunk data (none, zstd, brotli, snappy) and the varint decompressed-size prefix.
+
+import zlib from 'node:zlib';
+import snappy from 'snappy';
+import zstd from 'zstd-napi/binding.js';
+import { CorruptFileError, UnsupportedError } from '../errors.js';
+import { CompressionType, type CompressionTypeCode } from './constants.js';
+import { varintLength, VarintCursor, writeVarint } from './bytes.js';
+
+/** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
+export interface CompressorOptions {
+  readonly type: CompressionTypeCode;
+  /** zstd -131072..22, brotli 0..11; ignored by none and snappy. */
+  readonly level: number;
+  /** log2 of the LZ77 window (10..31), undefined for the codec's default. */
+  readonly windowLog?: number | undefined;
+}
+
+export const UNCOMPRESSED: CompressorOptions = { type: CompressionType.none, level: 0 };
+
+/** Riegeli's brotli default window (BROTLI_DEFAULT_WINDOW); larger ones need brotli's large-window mode. */
+const BROTLI_DEFAULT_WINDOW_LOG = 22;
+const BROTLI_MAX_REGULAR_WINDOW_LOG = 24;
+
+// One context each, reused for every call: creating a zstd context costs far more than a small block.
+let zstdCompressContext: zstd.CCtx | undefined;
+let zstdDecompressContext: zstd.DCtx | undefined;
+
+function compressZstd(data: Uint8Array, level: number, windowLog: number | undefined): Uint8Array {
+  zstdCompressContext ??= new zstd.CCtx();
+  const context = zstdCompressContext;
+  context.reset(zstd.ResetDirective.sessionAndParameters);
+  context.setParameter(zstd.CParameter.compressionLevel, level);
+  if (windowLog !== undefined) context.setParameter(zstd.CParameter.windowLog, windowLog);
+  const output = Buffer.allocUnsafe(zstd.compressBound(data.length));
+  const size = context.compress2(output, data);
+  return output.subarray(0, size);
+}
+
+function compressBrotli(data: Uint8Array, level: number, windowLog: number | undefined): Uint8Array {
+  const lgwin = windowLog ?? BROTLI_DEFAULT_WINDOW_LOG;
+  return zlib.brotliCompressSync(data, {
+    params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: level,
+      [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
+      [zlib.constants.BROTLI_PARAM_LARGE_WINDOW]: lgwin > BROTLI_MAX_REGULAR_WINDOW_LOG ? 1 : 0,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  });
+}
+
+/** Compresses `data` with the codec alone (no size prefix). */
+export function compressRaw(options: CompressorOptions, data: Uint8Array): Uint8Array {
+  switch (options.type) {
+    case CompressionType.none:
+      return data;
+    case CompressionType.zstd:
+      return compressZstd(data, options.level, options.windowLog);
+    case CompressionType.brotli:
+      return compressBrotli(data, options.level, options.windowLog);
+    case CompressionType.snappy:
+      return snappy.compressSync(data);
+  }
+}
+
+/**
+ * Encodes a block as Riegeli stores it: for a real codec, varint(decompressed size) then the
+ * compressed bytes; uncompressed blocks are stored as they are.
+ */
+export function encodeBlock(options: CompressorOptions, data: Uint8Array): Uint8Array {
+  if (options.type === CompressionType.none) return data;
+  const compressed = compressRaw(options, data);
+  const prefixLength = varintLength(data.length);
+  const block = new Uint8Array(prefixLength + compressed.length);
+  writeVarint(block, 0, data.length);
+  block.set(compressed, prefixLength);
+  return block;
+}
+
+function describeType(type: number): string {
+  switch (type) {
+    case CompressionType.none:
+      return 'none';
+    case CompressionType.zstd:
+      return 'zstd';
+    case CompressionType.brotli:
+      return 'brotli';
+    case CompressionType.snappy:
+      return 'snappy';
+    default:
+      return `0x${type.toString(16)}`;
+  }
+}
+
+/** True for the four compression type bytes the format defines. */
+export function isKnownCompressionType(type: number): type is CompressionTypeCode {
+  return type === CompressionType.none || type === CompressionType.zstd || type === CompressionType.brotli || type === CompressionType.snappy;
+}
+
+function decompressZstd(src: Uint8Array, size: number): Uint8Array {
+  zstdDecompressContext ??= new zstd.DCtx();
+  const output = Buffer.allocUnsafe(size);
+  const written = zstdDecompressContext.decompress(output, src);
+  if (written !== size) throw new Error(`zstd produced ${written} bytes`);
+  return output;
+}
+
+function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
+  return zlib.brotliDecompressSync(src, {
+    chunkSize: Math.max(64, Math.min(size, 1 << 24)),
+    maxOutputLength: Math.max(size, 1),
+    params: { [zlib.constants.BROTLI_DECODER_PARAM_LARGE_WINDOW]: 1 },
+  });
+}
+
+function decompressSnappy(src: Uint8Array): Uint8Array {
+  return snappy.uncompressSync(Buffer.from(src.buffer, src.byteOffset, src.byteLength), { asBuffer: true }) as Buffer;
+}
+
+/**
+ * Decodes a block stored with compression `type` (with its varint size prefix for real codecs)
+ * and checks that it yields exactly the size the prefix announces.
+ * @param what names the block in error messages (e.g. "record sizes of chunk at 64").
+ * @throws CorruptFileError for a bad prefix, a codec failure or a size mismatch;
+ *   UnsupportedError for an unknown compression type.
+ */
+export function decodeBlock(type: number, block: Uint8Array, what: string, maxSize = Number.MAX_SAFE_INTEGER): Uint8Array {
+  if (type === CompressionType.none) return block;
+  if (!isKnownCompressionType(type)) {
+    throw new UnsupportedError(`unknown compression type ${describeType(type)} in ${what}; expected none, zstd, brotli or snappy`);
+  }
+  const cursor = new VarintCursor(block);
+  const size = cursor.readVarint(`decompressed size of ${what}`);
+  if (size > maxSize) {
+    throw new CorruptFileError(`${what} claims ${size} decompressed bytes, more than the ${maxSize} the chunk header allows`);
+  }
+  const compressed = block.subarray(cursor.pos);
+  let output: Uint8Array;
+  try {
+    if (type === CompressionType.zstd) output = decompressZstd(compressed, size);
+    else if (type === CompressionType.brotli) output = decompressBrotli(compressed, size);
+    else output = decompressSnappy(compressed);
+  } catch (cause) {
+    throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
+  }
+  if (output.length !== size) {
+    throw new CorruptFileError(`${describeType(type)} decompressed ${what} to ${output.length} bytes, expected ${size}`);
+  }
+  return output;
+}

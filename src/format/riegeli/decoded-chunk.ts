@@ -1,0 +1,42 @@
+// The in-memory form of a chunk's records: one buffer of concatenated values plus record end offsets.
+
+/**
+ * Records of one decoded chunk. Record `i` is `values.subarray(i === 0 ? 0 : ends[i - 1], ends[i])`:
+ * a view, never a copy, so a batch read that needs many records of a chunk pays one decode.
+ */
+export interface DecodedChunk {
+  readonly values: Uint8Array;
+  readonly ends: Float64Array;
+}
+
+/** Record `index` of a decoded chunk as a view into its values. */
+export function recordOf(chunk: DecodedChunk, index: number): Uint8Array {
+  const start = index === 0 ? 0 : chunk.ends[index - 1]!;
+  return chunk.values.subarray(start, chunk.ends[index]);
+}
+
+/** Number of records in a decoded chunk. */
+export function recordCount(chunk: DecodedChunk): number {
+  return chunk.ends.length;
+}
+
+/** What a chunk encoder produces: the chunk data and the header fields that describe it. */
+export interface EncodedChunkData {
+  readonly chunkType: number;
+  readonly data: Uint8Array;
+  readonly numRecords: number;
+  readonly decodedDataSize: number;
+}
+
+/** Concatenates records into one buffer, as encoders need it. */
+export function concatRecords(records: readonly Uint8Array[]): { values: Uint8Array; total: number } {
+  let total = 0;
+  for (const record of records) total += record.length;
+  const values = new Uint8Array(total);
+  let offset = 0;
+  for (const record of records) {
+    values.set(record, offset);
+    offset += record.length;
+  }
+  return { values, total };
+}

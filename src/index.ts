@@ -1,0 +1,3 @@
+// The package's public API: the ArrayRecord format, samplers, data sources and loaders.
+
+export * from './format/index.js';

@@ -1,0 +1,141 @@
+// Round trips through our writer and reader: every codec and level, group sizes, empty and huge records.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
+import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
+import { contentRecord, mixedRecord } from '../helpers/golden.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-round-trip-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let fileCounter = 0;
+
+function roundTrip(options: string, records: readonly Uint8Array[], readerOptions = ''): { file: string; reader: ArrayRecordReader } {
+  const file = path.join(dir, `f${fileCounter++}.array_record`);
+  const writer = new ArrayRecordWriter(file, options);
+  for (const record of records) writer.write(record);
+  writer.close();
+  return { file, reader: new ArrayRecordReader(file, readerOptions) };
+}
+
+function expectRecords(actual: readonly Uint8Array[], expected: readonly Uint8Array[]): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) expect(Buffer.from(actual[i]!).equals(Buffer.from(expected[i]!))).toBe(true);
+}
+
+const codecs = ['uncompressed', 'zstd', 'zstd:-5', 'zstd:19', 'zstd:3,window_log:10', 'zstd,window_log:27', 'brotli', 'brotli:0', 'brotli:11', 'brotli:5,window_log:26', 'snappy', 'snappy:2'];
+const records = Array.from({ length: 140 }, (_, i) => mixedRecord(i));
+
+describe('every codec and group size', () => {
+  for (const codec of codecs) {
+    for (const groupSize of [1, 7, 1000]) {
+      it(`${codec}, group_size:${groupSize}`, async () => {
+        const { file, reader } = roundTrip(`group_size:${groupSize},${codec}`, records);
+        expect(reader.numRecords()).toBe(records.length);
+        expectRecords(reader.readAll(), records);
+        const shuffled = records.map((_, i) => (i * 37) % records.length);
+        expectRecords(reader.read(shuffled), shuffled.map((i) => records[i]!));
+        expectRecords(await reader.readAsync(shuffled), shuffled.map((i) => records[i]!));
+        expectRecords(reader.read(3, 77), records.slice(3, 77));
+        expectRecords(await reader.readRangeAsync(3, 77), records.slice(3, 77));
+        reader.close();
+        expect(fs.statSync(file).size % 65536).toBe(0);
+      });
+    }
+  }
+});
+
+describe('edge cases', () => {
+  it('an empty file', async () => {
+    const { reader } = roundTrip('', []);
+    expect(reader.numRecords()).toBe(0);
+    expect(reader.readAll()).toEqual([]);
+    expect(await reader.readAllAsync()).toEqual([]);
+    expect(reader.recordGroupSize()).toBe(0);
+    expect(() => reader.read()).toThrow(/past the end/);
+  });
+
+  it('empty records only', () => {
+    const empties = Array.from({ length: 10 }, () => new Uint8Array(0));
+    for (const options of ['group_size:1', 'group_size:4,uncompressed', 'group_size:3,brotli', 'snappy']) {
+      expectRecords(roundTrip(options, empties).reader.readAll(), empties);
+    }
+  });
+
+  it('5 MiB records with every codec', () => {
+    const big = [contentRecord(1, 5 * 1024 * 1024), contentRecord(2, 10), contentRecord(3, 5 * 1024 * 1024 + 1)];
+    for (const codec of ['uncompressed', 'zstd', 'brotli:1', 'snappy']) {
+      for (const groupSize of [1, 2]) expectRecords(roundTrip(`group_size:${groupSize},${codec}`, big).reader.readAll(), big);
+    }
+  });
+
+  it('pad_to_block_boundary puts every chunk at a block boundary', () => {
+    // Records 1..49 are small, so each group of 5 fits in one block: one block per chunk, then footer and postscript.
+    const small = records.slice(1, 50);
+    const { reader, file } = roundTrip('group_size:5,pad_to_block_boundary:true', small);
+    expectRecords(reader.readAll(), small);
+    expect(fs.statSync(file).size).toBe(65536 * (Math.ceil(small.length / 5) + 2));
+  });
+
+  it('strings are written as UTF-8', () => {
+    const { reader } = roundTrip('', []);
+    reader.close();
+    const file = path.join(dir, 'strings.array_record');
+    const writer = new ArrayRecordWriter(file);
+    writer.write('héllo');
+    writer.write('');
+    writer.close();
+    const decoded = new ArrayRecordReader(file).readAll().map((record) => new TextDecoder().decode(record));
+    expect(decoded).toEqual(['héllo', '']);
+  });
+
+  it('seek moves the sequential cursor, across read-ahead windows', () => {
+    const { reader } = roundTrip('group_size:2', records, 'readahead_buffer_size:1');
+    reader.seek(101);
+    expectRecords([reader.read(), reader.read()], [records[101]!, records[102]!]);
+    reader.seek(0);
+    expectRecords([reader.read()], [records[0]!]);
+    reader.seek(records.length);
+    expect(() => reader.read()).toThrow(/past the end/);
+  });
+
+  it('negative range bounds count from the end, as in Python', () => {
+    const { reader } = roundTrip('group_size:3', records);
+    expectRecords(reader.read(-5, -1), records.slice(-5, -1));
+    expectRecords(reader.read(-5, records.length), records.slice(-5));
+  });
+
+  it('the writer copies records, so callers may reuse their buffer', () => {
+    const file = path.join(dir, 'reuse.array_record');
+    const writer = new ArrayRecordWriter(file, 'group_size:4');
+    const buffer = new Uint8Array(3);
+    for (let i = 0; i < 6; i++) {
+      buffer.fill(i);
+      writer.write(buffer);
+    }
+    writer.close();
+    expect(new ArrayRecordReader(file).readAll().map((record) => record[0])).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('property: any records, any options', () => {
+  it('read back exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 3000 }), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom('uncompressed', 'zstd:1', 'brotli:2', 'snappy'),
+        fc.boolean(),
+        (generated, groupSize, codec, pad) => {
+          const { reader } = roundTrip(`group_size:${groupSize},${codec},pad_to_block_boundary:${pad}`, generated);
+          expectRecords(reader.readAll(), generated);
+          reader.close();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
