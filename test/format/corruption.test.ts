@@ -49,7 +49,7 @@ function readEverything(file: string): Uint8Array[] | Error {
 
 function withFlippedByte(source: string, offset: number): string {
   const bytes = fs.readFileSync(source);
-  bytes[offset] ^= 0x5a;
+  bytes[offset] = bytes[offset]! ^ 0x5a;
   const file = path.join(dir, `flipped-${path.basename(source)}`);
   fs.writeFileSync(file, bytes);
   return file;
@@ -137,7 +137,7 @@ describe('wrong or damaged files', () => {
   it('a wrong postscript magic', () => {
     const wrongMagic = (footerOffset: number): Uint8Array => {
       const proto = encodePostscript(footerOffset);
-      proto[proto.length - 2] ^= 1;
+      proto[proto.length - 2] = proto[proto.length - 2]! ^ 1;
       return proto;
     };
     const file = handBuiltFile('magic.array_record', validMetadata, wrongMagic);

@@ -1,5 +1,8 @@
 // Protobuf wire format for tf.Example: a bounds-checked reader (varints as two 32-bit halves, no BigInt) and a sized writer.
 
+/** True on little-endian hosts, where typed arrays share the wire's byte order. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Wire type of varint fields (int64 values, unpacked). */
 export const WIRE_VARINT = 0;
 /** Wire type of 8-byte fields. */
@@ -300,6 +303,3 @@ export class WireWriter {
     this.pos += value.length;
   }
 }
-
-/** True on little-endian hosts, where typed arrays share the wire's byte order. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
