@@ -139,3 +139,20 @@ describe('property: any records, any options', () => {
     );
   });
 });
+
+describe('ArrayRecordReader.open', () => {
+  it('opens asynchronously and reads the same records', async () => {
+    const { file } = roundTrip('group_size:3,brotli', records);
+    const readers = await Promise.all([file, file, file].map((name) => ArrayRecordReader.open(name, 'index_storage_option:offloaded')));
+    for (const reader of readers) {
+      expect(reader.numRecords()).toBe(records.length);
+      expectRecords(await reader.readAllAsync(), records);
+      reader.close();
+    }
+  });
+
+  it('rejects with the same typed errors as the constructor', async () => {
+    await expect(ArrayRecordReader.open(path.join(dir, 'missing'))).rejects.toThrow(/cannot open file/);
+    await expect(ArrayRecordReader.open(path.join(dir, 'missing'), 'bogus')).rejects.toThrow(/unknown option "bogus"/);
+  });
+});

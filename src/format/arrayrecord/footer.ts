@@ -2,6 +2,7 @@
 
 import { CorruptFileError, NotArrayRecordError, UnsupportedError } from '../errors.js';
 import type { ByteSource } from '../io/byte-source.js';
+import { runAsync, runSync, type ReadSteps } from '../io/read-steps.js';
 import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { ChunkType, BLOCK_SIZE } from '../riegeli/constants.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
@@ -23,34 +24,38 @@ export interface FileLayout {
  * @throws CorruptFileError when it is not a valid simple chunk.
  */
 export function readFooterChunk(source: ByteSource, footerOffset: number): DecodedChunk {
-  return decodeSimple(source, footerOffset, source.size - BLOCK_SIZE, 'footer chunk');
+  return runSync(footerChunkSteps(source.path, source.size, footerOffset), source);
 }
 
-function decodeSimple(source: ByteSource, begin: number, end: number, what: string): DecodedChunk {
-  const buffer = source.readSync(begin, end - begin);
-  const chunk = readChunkFromBuffer(buffer, begin, begin, source.path);
-  verifyPaddingChunks(buffer, begin, chunk.end, source.path);
+function* footerChunkSteps(path: string, size: number, footerOffset: number): ReadSteps<DecodedChunk> {
+  return yield* simpleChunkSteps(path, footerOffset, size - BLOCK_SIZE, 'footer chunk');
+}
+
+/** Reads [begin, end) and decodes the simple chunk at its start; only padding may follow it. */
+function* simpleChunkSteps(path: string, begin: number, end: number, what: string): ReadSteps<DecodedChunk> {
+  const buffer = yield { offset: begin, length: end - begin };
+  const chunk = readChunkFromBuffer(buffer, begin, begin, path);
+  verifyPaddingChunks(buffer, begin, chunk.end, path);
   if (chunk.header.chunkType !== ChunkType.simple) {
     throw new CorruptFileError(`${what} is a chunk of type 0x${chunk.header.chunkType.toString(16)}, expected a simple chunk`, {
-      path: source.path,
+      path,
       offset: begin,
     });
   }
-  return decodeSimpleChunk(chunk.data, chunk.header.numRecords, chunk.header.decodedDataSize, `${what} at ${begin} of ${source.path}`);
+  return decodeSimpleChunk(chunk.data, chunk.header.numRecords, chunk.header.decodedDataSize, `${what} at ${begin} of ${path}`);
 }
 
 /** Finds the footer through the postscript, as Google's reader does. */
-function readFooterOffset(source: ByteSource): number {
-  const { path, size } = source;
+function* footerOffsetSteps(path: string, size: number): ReadSteps<number> {
   if (size < BLOCK_SIZE) {
     throw new NotArrayRecordError(`ArrayRecord files are at least 64 KiB, this one has ${size} bytes`, { path });
   }
   if (size % BLOCK_SIZE !== 0) {
     throw new CorruptFileError(`ArrayRecord files are a multiple of 64 KiB, this one has ${size} bytes (truncated?)`, { path });
   }
-  verifyFileSignature(source);
+  verifyFileSignature(yield { offset: 0, length: FILE_SIGNATURE.length }, path);
   const postscriptAt = size - BLOCK_SIZE;
-  const postscripts = decodeSimple(source, postscriptAt, size, 'postscript chunk');
+  const postscripts = yield* simpleChunkSteps(path, postscriptAt, size, 'postscript chunk');
   if (recordCount(postscripts) === 0) throw new CorruptFileError('the postscript chunk holds no records', { path, offset: postscriptAt });
   const postscript = decodePostscript(recordOf(postscripts, 0), `postscript of ${path}`);
   const magic = postscript.magic;
@@ -82,16 +87,15 @@ const SIGNATURE_PREFIX_LENGTH = 8;
  * @throws NotArrayRecordError when the file does not start like a Riegeli file; CorruptFileError when it
  *   starts like one but a byte of the signature is damaged.
  */
-function verifyFileSignature(source: ByteSource): void {
-  const signature = source.readSync(0, FILE_SIGNATURE.length);
+function verifyFileSignature(signature: Uint8Array, path: string): void {
   if (signature.subarray(0, SIGNATURE_PREFIX_LENGTH).some((byte, i) => byte !== FILE_SIGNATURE[i])) {
-    throw new NotArrayRecordError('not a Riegeli/ArrayRecord file: the file signature is missing', { path: source.path, offset: 0 });
+    throw new NotArrayRecordError('not a Riegeli/ArrayRecord file: the file signature is missing', { path, offset: 0 });
   }
   const differs = signature.findIndex((byte, i) => byte !== FILE_SIGNATURE[i]);
   if (differs >= 0) {
     throw new CorruptFileError(
       `file signature byte ${differs} is 0x${signature[differs]!.toString(16)}, expected 0x${FILE_SIGNATURE[differs]!.toString(16)}`,
-      { path: source.path, offset: differs },
+      { path, offset: differs },
     );
   }
 }
@@ -101,10 +105,24 @@ function verifyFileSignature(source: ByteSource): void {
  * @throws NotArrayRecordError when the file is not an ArrayRecord file; UnsupportedError for an unknown
  *   footer version; CorruptFileError when the footer contradicts itself.
  */
-export function readFileLayout(source: ByteSource): { layout: FileLayout; footer: DecodedChunk } {
-  const { path } = source;
-  const footerOffset = readFooterOffset(source);
-  const footer = readFooterChunk(source, footerOffset);
+export function readFileLayout(source: ByteSource): OpenedLayout {
+  return runSync(layoutSteps(source.path, source.size), source);
+}
+
+/** `readFileLayout` with reads on libuv's thread pool, so many files can be opened at once. */
+export function readFileLayoutAsync(source: ByteSource): Promise<OpenedLayout> {
+  return runAsync(layoutSteps(source.path, source.size), source);
+}
+
+/** A file's layout and its decoded footer chunk (record 0 is the metadata, record i + 1 describes chunk i). */
+export interface OpenedLayout {
+  readonly layout: FileLayout;
+  readonly footer: DecodedChunk;
+}
+
+function* layoutSteps(path: string, size: number): ReadSteps<OpenedLayout> {
+  const footerOffset = yield* footerOffsetSteps(path, size);
+  const footer = yield* footerChunkSteps(path, size, footerOffset);
   if (recordCount(footer) === 0) throw new CorruptFileError('the footer chunk holds no records', { path, offset: footerOffset });
   const metadata = decodeFooterMetadata(recordOf(footer, 0), `footer metadata of ${path}`);
   if (metadata === undefined) {

@@ -6,12 +6,14 @@ import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame
 import { decodeChunk } from '../riegeli/chunk-codec.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
-import { readFileLayout, readFooterChunk, type FileLayout } from './footer.js';
+import { readFileLayout, readFileLayoutAsync, readFooterChunk, type FileLayout, type OpenedLayout } from './footer.js';
 import { planChunkReads, type ChunkRun } from './read-plan.js';
 import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
 
 /** Sequential reads fetch at least this much per read call, whatever readahead_buffer_size says. */
 const MIN_SEQUENTIAL_READ = 256 * 1024;
+/** Set while `ArrayRecordReader.open` constructs a reader whose file it opens asynchronously. */
+let constructingForAsyncOpen = false;
 /** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
 const MAX_READS_IN_FLIGHT = 16;
 
@@ -32,14 +34,14 @@ export class ArrayRecordReader {
   readonly path: string;
   private source: ByteSource | undefined;
   private readonly options: ReaderOptions;
-  private readonly layout: FileLayout;
-  private readonly index: ChunkIndex;
+  private layout!: FileLayout;
+  private index!: ChunkIndex;
   private cursor = 0;
   /** Chunks decoded for sequential reading, by chunk number. */
   private sequentialChunks = new Map<number, DecodedChunk>();
 
   /**
-   * Opens `path` and reads its footer.
+   * Opens `path` and reads its footer (blocking; see `ArrayRecordReader.open` for the async form).
    * @param options reader options string: `readahead_buffer_size:N`, `max_parallelism:N`,
    *   `index_storage_option:in_memory|offloaded` (see parseReaderOptions).
    * @throws InvalidOptionsError, IoError, NotArrayRecordError, CorruptFileError, UnsupportedError.
@@ -47,16 +49,47 @@ export class ArrayRecordReader {
   constructor(path: string, options = '') {
     this.path = path;
     this.options = parseReaderOptions(options);
+    if (constructingForAsyncOpen) return;
     const source = LocalFile.open(path);
+    this.attach(source, () => readFileLayout(source));
+  }
+
+  /**
+   * Opens `path` reading its footer on libuv's thread pool, so that many files open concurrently.
+   * @throws as the constructor.
+   * @example const readers = await Promise.all(paths.map((p) => ArrayRecordReader.open(p)));
+   */
+  static async open(path: string, options = ''): Promise<ArrayRecordReader> {
+    let reader: ArrayRecordReader;
+    constructingForAsyncOpen = true;
     try {
-      const { layout, footer } = readFileLayout(source);
-      this.layout = layout;
+      reader = new ArrayRecordReader(path, options);
+    } finally {
+      constructingForAsyncOpen = false;
+    }
+    const source = LocalFile.open(path);
+    let opened: OpenedLayout;
+    try {
+      opened = await readFileLayoutAsync(source);
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+    reader.attach(source, () => opened);
+    return reader;
+  }
+
+  /** Takes ownership of an open file once its layout is known, and builds the chunk index. */
+  private attach(source: ByteSource, readLayout: () => OpenedLayout): void {
+    try {
+      const { layout, footer } = readLayout();
       const { numChunks, footerOffset } = layout;
       // Validated at open either way, so a bad index fails here rather than mid-epoch.
-      const offsets = readChunkOffsets(footer, numChunks, footerOffset, path);
+      const offsets = readChunkOffsets(footer, numChunks, footerOffset, this.path);
+      this.layout = layout;
       this.index =
         this.options.indexStorageOption === 'offloaded'
-          ? new OffloadedChunkIndex(numChunks, () => readChunkOffsets(readFooterChunk(this.open(), footerOffset), numChunks, footerOffset, path))
+          ? new OffloadedChunkIndex(numChunks, () => readChunkOffsets(readFooterChunk(this.open(), footerOffset), numChunks, footerOffset, this.path))
           : new InMemoryChunkIndex(offsets);
     } catch (error) {
       source.close();
