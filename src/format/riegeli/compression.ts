@@ -1,7 +1,7 @@
 // Block codecs of Riegeli chunk data (none, zstd, brotli, snappy) and the varint decompressed-size prefix.
 
 import zlib from 'node:zlib';
-import snappy from 'snappy';
+import * as snappy from 'snappyjs';
 import zstd from 'zstd-napi/binding.js';
 import { CorruptFileError, UnsupportedError } from '../errors.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
@@ -59,7 +59,7 @@ export function compressRaw(options: CompressorOptions, data: Uint8Array): Uint8
     case CompressionType.brotli:
       return compressBrotli(data, options.level, options.windowLog);
     case CompressionType.snappy:
-      return snappy.compressSync(data);
+      return snappy.compress(data);
   }
 }
 
@@ -113,8 +113,8 @@ function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
   });
 }
 
-function decompressSnappy(src: Uint8Array): Uint8Array {
-  return snappy.uncompressSync(Buffer.from(src.buffer, src.byteOffset, src.byteLength), { asBuffer: true }) as Buffer;
+function decompressSnappy(src: Uint8Array, size: number): Uint8Array {
+  return snappy.uncompress(src, size);
 }
 
 /**
@@ -139,7 +139,7 @@ export function decodeBlock(type: number, block: Uint8Array, what: string, maxSi
   try {
     if (type === CompressionType.zstd) output = decompressZstd(compressed, size);
     else if (type === CompressionType.brotli) output = decompressBrotli(compressed, size);
-    else output = decompressSnappy(compressed);
+    else output = decompressSnappy(compressed, size);
   } catch (cause) {
     throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
   }

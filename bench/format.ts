@@ -1,0 +1,115 @@
+// Format benchmark: write, read-all, sequential and random reads of the text workload, side by side with
+// Google's C++ figures on this machine kind and with the physical limits measured in the same run.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import zstd from 'zstd-napi/binding.js';
+import { ArrayRecordReader } from '../src/index.js';
+import { benchDir, workloadRecords, writeWorkloadFile, WORKLOAD_RECORDS } from './workload.js';
+
+/** Records/s of Google's C++ array_record (../shared/bench/README.md): write, readAll, sequential, random 256, random 1. */
+const CPP: Record<string, readonly [number, number, number, number, number]> = {
+  'group_size:1': [39_883, 265_706, 186_279, 125_500, 5_000],
+  'group_size:256': [205_596, 491_594, 449_244, 3_928, 1_369],
+  'group_size:1,snappy': [94_507, 370_206, 242_779, 53_463, 5_072],
+  'group_size:1,uncompressed': [118_370, 869_806, 423_913, 281_000, 5_669],
+  'group_size:1,brotli:3': [36_878, 172_504, 150_128, 46_908, 3_559],
+};
+
+const quick = process.argv.includes('--quick');
+const configs = quick ? ['group_size:1', 'group_size:256'] : Object.keys(CPP);
+const RANDOM_BATCHES = quick ? 40 : 100;
+const SINGLE_READS = quick ? 2000 : 5000;
+
+function seconds(action: () => void): number {
+  const start = process.hrtime.bigint();
+  action();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function secondsAsync(action: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await action();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function randomIndices(count: number, seed: number): number[] {
+  let state = seed >>> 0 || 1;
+  return Array.from({ length: count }, () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state % WORKLOAD_RECORDS;
+  });
+}
+
+function row(name: string, ours: number, reference: number | undefined): string {
+  const ratio = reference === undefined ? '' : `${(ours / reference).toFixed(2)}x`;
+  return `  ${name.padEnd(28)} ${Math.round(ours).toLocaleString('en-US').padStart(11)} rec/s   C++ ${reference === undefined ? '-' : reference.toLocaleString('en-US')}   ${ratio}`;
+}
+
+/** The decompression limit: decoding each record's own zstd frame, in memory, with no framing at all. */
+function zstdLimit(records: readonly Uint8Array[]): number {
+  const cctx = new zstd.CCtx();
+  const dctx = new zstd.DCtx();
+  const frames = records.map((record) => {
+    const out = Buffer.alloc(zstd.compressBound(record.length));
+    return out.subarray(0, cctx.compress(out, record, 3));
+  });
+  const output = Buffer.alloc(4096);
+  const elapsed = seconds(() => {
+    for (const frame of frames) dctx.decompress(output, frame);
+  });
+  return frames.length / elapsed;
+}
+
+const dir = benchDir();
+try {
+  const records = workloadRecords();
+  console.log(`text workload: ${records.length} records, ${records.reduce((sum, r) => sum + r.length, 0)} bytes`);
+  for (const options of configs) {
+    const cpp = CPP[options]!;
+    const file = path.join(dir, `${options.replace(/[:,]/g, '_')}.array_record`);
+    const writeSeconds = writeWorkloadFile(file, options, records);
+    const size = fs.statSync(file).size;
+    console.log(`${options} (${(size / 1e6).toFixed(1)} MB)`);
+    console.log(row('write', records.length / writeSeconds, cpp[0]));
+
+    const reader = new ArrayRecordReader(file);
+    const readAllSync = seconds(() => void reader.readAll());
+    console.log(row('readAll (sync)', records.length / readAllSync, cpp[1]));
+    const readAllAsync = await secondsAsync(async () => void (await reader.readAllAsync()));
+    console.log(row('readAllAsync', records.length / readAllAsync, cpp[1]));
+
+    const sequential = seconds(() => {
+      reader.seek(0);
+      for (let i = 0; i < records.length; i++) reader.read();
+    });
+    console.log(row('sequential read()', records.length / sequential, cpp[2]));
+
+    const batches = Array.from({ length: RANDOM_BATCHES }, (_, b) => randomIndices(256, b + 1));
+    const randomSync = seconds(() => {
+      for (const batch of batches) reader.read(batch);
+    });
+    console.log(row('random 256 (sync)', (RANDOM_BATCHES * 256) / randomSync, cpp[3]));
+    const randomAsync = await secondsAsync(async () => {
+      for (const batch of batches) await reader.readAsync(batch);
+    });
+    console.log(row('random 256 (async)', (RANDOM_BATCHES * 256) / randomAsync, cpp[3]));
+
+    const singles = randomIndices(SINGLE_READS, 99);
+    const oneAtATime = seconds(() => {
+      for (const index of singles) reader.read([index]);
+    });
+    console.log(row('random one at a time', SINGLE_READS / oneAtATime, cpp[4]));
+    reader.close();
+  }
+  const raw = path.join(dir, 'group_size_1.array_record');
+  const rawSeconds = seconds(() => void fs.readFileSync(raw));
+  console.log(`physical limits: file read from page cache ${(fs.statSync(raw).size / rawSeconds / 1e9).toFixed(2)} GB/s;`
+    + ` zstd decode of each record's frame in memory ${Math.round(zstdLimit(records)).toLocaleString('en-US')} rec/s (one core)`);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
