@@ -144,3 +144,55 @@ export class ParseError extends ArrayRecordError {
     super('ERR_PARSE', message, location);
   }
 }
+
+/** An error as plain data, to cross a worker-thread boundary. */
+export interface SerializedError {
+  readonly name: string;
+  readonly code: string | undefined;
+  readonly message: string;
+  readonly path: string | undefined;
+  readonly offset: number | undefined;
+  readonly index: number | undefined;
+}
+
+/** Turns any thrown value into plain data that `deserializeError` can rebuild. */
+export function serializeError(error: unknown): SerializedError {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const typed = error instanceof ArrayRecordError ? error : undefined;
+  return {
+    name: err.name,
+    code: typed?.code,
+    message: typed === undefined ? err.message : stripLocation(err.message, typed),
+    path: typed?.path,
+    offset: typed?.offset,
+    index: typed?.index,
+  };
+}
+
+function stripLocation(message: string, error: ArrayRecordError): string {
+  const suffix = describeLocation(error);
+  return suffix !== '' && message.endsWith(suffix) ? message.slice(0, -suffix.length) : message;
+}
+
+const ERROR_CLASSES: Readonly<Record<string, new (message: string, location: ErrorLocation) => ArrayRecordError>> = {
+  ERR_INVALID_OPTIONS: InvalidOptionsError,
+  ERR_INVALID_ARGUMENT: InvalidArgumentError,
+  ERR_OUT_OF_RANGE: OutOfRangeError,
+  ERR_CORRUPT_FILE: CorruptFileError,
+  ERR_NOT_ARRAY_RECORD: NotArrayRecordError,
+  ERR_UNSUPPORTED: UnsupportedError,
+  ERR_IO: IoError,
+  ERR_STATE_MISMATCH: StateMismatchError,
+  ERR_PARSE: ParseError,
+};
+
+/** Rebuilds an error serialised in another thread, with its original class where it had one of ours. */
+export function deserializeError(data: SerializedError): Error {
+  const location = { path: data.path, offset: data.offset, index: data.index };
+  if (data.code === 'ERR_CLOSED') return new ClosedError(data.message.replace(/ is closed$/, ''), location);
+  const ErrorClass = data.code === undefined ? undefined : ERROR_CLASSES[data.code];
+  if (ErrorClass !== undefined) return new ErrorClass(data.message, location);
+  const error = new Error(data.message);
+  error.name = data.name;
+  return error;
+}

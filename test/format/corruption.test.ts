@@ -217,3 +217,18 @@ function handBuiltFile(name: string, metadata: Uint8Array, postscript = (footerO
   fs.writeFileSync(file, Buffer.concat(parts));
   return file;
 }
+
+describe('async reads report the same typed errors', () => {
+  it('from the read workers and from the main-thread path', async () => {
+    const file = writeSample('async-corrupt.array_record', 'group_size:4,zstd');
+    const damaged = withFlippedByte(file, 64 + 40 + 2);
+    for (const options of ['', 'max_parallelism:0', 'max_parallelism:1']) {
+      const reader = new ArrayRecordReader(damaged, options);
+      const failure = reader.readAsync([0, 50]);
+      await expect(failure).rejects.toThrow(CorruptFileError);
+      await expect(failure).rejects.toThrow(/chunk data hash mismatch .* chunk at 64 of .*async-corrupt/);
+      expect(Buffer.from((await reader.readAsync([50]))[0]!).equals(Buffer.from(records[50]!))).toBe(true);
+      reader.close();
+    }
+  });
+});

@@ -156,3 +156,23 @@ describe('ArrayRecordReader.open', () => {
     await expect(ArrayRecordReader.open(path.join(dir, 'missing'), 'bogus')).rejects.toThrow(/unknown option "bogus"/);
   });
 });
+
+describe('async reads without workers (max_parallelism:0)', () => {
+  it('read the same records on libuv reads and main-thread decoding', async () => {
+    const { file } = roundTrip('group_size:5,snappy', records);
+    const reader = new ArrayRecordReader(file, 'max_parallelism:0');
+    const shuffled = records.map((_, i) => (i * 53) % records.length);
+    expectRecords(await reader.readAsync(shuffled), shuffled.map((i) => records[i]!));
+    expectRecords(await reader.readAllAsync(), records);
+    reader.close();
+  });
+
+  it('1,000 concurrent worker reads all come back right', async () => {
+    const { file } = roundTrip('group_size:2', records);
+    const reader = new ArrayRecordReader(file);
+    const requests = Array.from({ length: 1000 }, (_, r) => [r % records.length, (r * 7) % records.length]);
+    const results = await Promise.all(requests.map((indices) => reader.readAsync(indices)));
+    results.forEach((result, r) => expectRecords(result, requests[r]!.map((i) => records[i]!)));
+    reader.close();
+  });
+});

@@ -7,6 +7,7 @@ import { decodeChunk } from '../riegeli/chunk-codec.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
 import { readFileLayout, readFileLayoutAsync, readFooterChunk, type FileLayout, type OpenedLayout } from './footer.js';
+import { forgetFileOnWorkers, readOnWorker, readPoolSize } from './read-pool.js';
 import { planChunkReads, type ChunkRun } from './read-plan.js';
 import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
 
@@ -34,6 +35,7 @@ export class ArrayRecordReader {
   readonly path: string;
   private source: ByteSource | undefined;
   private readonly options: ReaderOptions;
+  private readonly optionsText: string;
   private layout!: FileLayout;
   private index!: ChunkIndex;
   private cursor = 0;
@@ -49,6 +51,7 @@ export class ArrayRecordReader {
   constructor(path: string, options = '') {
     this.path = path;
     this.options = parseReaderOptions(options);
+    this.optionsText = options;
     if (constructingForAsyncOpen) return;
     const source = LocalFile.open(path);
     this.attach(source, () => readFileLayout(source));
@@ -110,6 +113,7 @@ export class ArrayRecordReader {
 
   /** Closes the file; idempotent. Records already returned stay valid. */
   close(): void {
+    if (this.source !== undefined) forgetFileOnWorkers(this.path);
     this.source?.close();
     this.source = undefined;
     this.sequentialChunks.clear();
@@ -183,23 +187,26 @@ export class ArrayRecordReader {
     return this.withRelease(() => this.readRangeSync(0, this.layout.numRecords));
   }
 
-  /** `read(indices)` without blocking the event loop. */
+  /**
+   * `read(indices)` without blocking the event loop: the chunks are split among the read workers
+   * (one per core), which read and decode them in parallel. With `max_parallelism:0` the reads run on
+   * libuv's pool and decoding on this thread instead.
+   */
   async readAsync(indices: readonly number[]): Promise<Uint8Array[]> {
-    const checked = this.checkIndices(indices);
-    return this.withReleaseAsync(() => this.readIndicesAsync(checked));
+    return this.readIndicesInParallel(this.checkIndices(indices));
   }
 
   /** `read(start, end)` without blocking the event loop. */
   async readRangeAsync(start: number, end: number): Promise<Uint8Array[]> {
     const [from, to] = this.resolveRange(start, end);
-    return this.withReleaseAsync(() => this.readIndicesAsync(rangeArray(from, to)));
+    return this.readIndicesInParallel(rangeArray(from, to));
   }
 
   /** `readAll()` without blocking the event loop. */
   async readAllAsync(): Promise<Uint8Array[]> {
     this.open();
     if (this.layout.numRecords === 0) return [];
-    return this.withReleaseAsync(() => this.readIndicesAsync(rangeArray(0, this.layout.numRecords)));
+    return this.readIndicesInParallel(rangeArray(0, this.layout.numRecords));
   }
 
   private open(): ByteSource {
@@ -292,6 +299,28 @@ export class ArrayRecordReader {
       for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk));
     }
     return this.gather(indices, decoded);
+  }
+
+  private async readIndicesInParallel(indices: readonly number[]): Promise<Uint8Array[]> {
+    const maxWorkers = this.options.maxParallelism ?? readPoolSize();
+    if (maxWorkers === 0 || indices.length === 0) return this.withReleaseAsync(() => this.readIndicesAsync(indices));
+    const groupSize = this.layout.groupSize;
+    const chunks = this.chunksOf(indices);
+    const parts = Math.min(maxWorkers, readPoolSize(), chunks.length);
+    const partOfChunk = new Map<number, number>();
+    chunks.forEach((chunk, rank) => partOfChunk.set(chunk, Math.floor((rank * parts) / chunks.length)));
+    const positions: number[][] = Array.from({ length: parts }, () => []);
+    for (let i = 0; i < indices.length; i++) positions[partOfChunk.get(Math.floor(indices[i]! / groupSize))!]!.push(i);
+    const records = new Array<Uint8Array>(indices.length);
+    await Promise.all(
+      positions.map(async (part) => {
+        const partIndices = new Float64Array(part.length);
+        for (let j = 0; j < part.length; j++) partIndices[j] = indices[part[j]!]!;
+        const partRecords = await readOnWorker(this.path, this.optionsText, partIndices);
+        for (let j = 0; j < part.length; j++) records[part[j]!] = partRecords[j]!;
+      }),
+    );
+    return records;
   }
 
   private async readIndicesAsync(indices: readonly number[]): Promise<Uint8Array[]> {

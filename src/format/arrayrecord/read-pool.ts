@@ -1,0 +1,110 @@
+// The process-wide pool of read workers behind the async batch reads: the analogue of the C++
+// reader's thread pool. Workers start on first use and do not keep the process alive when idle.
+
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { deserializeError } from '../errors.js';
+import { siblingModule, startModuleWorker } from '../io/module-worker.js';
+import type { ReadRequest, ReadResponse } from './read-protocol.js';
+
+interface Pending {
+  resolve(records: Uint8Array[]): void;
+  reject(error: Error): void;
+}
+
+class PooledWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor() {
+    this.worker = startModuleWorker(siblingModule(import.meta.url, 'read-worker'));
+    this.worker.unref();
+    this.worker.on('message', (response: ReadResponse) => this.settle(response));
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => this.failAll(new Error(`read worker exited with code ${code}`)));
+  }
+
+  get load(): number {
+    return this.pending.size;
+  }
+
+  read(request: ReadRequest): Promise<Uint8Array[]> {
+    return new Promise((resolve, reject) => {
+      // A worker with work in flight keeps the process alive until the answer arrives.
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(request.id, { resolve, reject });
+      this.worker.postMessage(request, [request.indices.buffer]);
+    });
+  }
+
+  forget(path: string): void {
+    this.worker.postMessage({ kind: 'forget', path });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+
+  private settle(response: ReadResponse): void {
+    const pending = this.pending.get(response.id);
+    if (pending === undefined) return;
+    this.pending.delete(response.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (response.error !== undefined) {
+      pending.reject(deserializeError(response.error));
+      return;
+    }
+    const values = new Uint8Array(response.values!);
+    const ends = response.ends!;
+    const records = new Array<Uint8Array>(ends.length);
+    let start = 0;
+    for (let i = 0; i < ends.length; i++) {
+      records[i] = values.subarray(start, ends[i]);
+      start = ends[i]!;
+    }
+    pending.resolve(records);
+  }
+
+  private failAll(error: Error): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+    pool = undefined;
+  }
+}
+
+let pool: PooledWorker[] | undefined;
+let nextRequestId = 0;
+
+/** Number of read workers: one per core the process may use. */
+export function readPoolSize(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+function workers(): PooledWorker[] {
+  pool ??= Array.from({ length: readPoolSize() }, () => new PooledWorker());
+  return pool;
+}
+
+/**
+ * Reads records of a file on a pool worker: the least busy of the first `maxWorkers`.
+ * @throws (rejects with) the reader's typed errors, rebuilt in this thread.
+ */
+export function readOnWorker(path: string, options: string, indices: Float64Array<ArrayBuffer>): Promise<Uint8Array[]> {
+  const candidates = workers();
+  let chosen = candidates[0]!;
+  for (const worker of candidates) if (worker.load < chosen.load) chosen = worker;
+  return chosen.read({ kind: 'read', id: nextRequestId++, path, options, indices });
+}
+
+/** Lets the workers close what they keep open for `path`. */
+export function forgetFileOnWorkers(path: string): void {
+  if (pool === undefined) return;
+  for (const worker of pool) worker.forget(path);
+}
+
+/** Stops every read worker (they restart on next use); for tests and orderly shutdown. */
+export async function shutdownReadPool(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  if (current !== undefined) await Promise.all(current.map((worker) => worker.terminate()));
+}

@@ -1,0 +1,28 @@
+// Messages between the main thread and the read workers.
+
+import type { SerializedError } from '../errors.js';
+
+/** Read these records of a file (by index, in this order) and send them back packed. */
+export interface ReadRequest {
+  readonly kind: 'read';
+  readonly id: number;
+  readonly path: string;
+  readonly options: string;
+  readonly indices: Float64Array<ArrayBuffer>;
+}
+
+/** Close any reader the worker keeps open for this file. */
+export interface ForgetRequest {
+  readonly kind: 'forget';
+  readonly path: string;
+}
+
+export type WorkerRequest = ReadRequest | ForgetRequest;
+
+/** The records of a ReadRequest: record i is `values[ends[i-1] .. ends[i])`, both transferred, not copied. */
+export interface ReadResponse {
+  readonly id: number;
+  readonly values?: ArrayBuffer;
+  readonly ends?: Float64Array<ArrayBuffer>;
+  readonly error?: SerializedError;
+}

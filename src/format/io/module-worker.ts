@@ -1,0 +1,25 @@
+// Starts a worker thread on one of this package's modules, from compiled JavaScript or, in development
+// and tests, straight from the TypeScript source through tsx.
+
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A worker running `moduleUrl`. A `.ts` module (the source tree under tsx or vitest) is loaded through
+ * a tiny bootstrap that registers tsx in the worker first; a `.js` module (the built package) is
+ * loaded directly, so installed users need no TypeScript tooling.
+ */
+export function startModuleWorker(moduleUrl: URL): Worker {
+  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl);
+  const require = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
+  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(moduleUrl.href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
+}
+
+/** The URL of a sibling module of `base`, with the extension `base` itself has (.ts in source, .js when built). */
+export function siblingModule(base: string, name: string): URL {
+  const extension = base.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./${name}${extension}`, base);
+}
