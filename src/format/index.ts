@@ -2,6 +2,7 @@
 
 export { ArrayRecordReader } from './arrayrecord/reader.js';
 export { ArrayRecordWriter } from './arrayrecord/writer.js';
+export { RiegeliRecordReader } from './riegeli/record-reader.js';
 export { parseReaderOptions, type IndexStorageOption, type ReaderOptions } from './arrayrecord/reader-options.js';
 export { parseWriterOptions, writerOptionsToString, type WriterOptions } from './arrayrecord/writer-options.js';
 export {

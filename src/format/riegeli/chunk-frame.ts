@@ -80,6 +80,19 @@ export function chunkDataSpan(chunkBegin: number, header: ChunkHeader): number {
 }
 
 /**
+ * Parses the header of the chunk at `chunkBegin` from `buffer` (the file from `base` on), which needs
+ * to hold only `chunkHeaderSpan(chunkBegin)` bytes of it.
+ * @throws CorruptFileError for a damaged header or a position where no chunk can begin.
+ */
+export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string): ChunkHeader {
+  const place = `chunk at ${chunkBegin} of ${where}`;
+  if (!isPossibleChunkBoundary(chunkBegin)) {
+    throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
+  }
+  return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, `header of ${place}`), place);
+}
+
+/**
  * Reads the chunk that begins at file position `chunkBegin` from `buffer`, which holds the file's
  * bytes from position `base` on. Verifies the chunk header hash, the data hash, and every block
  * header inside the buffer that interrupts the chunk.

@@ -1,0 +1,98 @@
+// Plain Riegeli record files: the golden file written by riegeli::RecordWriter, and multi-block files
+// built with our chunk framing, read sequentially and by record position.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClosedError, CorruptFileError, OutOfRangeError } from '../../src/format/errors.js';
+import { ChunkWriter } from '../../src/format/riegeli/chunk-writer.js';
+import { CompressionType } from '../../src/format/riegeli/constants.js';
+import { RiegeliRecordReader } from '../../src/format/riegeli/record-reader.js';
+import { encodeSimpleChunk } from '../../src/format/riegeli/simple-chunk.js';
+import { goldenPath, goldenSidecar, mixedRecord, sha256 } from '../helpers/golden.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riegeli-reader-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A plain Riegeli file of `records` in chunks of `perChunk`, with a padding chunk after every third. */
+function writePlainFile(name: string, records: readonly Uint8Array[], perChunk: number): string {
+  const parts: Uint8Array[] = [];
+  const writer = new ChunkWriter({ write: (bytes) => parts.push(bytes) });
+  for (let start = 0, n = 0; start < records.length; start += perChunk, n++) {
+    writer.writeChunk(encodeSimpleChunk(records.slice(start, start + perChunk), { type: CompressionType.zstd, level: 1 }));
+    if (n % 3 === 2) writer.padToBlockBoundary();
+  }
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.concat(parts));
+  return file;
+}
+
+/** Reads every record with its canonical position. */
+function positionsAndRecords(reader: RiegeliRecordReader): Array<[number, Uint8Array]> {
+  const out: Array<[number, Uint8Array]> = [];
+  for (;;) {
+    const record = reader.read();
+    if (record === undefined) return out;
+    out.push([reader.lastPos(), record]);
+  }
+}
+
+describe('RiegeliRecordReader', () => {
+  it('reads the golden plain Riegeli file (brotli, written by riegeli::RecordWriter)', () => {
+    const golden = goldenSidecar('plain_riegeli_small.riegeli');
+    using reader = new RiegeliRecordReader(goldenPath('plain_riegeli_small.riegeli'));
+    expect([...reader].map(sha256)).toEqual(golden.sha256);
+    expect(reader.read()).toBeUndefined();
+    expect(reader.pos()).toBe(fs.statSync(goldenPath('plain_riegeli_small.riegeli')).size);
+  });
+
+  it('seeks to every record position of the golden file', () => {
+    using reader = new RiegeliRecordReader(goldenPath('plain_riegeli_small.riegeli'));
+    const all = positionsAndRecords(reader);
+    for (const [pos, record] of [all[0]!, all[1]!, all[500]!, all[999]!]) {
+      reader.seek(pos);
+      expect(Buffer.from(reader.read()!).equals(Buffer.from(record))).toBe(true);
+    }
+  });
+
+  it('seeks across blocks through block headers, landing on the next record from any position', () => {
+    const records = Array.from({ length: 300 }, (_, i) => mixedRecord(i));
+    const file = writePlainFile('multi.riegeli', records, 7);
+    using reader = new RiegeliRecordReader(file);
+    const all = positionsAndRecords(reader);
+    expect(all.map(([, record]) => sha256(record))).toEqual(records.map(sha256));
+    const size = fs.statSync(file).size;
+    for (let probe = 0; probe <= size; probe += 977) {
+      reader.seek(probe);
+      const expected = all.find(([pos]) => pos >= probe);
+      const got = reader.read();
+      if (expected === undefined) expect(got).toBeUndefined();
+      else expect(sha256(got!)).toBe(sha256(expected[1]));
+    }
+    for (const [pos, record] of all.filter((_, i) => i % 37 === 0)) {
+      reader.seek(pos);
+      expect(reader.pos()).toBe(pos);
+      expect(sha256(reader.read()!)).toBe(sha256(record));
+      expect(reader.lastPos()).toBe(pos);
+    }
+  });
+
+  it('errors', () => {
+    const file = writePlainFile('errors.riegeli', [new Uint8Array(5)], 1);
+    const reader = new RiegeliRecordReader(file);
+    expect(() => reader.seek(-1)).toThrow(OutOfRangeError);
+    expect(() => reader.seek(fs.statSync(file).size + 1)).toThrow(OutOfRangeError);
+    reader.close();
+    expect(() => reader.read()).toThrow(ClosedError);
+    const bytes = fs.readFileSync(file);
+    bytes[70] = bytes[70]! ^ 1;
+    const damaged = path.join(dir, 'damaged.riegeli');
+    fs.writeFileSync(damaged, bytes);
+    expect(() => new RiegeliRecordReader(damaged).read()).toThrow(CorruptFileError);
+    fs.writeFileSync(damaged, bytes.subarray(0, 90));
+    expect(() => new RiegeliRecordReader(damaged).read()).toThrow(/truncated/);
+    fs.writeFileSync(damaged, Buffer.alloc(100, 1));
+    expect(() => new RiegeliRecordReader(damaged)).toThrow(CorruptFileError);
+  });
+});
