@@ -22,13 +22,14 @@ export function delimitedTag(fieldNumber: number): number {
 }
 
 /**
- * Thrown inside the tf.Example decoders when bytes break the wire format or a value does not fit
- * its output; the parsers catch it and throw a ParseError naming the record and feature key.
+ * Thrown inside the tf.Example decoders when bytes break the wire format (`malformed`) or a value
+ * does not fit its output; the parsers catch it and throw a ParseError naming the record and key.
  */
 export class DecodeFailure extends Error {
   constructor(
     readonly reason: string,
-    readonly offset: number | undefined,
+    readonly offset: number,
+    readonly malformed = true,
   ) {
     super(reason);
   }
@@ -99,6 +100,15 @@ export class WireReader {
       this.fail(`length ${length} exceeds the ${this.end - this.pos} remaining bytes`);
     }
     return length;
+  }
+
+  /**
+   * Reads a length prefix and returns where that payload ends (the cursor stays at its start).
+   * @throws DecodeFailure as readLength does.
+   */
+  readPayloadEnd(): number {
+    const length = this.readLength();
+    return this.pos + length;
   }
 
   /**
@@ -181,9 +191,11 @@ export class WireReader {
       case WIRE_FIXED64:
         this.skipBytes(8);
         return;
-      case WIRE_LENGTH_DELIMITED:
-        this.pos += this.readLength();
+      case WIRE_LENGTH_DELIMITED: {
+        const length = this.readLength();
+        this.pos += length;
         return;
+      }
       case WIRE_START_GROUP:
         this.skipGroup(tag >>> 3);
         return;

@@ -1,6 +1,8 @@
 // Test-only walker that pulls chunk headers and data out of a golden file, skipping block headers.
 
 import fs from 'node:fs';
+import { VarintCursor } from '../../../src/format/riegeli/bytes.js';
+import { decodeBlock } from '../../../src/format/riegeli/compression.js';
 
 const BLOCK_SIZE = 65536;
 const BLOCK_HEADER_SIZE = 24;
@@ -63,4 +65,27 @@ export function readChunks(path: string): RawChunk[] {
     pos = Math.max(data.end, roundUpToPossibleChunkBoundary(pos + numRecords));
   }
   return chunks;
+}
+
+/**
+ * The decoded blocks of transposed chunk data: the header, each bucket and the transitions, so
+ * chunks compressed by different zstd builds can be compared by content.
+ */
+export function decodedBlocks(data: Uint8Array): { header: Uint8Array; buckets: Uint8Array[]; transitions: Uint8Array; storedBucketSizes: number[] } {
+  const type = data[0]!;
+  const prefix = new VarintCursor(data, 1);
+  const headerLength = prefix.readVarint('header length');
+  const header = decodeBlock(type, data.subarray(prefix.pos, prefix.pos + headerLength), 'header');
+  const fields = new VarintCursor(header);
+  const numBuckets = fields.readVarint('buckets');
+  fields.readVarint('buffers');
+  const storedBucketSizes: number[] = [];
+  for (let i = 0; i < numBuckets; i++) storedBucketSizes.push(fields.readVarint('bucket length'));
+  const buckets: Uint8Array[] = [];
+  let pos = prefix.pos + headerLength;
+  for (const size of storedBucketSizes) {
+    buckets.push(decodeBlock(type, data.subarray(pos, pos + size), 'bucket'));
+    pos += size;
+  }
+  return { header, buckets, transitions: decodeBlock(type, data.subarray(pos), 'transitions'), storedBucketSizes };
 }

@@ -212,8 +212,12 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         p -= length;
         out.set(src.subarray(from, from + length), p);
         bufferPos[b] = from + length;
+        // A non-proto record is complete once its bytes are written.
+        if (stackDepth !== 0) fail(where, `a record starts while ${stackDepth} submessages are open`);
+        if (recordsLeft === 0) fail(where, `more records than the ${numRecords} the chunk header announces`);
+        starts[--recordsLeft] = p;
+        break;
       }
-      // falls through: a non-proto record is complete once its bytes are written
       case NodeKind.messageStart:
         if (stackDepth !== 0) fail(where, `a record starts while ${stackDepth} submessages are open`);
         if (recordsLeft === 0) fail(where, `more records than the ${numRecords} the chunk header announces`);
