@@ -1,6 +1,6 @@
 // Public API of the format layer: ArrayRecord reader and writer, their options, and the typed errors.
 
-export { ArrayRecordReader } from './arrayrecord/reader.js';
+export { ArrayRecordReader, type ArrayRecordFileInfo } from './arrayrecord/reader.js';
 export { ArrayRecordWriter } from './arrayrecord/writer.js';
 export { RiegeliRecordReader } from './riegeli/record-reader.js';
 export { parseReaderOptions, type IndexStorageOption, type ReaderOptions } from './arrayrecord/reader-options.js';

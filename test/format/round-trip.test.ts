@@ -176,3 +176,15 @@ describe('async reads without workers (max_parallelism:0)', () => {
     reader.close();
   });
 });
+
+describe('ArrayRecordReader.info', () => {
+  it('reports the footer without opening a reader', async () => {
+    const { file } = roundTrip('group_size:6,snappy', records);
+    const expected = { numRecords: records.length, numChunks: Math.ceil(records.length / 6), groupSize: 6 };
+    expect(ArrayRecordReader.info(file)).toMatchObject(expected);
+    expect(await ArrayRecordReader.infoAsync(file)).toMatchObject(expected);
+    expect(ArrayRecordReader.info(file).writerOptions).toMatch(/^group_size:6,.*snappy/);
+    expect(() => ArrayRecordReader.info(path.join(dir, 'missing'))).toThrow(/cannot open file/);
+    await expect(ArrayRecordReader.infoAsync(path.join(dir, 'missing'))).rejects.toThrow(/cannot open file/);
+  });
+});

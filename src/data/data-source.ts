@@ -1,0 +1,349 @@
+// ArrayRecordDataSource: many ArrayRecord files (or slices of them) as one random-access list of records.
+
+import type { ArrayRecordReader } from '../format/arrayrecord/reader.js';
+import { parseReaderOptions } from '../format/arrayrecord/reader-options.js';
+import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { ReaderPool } from './file-pool.js';
+import { toFileSlices, type DataSourcePaths } from './read-instructions.js';
+import { runBounded } from './run-bounded.js';
+
+/** Reader options as Python takes them: an options string, or a mapping joined as `key:value,...`. */
+export type DataSourceReaderOptions = string | Readonly<Record<string, string | number>>;
+
+/** Tuning of a data source; every field is optional. */
+export interface DataSourceOptions {
+  /** Most files kept open at once; the least recently used idle one is closed first. Default 64. */
+  readonly maxOpenReaders?: number;
+  /** Most footers `ArrayRecordDataSource.open` reads at once when it counts records. Default 64. */
+  readonly openConcurrency?: number;
+}
+
+/** Plain JSON identifying what a data source reads, for fingerprinting checkpoint state. */
+export type DataSourceDescription = {
+  readonly kind: 'ArrayRecordDataSource';
+  readonly length: number;
+  /** One entry per path given, in order: the records [start, end) of the file read. */
+  readonly files: readonly { readonly path: string; readonly start: number; readonly end: number }[];
+};
+
+const DEFAULT_MAX_OPEN_READERS = 64;
+const DEFAULT_OPEN_CONCURRENCY = 64;
+/** Files one `getItemsAsync` call reads at once (each read keeps its own reads in flight). */
+const FILES_IN_FLIGHT = 16;
+/** Records iteration reads per visit to a reader. */
+const ITERATION_BLOCK = 256;
+/** Code of the warning emitted for files whose group size makes random access decode whole groups. */
+export const GROUP_SIZE_WARNING_CODE = 'ARRAY_RECORD_GROUP_SIZE';
+
+/** Set while `ArrayRecordDataSource.open` constructs a source whose record counts it reads asynchronously. */
+let countingAsynchronously = false;
+
+/**
+ * Records of several ArrayRecord files, or slices of them, as one list: global index `i` is record
+ * `i - (records of the files before)` of its file, after that file's slice start. Follows array_record's
+ * Python `ArrayRecordDataSource`: `length` is `__len__`, `getItem` is `__getitem__`, `getItems` is
+ * `__getitems__`. Files open lazily and at most `maxOpenReaders` stay open. Files written with a group
+ * size other than 1 get a process warning (code `ARRAY_RECORD_GROUP_SIZE`), once per file.
+ * @example
+ * const source = await ArrayRecordDataSource.open(['train-00000-of-00002', 'train-00001-of-00002[0:500]']);
+ * const first = source.getItem(0);
+ * const batch = await source.getItemsAsync([17, 3, 17]);  // request order, repeats allowed
+ * for (const record of source) console.log(record.length);
+ * source.close();
+ */
+export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
+  private readonly paths: readonly string[];
+  /** Per file: first record of its slice. */
+  private readonly sliceStart: Float64Array;
+  /** Per file: end of its slice (exclusive); NaN until the file's record count is read. */
+  private readonly sliceEnd: Float64Array;
+  /** Per file: global index of its first record; the last entry is the length. */
+  private readonly firstIndex: Float64Array;
+  /** Per file: 1 once its group-size warning has been emitted. */
+  private readonly warned: Uint8Array;
+  private readonly pool: ReaderPool;
+  private closed = false;
+
+  /**
+   * Opens the files whose record counts are needed (plain paths, open-ended slices), one after
+   * another and blocking; `ArrayRecordDataSource.open` reads them concurrently. A `path[start:end]`
+   * slice is trusted without opening its file, as upstream does, and checked when the file opens.
+   * @param paths a path, `path[start:end]` string (either bound optional), `{path, start?, end?}`,
+   *   TFDS `{filename, skip, take}`, or a list of them.
+   * @param readerOptions ArrayRecordReader options for every file (string or `{key: value}`).
+   * @throws InvalidArgumentError for an empty list or a malformed instruction; InvalidOptionsError
+   *   for bad reader or data source options; IoError, NotArrayRecordError, CorruptFileError for a
+   *   file that cannot be read; OutOfRangeError for a slice outside its file.
+   */
+  constructor(paths: DataSourcePaths, readerOptions: DataSourceReaderOptions = '', options: DataSourceOptions = {}) {
+    const slices = toFileSlices(paths);
+    const optionsString = readerOptionsString(readerOptions);
+    parseReaderOptions(optionsString);
+    this.paths = slices.map((slice) => slice.path);
+    this.sliceStart = Float64Array.from(slices, (slice) => slice.start);
+    this.sliceEnd = Float64Array.from(slices, (slice) => slice.end ?? Number.NaN);
+    this.firstIndex = new Float64Array(slices.length + 1);
+    this.warned = new Uint8Array(slices.length);
+    const maxOpenReaders = options.maxOpenReaders ?? DEFAULT_MAX_OPEN_READERS;
+    this.pool = new ReaderPool(this.paths, optionsString, maxOpenReaders, (file, reader) => this.checkReader(file, reader));
+    if (countingAsynchronously) return;
+    try {
+      for (const file of this.filesToCount()) this.pool.withReader(file, () => undefined);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+    this.sumCounts();
+  }
+
+  /**
+   * Creates a data source reading the footers it needs concurrently on libuv's thread pool
+   * (at most `openConcurrency` at once), so that thousands of shards open quickly.
+   * @throws as the constructor.
+   * @example const source = await ArrayRecordDataSource.open(shardPaths, '', { maxOpenReaders: 16 });
+   */
+  static async open(
+    paths: DataSourcePaths,
+    readerOptions: DataSourceReaderOptions = '',
+    options: DataSourceOptions = {},
+  ): Promise<ArrayRecordDataSource> {
+    const concurrency = options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new InvalidOptionsError(`openConcurrency must be a positive integer, got ${concurrency}`);
+    }
+    let source: ArrayRecordDataSource;
+    countingAsynchronously = true;
+    try {
+      source = new ArrayRecordDataSource(paths, readerOptions, options);
+    } finally {
+      countingAsynchronously = false;
+    }
+    const files = source.filesToCount();
+    try {
+      await runBounded(files.length, concurrency, (i) => source.pool.withReaderAsync(files[i]!, async () => undefined));
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+    source.sumCounts();
+    return source;
+  }
+
+  /** Number of records of all files (slices) together. */
+  get length(): number {
+    return this.firstIndex[this.paths.length]!;
+  }
+
+  /** Readers open now; at most `maxOpenReaders`, plus one while a sync read waits on busy async reads. */
+  openReaderCount(): number {
+    return this.pool.openCount;
+  }
+
+  /**
+   * The record at global `index` (0 <= index < length; negative indices are rejected, as upstream).
+   * @throws InvalidArgumentError for a non-integer; OutOfRangeError outside [0, length);
+   *   ClosedError after close(); errors of reading the file, which name it.
+   */
+  getItem(index: number): Uint8Array {
+    this.checkOpen();
+    this.checkIndex(index, undefined);
+    const file = this.fileOf(index);
+    const position = this.positionIn(file, index);
+    return this.pool.withReader(file, (reader) => reader.read([position])[0]!);
+  }
+
+  /**
+   * The records at `indices`, in request order (repeats allowed). Indices are grouped per file and
+   * each needed chunk is decoded once. All indices are checked before anything is read.
+   * @throws as getItem, for any of the indices.
+   */
+  getItems(indices: ArrayLike<number>): Uint8Array[] {
+    this.checkOpen();
+    const plan = this.planBatch(indices);
+    const records = new Array<Uint8Array>(indices.length);
+    for (let group = 0; group < plan.files.length; group++) {
+      const read = this.pool.withReader(plan.files[group]!, (reader) => reader.read(plan.positions[group]!));
+      scatter(records, read, plan.slots[group]!);
+    }
+    return records;
+  }
+
+  /**
+   * `getItems` without blocking the event loop: files are read concurrently on libuv's pool.
+   * @throws (rejects) as getItems.
+   */
+  async getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]> {
+    this.checkOpen();
+    const plan = this.planBatch(indices);
+    const records = new Array<Uint8Array>(indices.length);
+    await runBounded(plan.files.length, FILES_IN_FLIGHT, async (group) => {
+      const read = await this.pool.withReaderAsync(plan.files[group]!, (reader) => reader.readAsync(plan.positions[group]!));
+      scatter(records, read, plan.slots[group]!);
+    });
+    return records;
+  }
+
+  /**
+   * Every record in order, file after file, with each reader's sequential reads.
+   * @throws ClosedError if the source is closed, also part-way through.
+   */
+  [Symbol.iterator](): Iterator<Uint8Array> {
+    this.checkOpen();
+    return this.records();
+  }
+
+  /** Which files and slices this source reads, as plain JSON. */
+  describe(): DataSourceDescription {
+    return {
+      kind: 'ArrayRecordDataSource',
+      length: this.length,
+      files: this.paths.map((path, file) => ({ path, start: this.sliceStart[file]!, end: this.sliceEnd[file]! })),
+    };
+  }
+
+  /**
+   * Closes every file. Async reads already using (or opening) a file finish and its reader closes
+   * after them; reads still waiting for a free reader slot reject with ClosedError. Idempotent;
+   * reads afterwards throw ClosedError. `length` and `describe()` stay available.
+   */
+  close(): void {
+    this.closed = true;
+    this.pool.close();
+  }
+
+  /** Closes the source at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private *records(): Generator<Uint8Array, void, undefined> {
+    for (let file = 0; file < this.paths.length; file++) {
+      const end = this.sliceEnd[file]!;
+      for (let position = this.sliceStart[file]!; position < end; position += ITERATION_BLOCK) {
+        const from = position;
+        const block = this.pool.withReader(file, (reader) => {
+          reader.seek(from);
+          const count = Math.min(ITERATION_BLOCK, end - from);
+          const out = new Array<Uint8Array>(count);
+          for (let k = 0; k < count; k++) out[k] = reader.read();
+          return out;
+        });
+        for (const record of block) {
+          this.checkOpen();
+          yield record;
+        }
+      }
+    }
+  }
+
+  /** Resolves open-ended slices, checks the slice against the file, and warns about its group size. */
+  private checkReader(file: number, reader: ArrayRecordReader): void {
+    const numRecords = reader.numRecords();
+    if (Number.isNaN(this.sliceEnd[file])) this.sliceEnd[file] = numRecords;
+    const start = this.sliceStart[file]!;
+    const end = this.sliceEnd[file]!;
+    if (start > numRecords || end > numRecords) {
+      throw new OutOfRangeError(`read instruction [${start}:${end}] reaches past the file's ${numRecords} records`, {
+        path: this.paths[file],
+      });
+    }
+    const groupSize = reader.recordGroupSize();
+    if (groupSize > 1 && this.warned[file] === 0) {
+      this.warned[file] = 1;
+      process.emitWarning(
+        `${this.paths[file]} was written with group_size:${groupSize}, so every random read decodes a group of ` +
+          `${groupSize} records; rewrite it with group_size:1 for fast random access`,
+        { code: GROUP_SIZE_WARNING_CODE },
+      );
+    }
+  }
+
+  private filesToCount(): number[] {
+    const files: number[] = [];
+    for (let file = 0; file < this.paths.length; file++) if (Number.isNaN(this.sliceEnd[file])) files.push(file);
+    return files;
+  }
+
+  private sumCounts(): void {
+    for (let file = 0; file < this.paths.length; file++) {
+      this.firstIndex[file + 1] = this.firstIndex[file]! + this.sliceEnd[file]! - this.sliceStart[file]!;
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError('ArrayRecordDataSource');
+  }
+
+  /** @param position the index's place in a batch request, for the message. */
+  private checkIndex(index: number, position: number | undefined): void {
+    const where = position === undefined ? '' : ` (position ${position} of the request)`;
+    if (typeof index !== 'number' || !Number.isSafeInteger(index)) {
+      throw new InvalidArgumentError(`record index must be an integer, got ${String(index)}${where}`);
+    }
+    if (index < 0 || index >= this.length) {
+      throw new OutOfRangeError(`record index ${index}${where} outside [0, ${this.length}) of the data source`, { index });
+    }
+  }
+
+  /** The file holding global `index`: the last file whose first index is <= index (empty files never win). */
+  private fileOf(index: number): number {
+    let low = 0;
+    let high = this.paths.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.firstIndex[middle]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  private positionIn(file: number, index: number): number {
+    return index - this.firstIndex[file]! + this.sliceStart[file]!;
+  }
+
+  /** Checks every index, then groups them per file: record positions in the file and slots in the request. */
+  private planBatch(indices: ArrayLike<number>): BatchPlan {
+    if (typeof indices !== 'object' || indices === null || !Number.isSafeInteger(indices.length)) {
+      throw new InvalidArgumentError(`getItems takes an array of record indices, got ${typeof indices}`);
+    }
+    const groupOf = new Map<number, number>();
+    const plan: BatchPlan = { files: [], positions: [], slots: [] };
+    for (let slot = 0; slot < indices.length; slot++) {
+      const index = indices[slot]!;
+      this.checkIndex(index, slot);
+      const file = this.fileOf(index);
+      let group = groupOf.get(file);
+      if (group === undefined) {
+        group = plan.files.length;
+        groupOf.set(file, group);
+        plan.files.push(file);
+        plan.positions.push([]);
+        plan.slots.push([]);
+      }
+      plan.positions[group]!.push(this.positionIn(file, index));
+      plan.slots[group]!.push(slot);
+    }
+    return plan;
+  }
+}
+
+/** A batch request split per file: group g reads `positions[g]` of file `files[g]` into `slots[g]`. */
+interface BatchPlan {
+  readonly files: number[];
+  readonly positions: number[][];
+  readonly slots: number[][];
+}
+
+function scatter(records: Uint8Array[], read: readonly Uint8Array[], slots: readonly number[]): void {
+  for (let k = 0; k < slots.length; k++) records[slots[k]!] = read[k]!;
+}
+
+function readerOptionsString(options: DataSourceReaderOptions): string {
+  if (typeof options === 'string') return options;
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError(`reader options must be a string or an object, got ${String(options)}`);
+  }
+  return Object.entries(options)
+    .map(([key, value]) => `${key}:${value}`)
+    .join(',');
+}

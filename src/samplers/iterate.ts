@@ -1,0 +1,45 @@
+// Helpers to read many keys of a sampler at once: a generator and a fill-a-buffer loop.
+
+import { InvalidArgumentError } from '../format/errors.js';
+import type { Sampler } from './sampler.js';
+
+/** Anything keys can be written into: a number[], Float64Array, Uint32Array, ... */
+export interface KeyBuffer {
+  readonly length: number;
+  [index: number]: number;
+}
+
+function checkRange(start: number, end: number, length: number): void {
+  if (!Number.isSafeInteger(start) || start < 0 || (end !== Infinity && !Number.isSafeInteger(end)) || end < start) {
+    throw new InvalidArgumentError(`keys: need integers 0 <= start <= end (got start ${start}, end ${end})`);
+  }
+  if (end > length) {
+    throw new InvalidArgumentError(`keys: end ${end} is past the sampler's ${length} steps`);
+  }
+}
+
+/**
+ * Yields the keys of steps `[start, end)` (default: all steps; an unbounded sampler yields forever).
+ * @throws InvalidArgumentError for a bad range.
+ * @example
+ * [...keysOf(new SequentialSampler({ numRecords: 3 }))]; // [0, 1, 2]
+ */
+export function* keysOf(sampler: Sampler, start = 0, end = sampler.length): Generator<number, void, undefined> {
+  checkRange(start, end, sampler.length);
+  for (let step = start; step < end; step++) yield sampler.keyAt(step);
+}
+
+/**
+ * Writes the keys of steps `start, start + 1, ...` into `out` until it is full or the sampler ends;
+ * returns how many were written. No allocation: meant for the loader's batch path.
+ * @throws InvalidArgumentError if `start` is not in [0, length].
+ * @example
+ * const keys = new Float64Array(4);
+ * keysInto(new SequentialSampler({ numRecords: 6 }), 4, keys); // 2; keys = [4, 5, 0, 0]
+ */
+export function keysInto(sampler: Sampler, start: number, out: KeyBuffer): number {
+  checkRange(start, start, sampler.length);
+  const count = Math.min(out.length, sampler.length - start);
+  for (let i = 0; i < count; i++) out[i] = sampler.keyAt(start + i);
+  return count;
+}

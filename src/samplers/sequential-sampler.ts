@@ -1,0 +1,53 @@
+// SequentialSampler: records 0, 1, ..., n-1, then again for every further epoch.
+
+import { checkStep, finiteOrNull, requireEpochs, requireInteger } from './checks.js';
+import { totalSteps, uniformEpochRange } from './epochs.js';
+import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
+
+/** Options of {@link SequentialSampler}. */
+export interface SequentialSamplerOptions {
+  /** Records in the data source (at least 1). */
+  readonly numRecords: number;
+  /** Passes over the data: a positive integer or Infinity; default 1. */
+  readonly numEpochs?: number;
+}
+
+const OWNER = 'SequentialSampler';
+
+/**
+ * Visits the records in file order, `numEpochs` times: step s has key `s % numRecords`.
+ *
+ * @throws InvalidOptionsError for a numRecords below 1, a bad numEpochs, or more than 2^53 steps.
+ * @example
+ * const sampler = new SequentialSampler({ numRecords: 3, numEpochs: 2 });
+ * sampler.keyAt(4); // 1
+ */
+export class SequentialSampler implements Sampler {
+  readonly numRecords: number;
+  readonly numEpochs: number;
+  readonly length: number;
+
+  constructor(options: SequentialSamplerOptions) {
+    this.numRecords = requireInteger(OWNER, 'numRecords', options.numRecords, 1);
+    this.numEpochs = requireEpochs(OWNER, options.numEpochs, 1);
+    this.length = totalSteps(OWNER, this.numRecords, this.numEpochs);
+  }
+
+  keyAt(step: number): number {
+    checkStep(OWNER, step, this.length);
+    return step % this.numRecords;
+  }
+
+  epochAt(step: number): number {
+    checkStep(OWNER, step, this.length);
+    return Math.floor(step / this.numRecords);
+  }
+
+  epochRange(epoch: number): StepRange {
+    return uniformEpochRange(OWNER, epoch, this.numRecords, this.length);
+  }
+
+  describe(): SamplerDescription {
+    return { kind: OWNER, numRecords: this.numRecords, numEpochs: finiteOrNull(this.numEpochs) };
+  }
+}

@@ -1,0 +1,92 @@
+// Saved sampler positions: a step (or batch) number plus the description of the sampler it belongs to.
+
+import { InvalidArgumentError, OutOfRangeError, StateMismatchError } from '../format/errors.js';
+import type { JsonValue, SamplerDescription } from './sampler.js';
+
+/** Anything whose position can be saved: every Sampler, and BatchSampler (position = batch number). */
+export interface Positioned {
+  readonly length: number;
+  describe(): SamplerDescription;
+}
+
+/** A saved position: plain JSON, safe to store with a model checkpoint. */
+export interface SamplerState {
+  /** The next step (or batch) to consume. */
+  readonly position: number;
+  /** The description of the sampler the position was saved for. */
+  readonly sampler: SamplerDescription;
+}
+
+function canonical(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map((item: JsonValue) => canonical(item)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as { readonly [key: string]: JsonValue })[key]!)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A stable string for a description: JSON with keys sorted at every level, so two descriptions
+ * are equal exactly when their fingerprints are.
+ * @example
+ * describeFingerprint(new SequentialSampler({ numRecords: 3 }).describe());
+ * // '{"kind":"SequentialSampler","numEpochs":1,"numRecords":3}'
+ */
+export function describeFingerprint(description: SamplerDescription): string {
+  return canonical(description);
+}
+
+/**
+ * The state to save when `position` steps (or batches) of `sampler` have been consumed.
+ * @throws InvalidArgumentError if position is not an integer in [0, length].
+ * @example
+ * const state = saveSamplerState(sampler, 1200); // JSON.stringify(state) goes into the checkpoint
+ */
+export function saveSamplerState(sampler: Positioned, position: number): SamplerState {
+  checkPosition(sampler, position);
+  return { position, sampler: sampler.describe() };
+}
+
+/**
+ * The position to continue from, after checking that `state` was saved for a sampler with the same
+ * description as `sampler` (same kind and arguments), so a job never resumes into a different order.
+ *
+ * @throws InvalidArgumentError if `state` is not a SamplerState.
+ * @throws StateMismatchError if it was saved for another sampler; the message shows both descriptions.
+ * @throws OutOfRangeError if its position is past this sampler's length.
+ * @example
+ * const step = restoreSamplerState(sampler, JSON.parse(saved));
+ */
+export function restoreSamplerState(sampler: Positioned, state: unknown): number {
+  if (
+    typeof state !== 'object' ||
+    state === null ||
+    typeof (state as SamplerState).position !== 'number' ||
+    typeof (state as SamplerState).sampler !== 'object' ||
+    (state as SamplerState).sampler === null
+  ) {
+    throw new InvalidArgumentError(`not a sampler state: ${JSON.stringify(state)}`);
+  }
+  const { position, sampler: saved } = state as SamplerState;
+  const expected = describeFingerprint(sampler.describe());
+  const found = describeFingerprint(saved);
+  if (expected !== found) {
+    throw new StateMismatchError(`sampler state was saved for ${found} but is restored into ${expected}`);
+  }
+  checkPosition(sampler, position);
+  return position;
+}
+
+function checkPosition(sampler: Positioned, position: number): void {
+  if (!Number.isSafeInteger(position) || position < 0) {
+    throw new InvalidArgumentError(`sampler position must be a non-negative integer (got ${String(position)})`);
+  }
+  if (position > sampler.length) {
+    throw new OutOfRangeError(`sampler position ${position} is past the end (length ${sampler.length})`, {
+      index: position,
+    });
+  }
+}
