@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArrayRecordDataSource } from '../src/data/index.js';
 import { ArrayRecordReader } from '../src/index.js';
-import { benchDir, workloadRecord, workloadRecords, writeWorkloadFile, WORKLOAD_RECORDS } from './workload.js';
+import { benchDir, randomIndices, workloadRecord, workloadRecords, writeWorkloadFile, WORKLOAD_RECORDS } from './workload.js';
 
 const SHARDS = 8;
 const BATCH = 256;
@@ -15,17 +15,7 @@ const ROUNDS = 5;
 const CPP_RANDOM_256 = 125_500;
 
 function randomBatches(seed: number): number[][] {
-  let state = seed >>> 0 || 1;
-  return Array.from({ length: BATCHES }, () =>
-    Array.from({ length: BATCH }, () => {
-      state ^= state << 13;
-      state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      return state % WORKLOAD_RECORDS;
-    }),
-  );
+  return Array.from({ length: BATCHES }, (_, b) => randomIndices(BATCH, seed * 7919 + b));
 }
 
 async function recordsPerSecond(read: (batch: number[]) => unknown, inFlight: number, seed: number): Promise<number> {

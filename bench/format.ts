@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zstd from 'zstd-napi/binding.js';
 import { ArrayRecordReader } from '../src/index.js';
-import { benchDir, workloadRecords, writeWorkloadFile, WORKLOAD_RECORDS } from './workload.js';
+import { benchDir, randomIndices, workloadRecords, writeWorkloadFile } from './workload.js';
 
 /** Records/s of Google's C++ array_record (../shared/bench/README.md): write, readAll, sequential, random 256, random 1. */
 const CPP: Record<string, readonly [number, number, number, number, number]> = {
@@ -31,18 +31,6 @@ async function secondsAsync(action: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await action();
   return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function randomIndices(count: number, seed: number): number[] {
-  let state = seed >>> 0 || 1;
-  return Array.from({ length: count }, () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state % WORKLOAD_RECORDS;
-  });
 }
 
 function row(name: string, ours: number, reference: number | undefined): string {

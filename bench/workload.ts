@@ -50,3 +50,16 @@ export function writeWorkloadFile(file: string, options: string, records: readon
   writer.close();
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
+
+/** `count` record indices of the workload from a seeded 32-bit xorshift (uniform, with repeats). */
+export function randomIndices(count: number, seed: number): number[] {
+  let state = seed >>> 0 || 1;
+  return Array.from({ length: count }, () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state % WORKLOAD_RECORDS;
+  });
+}
