@@ -1,7 +1,8 @@
 // Public API of the format layer: ArrayRecord reader and writer, their options, and the typed errors.
 
 export { ArrayRecordReader, type ArrayRecordFileInfo } from './arrayrecord/reader.js';
-export { ArrayRecordWriter } from './arrayrecord/writer.js';
+export { ArrayRecordWriter, type WriterExtras } from './arrayrecord/writer.js';
+export type { RecordsMetadata } from './riegeli/records-metadata.js';
 export { RiegeliRecordReader } from './riegeli/record-reader.js';
 export { parseReaderOptions, type IndexStorageOption, type ReaderOptions } from './arrayrecord/reader-options.js';
 export { parseWriterOptions, writerOptionsToString, type WriterOptions } from './arrayrecord/writer-options.js';

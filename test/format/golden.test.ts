@@ -5,8 +5,7 @@ import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { goldenArrayRecordFiles, goldenPath, sha256 } from '../helpers/golden.js';
 
 describe('golden ArrayRecord files', () => {
-  // Transposed chunks arrive with the transposed-chunk decoder.
-  for (const golden of goldenArrayRecordFiles().filter((file) => !file.options?.includes('transpose:true'))) {
+  for (const golden of goldenArrayRecordFiles()) {
     describe(golden.file, () => {
       it('reads every record with readAll()', () => {
         using reader = new ArrayRecordReader(goldenPath(golden.file));
@@ -37,6 +36,12 @@ describe('golden ArrayRecord files', () => {
         }
       });
 
+      it('has the metadata the writer stored, or none', () => {
+        using reader = new ArrayRecordReader(goldenPath(golden.file));
+        if (golden.metadata === undefined) expect(reader.metadata()).toBeUndefined();
+        else expect(reader.metadata()).toMatchObject(camelCaseKeys(golden.metadata));
+      });
+
       if (golden.records_utf8 !== undefined) {
         it('holds the literal records', () => {
           using reader = new ArrayRecordReader(goldenPath(golden.file));
@@ -46,3 +51,8 @@ describe('golden ArrayRecord files', () => {
     });
   }
 });
+
+/** The sidecars spell proto fields as in the .proto (file_comment); our API uses camelCase. */
+function camelCaseKeys(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+}

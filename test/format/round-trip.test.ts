@@ -188,3 +188,32 @@ describe('ArrayRecordReader.info', () => {
     await expect(ArrayRecordReader.infoAsync(path.join(dir, 'missing'))).rejects.toThrow(/cannot open file/);
   });
 });
+
+describe('transpose and metadata', () => {
+  it('transposed files of proto and non-proto records read back with every codec', () => {
+    const protos = Array.from({ length: 50 }, (_, i) => Uint8Array.of(0x08, i, 0x12, 3, 0x61, 0x62, 0x63 + (i % 5)));
+    const mixed = [...protos, new TextEncoder().encode('not a proto'), new Uint8Array(0)];
+    for (const codec of ['uncompressed', 'zstd', 'brotli', 'snappy']) {
+      for (const bucket of ['', ',transpose_bucket_size:16']) {
+        const { reader } = roundTrip(`group_size:8,transpose:true,${codec}${bucket}`, mixed);
+        expect(reader.writerOptionsString()).toContain('transpose:true');
+        expectRecords(reader.readAll(), mixed);
+        reader.close();
+      }
+    }
+  });
+
+  it('metadata is written after the signature and read back, padded or not', () => {
+    for (const options of ['group_size:4', 'group_size:4,pad_to_block_boundary:true,brotli']) {
+      const file = path.join(dir, `meta${fileCounter++}.array_record`);
+      const writer = new ArrayRecordWriter(file, options, { metadata: { fileComment: 'train split', recordTypeName: 'tensorflow.Example' } });
+      for (const record of records.slice(0, 10)) writer.write(record);
+      writer.close();
+      using reader = new ArrayRecordReader(file);
+      expect(reader.metadata()).toMatchObject({ fileComment: 'train split', recordTypeName: 'tensorflow.Example' });
+      expectRecords(reader.readAll(), records.slice(0, 10));
+    }
+    const { reader } = roundTrip('', records.slice(0, 3));
+    expect(reader.metadata()).toBeUndefined();
+  });
+});

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { parseWriterOptions, writerOptionsToString } from '../../src/format/arrayrecord/writer-options.js';
 import { goldenArrayRecordFiles, goldenPath, mixedRecord, smallRecord } from '../helpers/golden.js';
+import { goldenExample } from './transpose/proto-builders.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-writer-golden-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +53,11 @@ describe('canonical options string', () => {
       expect(writerOptionsToString(parseWriterOptions(golden.options!), 1)).toBe(golden.writer_options_string);
     });
   }
+});
+
+describe('byte-identical transposed output', () => {
+  it('tfex_transpose_uncompressed_g100', () => {
+    const ours = writeFile('t', 'group_size:100,transpose:true,uncompressed', generate(500, goldenExample));
+    expect(ours.equals(fs.readFileSync(goldenPath('tfex_transpose_uncompressed_g100.array_record')))).toBe(true);
+  });
 });

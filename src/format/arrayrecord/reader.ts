@@ -4,6 +4,8 @@ import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError } 
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
 import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { decodeChunk } from '../riegeli/chunk-codec.js';
+import { readFileMetadata } from '../riegeli/file-metadata.js';
+import type { RecordsMetadata } from '../riegeli/records-metadata.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
 import { readFileLayout, readFileLayoutAsync, readFooterChunk, type FileLayout, type OpenedLayout } from './footer.js';
@@ -13,6 +15,8 @@ import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
 
 /** Sequential reads fetch at least this much per read call, whatever readahead_buffer_size says. */
 const MIN_SEQUENTIAL_READ = 256 * 1024;
+/** Where the chunk after the 64-byte file signature begins. */
+const FIRST_CHUNK_OFFSET = 64;
 /** Set while `ArrayRecordReader.open` constructs a reader whose file it opens asynchronously. */
 let constructingForAsyncOpen = false;
 /** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
@@ -158,6 +162,20 @@ export class ArrayRecordReader {
   recordGroupSize(): number {
     this.open();
     return this.layout.groupSize;
+  }
+
+  /**
+   * The file's metadata (riegeli.RecordsMetadata: file comment, record type, proto descriptors), or
+   * undefined when the writer stored none.
+   * @throws CorruptFileError when the metadata chunk is damaged.
+   * @example new ArrayRecordReader('data.array_record').metadata()?.fileComment
+   */
+  metadata(): RecordsMetadata | undefined {
+    const source = this.open();
+    // Only a file whose first data chunk (or footer) starts after the signature has room for metadata.
+    const firstChunk = this.layout.numChunks > 0 ? this.index.start(0) : this.layout.footerOffset;
+    this.index.release();
+    return firstChunk > FIRST_CHUNK_OFFSET ? readFileMetadata(source) : undefined;
   }
 
   /** Index of the record the next `read()` returns. */

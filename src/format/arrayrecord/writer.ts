@@ -6,6 +6,7 @@ import { FileSink } from '../io/file-sink.js';
 import { encodeChunk, type ChunkEncoding } from '../riegeli/chunk-codec.js';
 import { ChunkWriter } from '../riegeli/chunk-writer.js';
 import { UNCOMPRESSED } from '../riegeli/compression.js';
+import { encodeMetadataChunk, type RecordsMetadata } from '../riegeli/records-metadata.js';
 import { encodeSimpleChunk } from '../riegeli/simple-chunk.js';
 import {
   ARRAY_RECORD_VERSION,
@@ -15,6 +16,12 @@ import {
   type ChunkFooter,
 } from './layout.js';
 import { parseWriterOptions, writerOptionsToString, type WriterOptions } from './writer-options.js';
+
+/** What a writer can store besides records. */
+export interface WriterExtras {
+  /** File metadata (riegeli.RecordsMetadata), stored in a metadata chunk right after the signature. */
+  readonly metadata?: RecordsMetadata;
+}
 
 /** Copies of the postscript Google's writer stores, so one damaged copy can be told apart. */
 const POSTSCRIPT_COPIES = 3;
@@ -46,19 +53,28 @@ export class ArrayRecordWriter {
   /**
    * Creates (or truncates) `path` and writes the file signature.
    * @param options Google's writer options string, e.g. `group_size:1000,brotli:9` (see parseWriterOptions).
+   * @param extras file metadata to store, e.g. `{ metadata: { fileComment: 'train split' } }`.
    * @throws InvalidOptionsError for bad options; IoError when the file cannot be created.
    */
-  constructor(path: string, options = '') {
+  constructor(path: string, options = '', extras: WriterExtras = {}) {
     this.path = path;
     this.options = parseWriterOptions(options);
     this.encoding = {
       compression: this.options.compression,
       transposeBucketSize: this.options.transpose ? this.options.transposeBucketSize : undefined,
     };
-    // Encode one empty group now so an unsupported encoding fails before any file is created.
-    encodeChunk([], this.encoding);
+    const metadataChunk = extras.metadata === undefined ? undefined : encodeMetadataChunk(extras.metadata, this.options.compression);
     this.sink = FileSink.create(path);
-    this.chunks = this.guard(() => new ChunkWriter(this.sinkOrThrow()));
+    this.chunks = this.guard(() => {
+      const chunks = new ChunkWriter(this.sinkOrThrow());
+      // Like Google's writer: the metadata chunk follows the signature, padded like the data chunks,
+      // and is not listed in the footer.
+      if (metadataChunk !== undefined) {
+        chunks.writeChunk(metadataChunk);
+        if (this.options.padToBlockBoundary) chunks.padToBlockBoundary();
+      }
+      return chunks;
+    });
   }
 
   /** True while the writer is healthy (no write or close has failed). */

@@ -6,6 +6,7 @@ import { ChunkType } from './constants.js';
 import type { DecodedChunk, EncodedChunkData } from './decoded-chunk.js';
 import type { RawChunk } from './chunk-frame.js';
 import { decodeSimpleChunk, encodeSimpleChunk } from './simple-chunk.js';
+import { decodeTransposedChunk, encodeTransposedChunk } from './transpose/index.js';
 
 /** How records are laid out in the chunks a writer produces. */
 export interface ChunkEncoding {
@@ -17,7 +18,7 @@ export interface ChunkEncoding {
 /** Encodes records as one chunk of the given encoding. */
 export function encodeChunk(records: readonly Uint8Array[], encoding: ChunkEncoding): EncodedChunkData {
   if (encoding.transposeBucketSize !== undefined) {
-    throw new UnsupportedError('transposed chunks (transpose:true) are not supported yet');
+    return encodeTransposedChunk(records, encoding.compression, encoding.transposeBucketSize);
   }
   return encodeSimpleChunk(records, encoding.compression);
 }
@@ -36,9 +37,7 @@ export function decodeChunk(chunk: RawChunk, where: string): DecodedChunk {
   const { chunkType, numRecords, decodedDataSize } = chunk.header;
   const place = `chunk at ${chunk.begin} of ${where}`;
   if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place);
-  if (chunkType === ChunkType.transposed) {
-    throw new UnsupportedError(`transposed chunks are not supported yet (${place})`);
-  }
+  if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place);
   if (chunkType === ChunkType.padding || chunkType === ChunkType.fileSignature || chunkType === ChunkType.fileMetadata) {
     throw new CorruptFileError(`${place} is a chunk of type '${String.fromCharCode(chunkType)}', expected records`);
   }

@@ -10,6 +10,8 @@ import { chunkDataSpan, chunkHeaderSpan, readChunkFromBuffer, readChunkHeaderFro
 import type { ChunkHeader } from './chunk-header.js';
 import { BLOCK_HEADER_SIZE, BLOCK_SIZE, ChunkType } from './constants.js';
 import { recordCount, recordOf, type DecodedChunk } from './decoded-chunk.js';
+import { readFileMetadata } from './file-metadata.js';
+import type { RecordsMetadata } from './records-metadata.js';
 
 const EMPTY_CHUNK: DecodedChunk = { values: new Uint8Array(0), ends: new Float64Array(0) };
 

@@ -71,7 +71,13 @@ export function readChunks(path: string): RawChunk[] {
  * The decoded blocks of transposed chunk data: the header, each bucket and the transitions, so
  * chunks compressed by different zstd builds can be compared by content.
  */
-export function decodedBlocks(data: Uint8Array): { header: Uint8Array; buckets: Uint8Array[]; transitions: Uint8Array; storedBucketSizes: number[] } {
+export function decodedBlocks(data: Uint8Array): {
+  header: Uint8Array;
+  headerAfterBucketSizes: string;
+  buckets: Uint8Array[];
+  transitions: Uint8Array;
+  storedBucketSizes: number[];
+} {
   const type = data[0]!;
   const prefix = new VarintCursor(data, 1);
   const headerLength = prefix.readVarint('header length');
@@ -81,11 +87,12 @@ export function decodedBlocks(data: Uint8Array): { header: Uint8Array; buckets: 
   fields.readVarint('buffers');
   const storedBucketSizes: number[] = [];
   for (let i = 0; i < numBuckets; i++) storedBucketSizes.push(fields.readVarint('bucket length'));
+  const headerAfterBucketSizes = Buffer.from(header.subarray(fields.pos)).toString('hex');
   const buckets: Uint8Array[] = [];
   let pos = prefix.pos + headerLength;
   for (const size of storedBucketSizes) {
     buckets.push(decodeBlock(type, data.subarray(pos, pos + size), 'bucket'));
     pos += size;
   }
-  return { header, buckets, transitions: decodeBlock(type, data.subarray(pos), 'transitions'), storedBucketSizes };
+  return { header, headerAfterBucketSizes, buckets, transitions: decodeBlock(type, data.subarray(pos), 'transitions'), storedBucketSizes };
 }

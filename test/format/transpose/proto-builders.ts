@@ -1,5 +1,7 @@
 // Test-only proto wire builders: the golden README's tf.Example records and generic fields for generated messages.
 
+import { contentRecord } from '../../helpers/golden.js';
+
 /** Bytes of a varint of a non-negative integer below 2^53. */
 export function varint(value: number): number[] {
   const out: number[] = [];
@@ -19,13 +21,6 @@ export function tag(field: number, wireType: number): number[] {
 /** A length-delimited field. */
 export function lengthDelimited(field: number, payload: ArrayLike<number>): number[] {
   return [...tag(field, 2), ...varint(payload.length), ...Array.from(payload)];
-}
-
-/** The README's content record C(i, n). */
-export function contentRecord(i: number, n: number): Uint8Array {
-  const bytes = new Uint8Array(n);
-  for (let j = 0; j < n; j++) bytes[j] = (i * 31 + j * 17 + (j >> 8)) & 0xff;
-  return bytes;
 }
 
 function mapEntry(key: string, feature: number[]): number[] {

@@ -13,13 +13,18 @@ function fail(where: string, message: string): never {
 }
 
 /**
- * The most bytes the machine can write: all buffer bytes plus, per step, a tag and a submessage
- * length (11 bytes). Steps are bounded because implicit transitions cannot loop.
+ * The most steps the machine can take: a transition byte covers at most four explicit transitions,
+ * each followed by a chain of implicit ones shorter than the state count (implicit chains cannot loop).
  */
+function maxSteps(layout: TransposedLayout): number {
+  return (4 * layout.transitions.length + 1) * layout.numStates;
+}
+
+/** The most bytes the machine can write: all buffer bytes plus, per step, a tag and a submessage length (11 bytes). */
 function maxOutputSize(layout: TransposedLayout): number {
   let bufferBytes = 0;
   for (const buffer of layout.buffers) bufferBytes += buffer.length;
-  return bufferBytes + 11 * (4 * layout.transitions.length + 1) * layout.numStates;
+  return bufferBytes + 11 * maxSteps(layout);
 }
 
 /**
@@ -42,20 +47,45 @@ function maxOutputSize(layout: TransposedLayout): number {
  */
 export function decodeTransposedChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: string): DecodedChunk {
   const layout = parseTransposedChunk(data, numRecords, decodedDataSize, where);
+  // Checked before allocating: both counts come from the chunk header.
   if (decodedDataSize > bufferConstants.MAX_LENGTH || decodedDataSize > maxOutputSize(layout)) {
     fail(where, `the chunk header announces ${decodedDataSize} record bytes, more than this chunk data can produce`);
+  }
+  if (numRecords > maxSteps(layout)) {
+    fail(where, `the chunk header announces ${numRecords} records, more than this chunk data can produce`);
   }
   return runStateMachine(layout, numRecords, decodedDataSize, where);
 }
 
+// Reads a varint32 length at src[q]; returns length * 8 + the varint's byte count.
+function readLongLength(src: Uint8Array, q: number, where: string, what: string): number {
+  let length = 0;
+  let scale = 1;
+  for (let count = 1; count <= 5; count++) {
+    if (q >= src.length) fail(where, `${what} ends inside a length`);
+    const byte = src[q++]!;
+    length += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      if (length > 0xffff_ffff) fail(where, `${what} holds a length of ${length}, above 2^32 - 1`);
+      return length * 8 + count;
+    }
+    scale *= 128;
+  }
+  return fail(where, `${what} holds a length longer than 5 bytes`);
+}
+
 function runStateMachine(layout: TransposedLayout, numRecords: number, size: number, where: string): DecodedChunk {
   const { kind, next, implicit, tagBytes, tagLength, dataLength, buffer, buffers, transitions, numStates } = layout;
-  const out = Buffer.allocUnsafe(size);
-  const bufferPos = new Float64Array(buffers.length);
+  // Every byte gets written (checked at the end), so unzeroed memory is safe; the slow variant gives
+  // the chunk an ArrayBuffer of its own, never a slice of Node's shared pool.
+  const allocation = Buffer.allocUnsafeSlow(size);
+  // A plain Uint8Array view: element access and set() stay on V8's fastest typed array paths.
+  const out = new Uint8Array(allocation.buffer, allocation.byteOffset, size);
+  const bufferPos = new Uint32Array(buffers.length);
   const starts = new Float64Array(numRecords);
   let recordsLeft = numRecords;
   // Open submessages: where each one ends in `out` and the state that ended it (it holds the tag).
-  let stackEnds = new Float64Array(16);
+  let stackEnds = new Uint32Array(16);
   let stackStates = new Int32Array(16);
   let stackDepth = 0;
 
@@ -65,14 +95,87 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
   let budget = numRecords + 2 * size + 4 * transitionsEnd + 1;
   let state = layout.firstState;
   let pendingSteps = implicit[state]!;
+  // Records are written back to front: `p` is where the last byte written begins.
   let p = size;
 
   for (;;) {
     if (--budget < 0) fail(where, `the state machine takes more steps than ${numRecords} records of ${size} bytes can need`);
+    // Case labels are NodeKind values written as literals, measured faster than loading NodeKind members.
     switch (kind[state]) {
-      case NodeKind.noOp:
+      case 9 /* string */: {
+        const b = buffer[state]!;
+        const src = buffers[b]!;
+        const q = bufferPos[b]!;
+        // The buffer holds each string as varint32(length) + bytes, exactly as the record does.
+        if (q >= src.length) fail(where, `buffer ${b} ends before a string of state ${state}`);
+        let total = src[q]! + 1;
+        if (total > 0x80) {
+          const packed = readLongLength(src, q, where, `buffer ${b}`);
+          total = Math.floor(packed / 8) + (packed & 7);
+        }
+        if (total > src.length - q) fail(where, `state ${state} needs a ${total}-byte string, buffer ${b} has ${src.length - q} bytes left`);
+        const t = tagLength[state]!;
+        if (p < total + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+        p -= total;
+        if (total < SMALL_COPY) {
+          for (let k = 0; k < total; k++) out[p + k] = src[q + k]!;
+        } else {
+          out.set(src.subarray(q, q + total), p);
+        }
+        bufferPos[b] = q + total;
+        const from = state * TAG_SLOT;
+        if (t === 1) {
+          out[--p] = tagBytes[from]!;
+        } else {
+          p -= t;
+          for (let k = 0; k < t; k++) out[p + k] = tagBytes[from + k]!;
+        }
         break;
-      case NodeKind.copyTag: {
+      }
+      case 4 /* submessageEnd */:
+        if (stackDepth === stackEnds.length) {
+          const ends = new Uint32Array(stackDepth * 2);
+          ends.set(stackEnds);
+          stackEnds = ends;
+          const states = new Int32Array(stackDepth * 2);
+          states.set(stackStates);
+          stackStates = states;
+        }
+        stackEnds[stackDepth] = p;
+        stackStates[stackDepth] = state;
+        stackDepth++;
+        break;
+      case 3 /* submessageStart */: {
+        if (stackDepth === 0) fail(where, `state ${state} starts a submessage that no state ended`);
+        stackDepth--;
+        let length = stackEnds[stackDepth]! - p;
+        const endState = stackStates[stackDepth]!;
+        const t = tagLength[endState]!;
+        if (length < 0x80) {
+          if (p < 1 + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+          out[--p] = length;
+        } else {
+          if (length > 0xffff_ffff) fail(where, `submessage of ${length} bytes, more than 2^32 - 1`);
+          let lengthBytes = 1;
+          for (let rest = length >>> 7; rest !== 0; rest >>>= 7) lengthBytes++;
+          if (p < lengthBytes + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+          p -= lengthBytes;
+          for (let k = 0; k < lengthBytes - 1; k++) {
+            out[p + k] = (length & 0x7f) | 0x80;
+            length >>>= 7;
+          }
+          out[p + lengthBytes - 1] = length;
+        }
+        const from = endState * TAG_SLOT;
+        if (t === 1) {
+          out[--p] = tagBytes[from]!;
+        } else {
+          p -= t;
+          for (let k = 0; k < t; k++) out[p + k] = tagBytes[from + k]!;
+        }
+        break;
+      }
+      case 5 /* copyTag */: {
         const n = tagLength[state]!;
         if (p < n) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
         p -= n;
@@ -80,13 +183,13 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         for (let k = 0; k < n; k++) out[p + k] = tagBytes[from + k]!;
         break;
       }
-      case NodeKind.varint: {
+      case 6 /* varint */: {
         const b = buffer[state]!;
         const src = buffers[b]!;
         const q = bufferPos[b]!;
         const n = dataLength[state]!;
         const t = tagLength[state]!;
-        if (q + n > src.length) fail(where, `buffer ${b} ends inside a ${n}-byte varint of state ${state}`);
+        if (n > src.length - q) fail(where, `buffer ${b} ends inside a ${n}-byte varint of state ${state}`);
         if (p < n + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
         p -= n;
         // Buffers keep varints with their continuation bits cleared; restore them, and refuse a set one.
@@ -105,14 +208,14 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         for (let k = 0; k < t; k++) out[p + k] = tagBytes[from + k]!;
         break;
       }
-      case NodeKind.fixed32:
-      case NodeKind.fixed64: {
+      case 7 /* fixed32 */:
+      case 8 /* fixed64 */: {
         const b = buffer[state]!;
         const src = buffers[b]!;
         const q = bufferPos[b]!;
         const n = kind[state] === NodeKind.fixed32 ? 4 : 8;
         const t = tagLength[state]!;
-        if (q + n > src.length) fail(where, `buffer ${b} ends inside a ${n}-byte fixed value of state ${state}`);
+        if (n > src.length - q) fail(where, `buffer ${b} ends inside a ${n}-byte fixed value of state ${state}`);
         if (p < n + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
         p -= n;
         for (let k = 0; k < n; k++) out[p + k] = src[q + k]!;
@@ -122,92 +225,22 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         for (let k = 0; k < t; k++) out[p + k] = tagBytes[from + k]!;
         break;
       }
-      case NodeKind.string: {
-        const b = buffer[state]!;
-        const src = buffers[b]!;
-        const q = bufferPos[b]!;
-        // The buffer holds each string as varint32(length) + bytes, exactly as the record does.
-        let length = 0;
-        let lengthBytes = 0;
-        let scale = 1;
-        for (;;) {
-          if (q + lengthBytes >= src.length) fail(where, `buffer ${b} ends inside a string length of state ${state}`);
-          const byte = src[q + lengthBytes++]!;
-          length += (byte & 0x7f) * scale;
-          if (byte < 0x80) break;
-          if (lengthBytes === 5) fail(where, `buffer ${b} holds a string length longer than 5 bytes at ${q}`);
-          scale *= 128;
-        }
-        const total = lengthBytes + length;
-        if (length > 0xffff_ffff || q + total > src.length) {
-          fail(where, `state ${state} needs a ${length}-byte string, buffer ${b} has ${src.length - q - lengthBytes} bytes left`);
-        }
-        const t = tagLength[state]!;
-        if (p < total + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
-        p -= total;
-        if (total < SMALL_COPY) {
-          for (let k = 0; k < total; k++) out[p + k] = src[q + k]!;
-        } else {
-          out.set(src.subarray(q, q + total), p);
-        }
-        bufferPos[b] = q + total;
-        p -= t;
-        const from = state * TAG_SLOT;
-        for (let k = 0; k < t; k++) out[p + k] = tagBytes[from + k]!;
+      case 1 /* messageStart */:
+        if (stackDepth !== 0) fail(where, `a record starts while ${stackDepth} submessages are open`);
+        if (recordsLeft === 0) fail(where, `more records than the ${numRecords} the chunk header announces`);
+        starts[--recordsLeft] = p;
         break;
-      }
-      case NodeKind.submessageEnd:
-        if (stackDepth === stackEnds.length) {
-          const ends = new Float64Array(stackDepth * 2);
-          ends.set(stackEnds);
-          stackEnds = ends;
-          const states = new Int32Array(stackDepth * 2);
-          states.set(stackStates);
-          stackStates = states;
-        }
-        stackEnds[stackDepth] = p;
-        stackStates[stackDepth] = state;
-        stackDepth++;
-        break;
-      case NodeKind.submessageStart: {
-        if (stackDepth === 0) fail(where, `state ${state} starts a submessage that no state ended`);
-        stackDepth--;
-        let length = stackEnds[stackDepth]! - p;
-        const endState = stackStates[stackDepth]!;
-        if (length > 0xffff_ffff) fail(where, `submessage of ${length} bytes, more than 2^32 - 1`);
-        let lengthBytes = 1;
-        for (let rest = length; rest >= 0x80; rest = Math.floor(rest / 128)) lengthBytes++;
-        const t = tagLength[endState]!;
-        if (p < lengthBytes + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
-        p -= lengthBytes;
-        for (let k = 0; k < lengthBytes - 1; k++) {
-          out[p + k] = (length & 0x7f) | 0x80;
-          length = Math.floor(length / 128);
-        }
-        out[p + lengthBytes - 1] = length;
-        p -= t;
-        const from = endState * TAG_SLOT;
-        for (let k = 0; k < t; k++) out[p + k] = tagBytes[from + k]!;
-        break;
-      }
-      case NodeKind.nonProto: {
-        const lengths = buffers[layout.nonProtoLengthsBuffer]!;
-        let q = bufferPos[layout.nonProtoLengthsBuffer]!;
-        let length = 0;
-        let scale = 1;
-        for (let k = 0; ; k++) {
-          if (q >= lengths.length) fail(where, 'the buffer of non-proto record lengths ends early');
-          if (k === 5) fail(where, `non-proto record length longer than 5 bytes at ${q}`);
-          const byte = lengths[q++]!;
-          length += (byte & 0x7f) * scale;
-          if (byte < 0x80) break;
-          scale *= 128;
-        }
-        bufferPos[layout.nonProtoLengthsBuffer] = q;
+      case 2 /* nonProto */: {
+        const lengthsIndex = layout.nonProtoLengthsBuffer;
+        const lengths = buffers[lengthsIndex]!;
+        const lengthPos = bufferPos[lengthsIndex]!;
+        const packed = readLongLength(lengths, lengthPos, where, 'the buffer of non-proto record lengths');
+        const length = Math.floor(packed / 8);
+        bufferPos[lengthsIndex] = lengthPos + (packed & 7);
         const b = buffer[state]!;
         const src = buffers[b]!;
         const from = bufferPos[b]!;
-        if (from + length > src.length) fail(where, `non-proto record of ${length} bytes, buffer ${b} has ${src.length - from} left`);
+        if (length > src.length - from) fail(where, `non-proto record of ${length} bytes, buffer ${b} has ${src.length - from} left`);
         if (p < length) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
         p -= length;
         out.set(src.subarray(from, from + length), p);
@@ -218,11 +251,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         starts[--recordsLeft] = p;
         break;
       }
-      case NodeKind.messageStart:
-        if (stackDepth !== 0) fail(where, `a record starts while ${stackDepth} submessages are open`);
-        if (recordsLeft === 0) fail(where, `more records than the ${numRecords} the chunk header announces`);
-        starts[--recordsLeft] = p;
-        break;
+      // 0: noOp only moves on.
     }
 
     let target = next[state]!;
@@ -241,9 +270,8 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
 
   if (stackDepth !== 0) fail(where, `${stackDepth} submessages are still open after the last transition`);
   if (recordsLeft !== 0) fail(where, `${numRecords - recordsLeft} records decoded, the chunk header announces ${numRecords}`);
-  if (p !== 0 || (numRecords > 0 && starts[0] !== 0)) {
-    fail(where, `records fill ${size - p} bytes, the chunk header announces ${size}`);
-  }
+  if (p !== 0) fail(where, `records fill ${size - p} bytes, the chunk header announces ${size}`);
+  if (numRecords > 0 && starts[0] !== 0) fail(where, `${starts[0]} bytes precede the first record`);
   for (let b = 0; b < buffers.length; b++) {
     if (bufferPos[b] !== buffers[b]!.length) fail(where, `buffer ${b} has ${buffers[b]!.length - bufferPos[b]!} bytes no state read`);
   }

@@ -118,7 +118,8 @@ function parseBuffers(
     if (length > bucket.length - bucketPos) {
       fail(where, `buffer ${i} needs ${length} bytes, bucket ${bucketIndex} has ${bucket.length - bucketPos} left`);
     }
-    buffers.push(bucket.subarray(bucketPos, bucketPos + length));
+    // Plain Uint8Array views (not Buffers): the decoder's subarray() calls stay on the fast builtin.
+    buffers.push(new Uint8Array(bucket.buffer, bucket.byteOffset + bucketPos, length));
     bucketPos += length;
     // A buffer never spans buckets: once a bucket is used up, the next buffer starts the next bucket.
     while (bucketPos === buckets[bucketIndex]!.length && bucketIndex + 1 < numBuckets) {
@@ -301,7 +302,6 @@ export function parseTransposedChunk(data: Uint8Array, numRecords: number, decod
         kind[i] = NodeKind.copyTag;
     }
   }
-  if (hasNonProto && buffers.length === 0) fail(where, 'non-proto records but no buffer of their lengths');
   const firstState = readVarint32(header, 'first state', where);
   if (firstState >= numStates) fail(where, `first state is ${firstState}, expected below ${numStates}`);
   if (!header.atEnd()) fail(where, `header has ${header.end - header.pos} bytes after the first state index`);
@@ -319,6 +319,7 @@ export function parseTransposedChunk(data: Uint8Array, numRecords: number, decod
     buffer,
     firstState,
     buffers,
+    // A non-proto state reads a valid buffer index, so there is at least one buffer.
     nonProtoLengthsBuffer: hasNonProto ? buffers.length - 1 : -1,
     transitions,
   };

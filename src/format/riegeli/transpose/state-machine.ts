@@ -41,6 +41,8 @@ export interface StateMachinePlan {
 class EntryQueue {
   private readonly dest: number[] = [];
   private readonly count: number[] = [];
+  /** Transition count of the entry `pop()` removed last. */
+  lastCount = 0;
 
   get size(): number {
     return this.dest.length;
@@ -96,8 +98,6 @@ class EntryQueue {
     }
     return topDest;
   }
-
-  lastCount = 0;
 }
 
 /**
