@@ -96,3 +96,20 @@ describe('RiegeliRecordReader', () => {
     expect(() => new RiegeliRecordReader(damaged)).toThrow(CorruptFileError);
   });
 });
+
+describe('RiegeliRecordReader with transposed chunks and metadata', () => {
+  it('reads what the ArrayRecord writer stores, as a plain Riegeli file would be read', async () => {
+    const { ArrayRecordWriter } = await import('../../src/format/arrayrecord/writer.js');
+    const file = path.join(dir, 'transposed.array_record');
+    const protos = Array.from({ length: 30 }, (_, i) => Uint8Array.of(0x08, i, 0x12, 1, 0x61 + (i % 3)));
+    const writer = new ArrayRecordWriter(file, 'group_size:7,transpose:true', { metadata: { fileComment: 'plain view' } });
+    for (const record of protos) writer.write(record);
+    writer.close();
+    using reader = new RiegeliRecordReader(file);
+    expect(reader.metadata()).toMatchObject({ fileComment: 'plain view' });
+    // The ArrayRecord footer and postscript are simple chunks too: the records come first, then those.
+    const all = [...reader];
+    expect(all.slice(0, protos.length).map(sha256)).toEqual(protos.map(sha256));
+    expect(new RiegeliRecordReader(goldenPath('plain_riegeli_small.riegeli')).metadata()).toBeUndefined();
+  });
+});

@@ -53,6 +53,14 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
   }
 
   /**
+   * The file's metadata (riegeli.RecordsMetadata), or undefined when the writer stored none.
+   * @throws CorruptFileError when the metadata chunk is damaged.
+   */
+  metadata(): RecordsMetadata | undefined {
+    return readFileMetadata(this.open());
+  }
+
+  /**
    * The position of the record the next `read()` returns (the file size at the end). Between chunks it
    * may be the start of a chunk without records before it, a smaller position that leads to the same
    * record, as in Riegeli.
