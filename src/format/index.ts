@@ -4,6 +4,7 @@ export { ArrayRecordReader, type ArrayRecordFileInfo } from './arrayrecord/reade
 export { ArrayRecordWriter, type WriterExtras } from './arrayrecord/writer.js';
 export type { RecordsMetadata } from './riegeli/records-metadata.js';
 export { RiegeliRecordReader } from './riegeli/record-reader.js';
+export { TFRecordReader } from './tfrecord/tfrecord-reader.js';
 export { parseReaderOptions, type IndexStorageOption, type ReaderOptions } from './arrayrecord/reader-options.js';
 export { parseWriterOptions, writerOptionsToString, type WriterOptions } from './arrayrecord/writer-options.js';
 export {

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// The `array-record` command: inspect, print, verify and convert ArrayRecord files.
+
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ArrayRecordError, ArrayRecordReader, ArrayRecordWriter, RiegeliRecordReader, TFRecordReader } from '../src/index.js';
+
+const USAGE = `usage: array-record <command> [options]
+
+commands:
+  info <file>...                      record count, group size, writer options, metadata
+  cat <file> [--start N] [--end N] [--as utf8|hex|base64]
+                                      print records, one per line (default utf8)
+  verify <file>...                    read every record, checking every hash; exit 1 on damage
+  convert <input> <output> [--options "group_size:1,zstd:3"] [--from tfrecord|riegeli|array_record]
+                                      write the records of a TFRecord, plain Riegeli or ArrayRecord
+                                      file into a new ArrayRecord file`;
+
+type Encoding = 'utf8' | 'hex' | 'base64';
+
+function info(files: readonly string[]): void {
+  for (const file of files) {
+    using reader = new ArrayRecordReader(file);
+    const metadata = reader.metadata();
+    console.log(`${file}
+  records:         ${reader.numRecords()}
+  group size:      ${reader.recordGroupSize()}
+  writer options:  ${reader.writerOptionsString()}
+  file size:       ${fs.statSync(file).size} bytes${metadata === undefined ? '' : `\n  metadata:        ${JSON.stringify(metadata, (_, value) => (value instanceof Uint8Array ? `<${value.length} bytes>` : value))}`}`);
+  }
+}
+
+function printRecords(file: string, start: number | undefined, end: number | undefined, encoding: Encoding): void {
+  using reader = new ArrayRecordReader(file);
+  const from = start ?? 0;
+  const to = end ?? reader.numRecords();
+  // Batches keep memory flat on large files while each chunk is still decoded once per batch.
+  for (let batchStart = from; batchStart < to; batchStart += 1024) {
+    for (const record of reader.read(batchStart, Math.min(to, batchStart + 1024))) {
+      process.stdout.write(`${Buffer.from(record.buffer, record.byteOffset, record.length).toString(encoding)}\n`);
+    }
+  }
+}
+
+async function verify(files: readonly string[]): Promise<boolean> {
+  let allGood = true;
+  for (const file of files) {
+    try {
+      using reader = new ArrayRecordReader(file);
+      const total = reader.numRecords();
+      for (let start = 0; start < total; start += 65536) await reader.readRangeAsync(start, Math.min(total, start + 65536));
+      console.log(`${file}: ok, ${total} records`);
+    } catch (error) {
+      allGood = false;
+      console.log(`${file}: ${(error as Error).message}`);
+    }
+  }
+  return allGood;
+}
+
+function* recordsOf(input: string, from: string | undefined): Iterable<Uint8Array> {
+  const kind = from ?? (input.endsWith('.tfrecord') || input.includes('.tfrecord-') ? 'tfrecord' : input.endsWith('.riegeli') ? 'riegeli' : 'array_record');
+  if (kind === 'tfrecord') {
+    using reader = new TFRecordReader(input);
+    yield* reader;
+  } else if (kind === 'riegeli') {
+    using reader = new RiegeliRecordReader(input);
+    yield* reader;
+  } else if (kind === 'array_record') {
+    using reader = new ArrayRecordReader(input);
+    for (let i = 0; i < reader.numRecords(); i++) yield reader.read();
+  } else {
+    throw new Error(`--from must be tfrecord, riegeli or array_record, got "${kind}"`);
+  }
+}
+
+function convert(input: string, output: string, options: string, from: string | undefined): void {
+  const writer = new ArrayRecordWriter(output, options);
+  let count = 0;
+  for (const record of recordsOf(input, from)) {
+    writer.write(record);
+    count++;
+  }
+  writer.close();
+  console.log(`${output}: ${count} records, ${writer.writerOptionsString()}`);
+}
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`--${name} takes a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      start: { type: 'string' },
+      end: { type: 'string' },
+      as: { type: 'string', default: 'utf8' },
+      options: { type: 'string', default: '' },
+      from: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || command === undefined) {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'info' && args.length > 0) info(args);
+  else if (command === 'cat' && args.length === 1) {
+    if (!['utf8', 'hex', 'base64'].includes(values.as)) throw new Error(`--as must be utf8, hex or base64, got "${values.as}"`);
+    printRecords(args[0]!, integer(values.start, 'start'), integer(values.end, 'end'), values.as as Encoding);
+  } else if (command === 'verify' && args.length > 0) return (await verify(args)) ? 0 : 1;
+  else if (command === 'convert' && args.length === 2) convert(args[0]!, args[1]!, values.options, values.from);
+  else {
+    console.error(USAGE);
+    return 2;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`array-record: ${error instanceof ArrayRecordError || error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,90 @@
+// TFRecord files (TensorFlow's sequential record format): each record is a u64 length, the masked
+// CRC-32C of the length, the data, and the masked CRC-32C of the data. Read to convert them.
+
+import { ClosedError, CorruptFileError } from '../errors.js';
+import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import { readU64 } from '../riegeli/bytes.js';
+import { maskedCrc32c } from './crc32c.js';
+
+const HEADER_SIZE = 12;
+const FOOTER_SIZE = 4;
+/** Bytes fetched per read call; records are sliced out of this window. */
+const WINDOW = 1 << 20;
+
+/**
+ * Reads the records of an uncompressed TFRecord file in order, verifying both CRCs of each.
+ * @example for (const record of new TFRecordReader('data.tfrecord')) console.log(record.length);
+ */
+export class TFRecordReader implements Iterable<Uint8Array> {
+  readonly path: string;
+  private source: ByteSource | undefined;
+  private position = 0;
+  private window: Uint8Array = new Uint8Array(0);
+  private windowStart = 0;
+
+  /** Opens `path`. @throws IoError when it cannot be opened. */
+  constructor(path: string) {
+    this.path = path;
+    this.source = LocalFile.open(path);
+  }
+
+  /**
+   * The next record, or undefined at the end of the file.
+   * @throws CorruptFileError for a CRC mismatch or a truncated record; ClosedError after close.
+   */
+  read(): Uint8Array | undefined {
+    const source = this.open();
+    if (this.position >= source.size) return undefined;
+    const header = this.bytesAt(this.position, HEADER_SIZE, 'record header');
+    const view = new DataView(header.buffer, header.byteOffset, HEADER_SIZE);
+    if (maskedCrc32c(header.subarray(0, 8)) !== view.getUint32(8, true)) {
+      throw new CorruptFileError('TFRecord length CRC mismatch', { path: this.path, offset: this.position });
+    }
+    const length = readU64(view, 0, 'TFRecord length');
+    const dataAt = this.position + HEADER_SIZE;
+    const data = this.bytesAt(dataAt, length + FOOTER_SIZE, 'record data');
+    const record = data.subarray(0, length);
+    if (maskedCrc32c(record) !== new DataView(data.buffer, data.byteOffset + length, FOOTER_SIZE).getUint32(0, true)) {
+      throw new CorruptFileError(`TFRecord data CRC mismatch for a ${length}-byte record`, { path: this.path, offset: dataAt });
+    }
+    this.position = dataAt + length + FOOTER_SIZE;
+    return record;
+  }
+
+  /** Iterates the remaining records. */
+  *[Symbol.iterator](): Iterator<Uint8Array> {
+    for (let record = this.read(); record !== undefined; record = this.read()) yield record;
+  }
+
+  /** Closes the file; idempotent. */
+  close(): void {
+    this.source?.close();
+    this.source = undefined;
+  }
+
+  /** Closes the reader at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private open(): ByteSource {
+    if (this.source === undefined) throw new ClosedError('TFRecordReader', { path: this.path });
+    return this.source;
+  }
+
+  /** `length` bytes at `offset`, from the read window when it holds them (a copy-free view). */
+  private bytesAt(offset: number, length: number, what: string): Uint8Array {
+    const source = this.open();
+    if (offset + length > source.size) {
+      throw new CorruptFileError(`TFRecord ${what} needs ${length} bytes, the file ends after ${source.size - offset} (truncated)`, {
+        path: this.path,
+        offset,
+      });
+    }
+    if (offset < this.windowStart || offset + length > this.windowStart + this.window.length) {
+      this.windowStart = offset;
+      this.window = source.readSync(offset, Math.min(source.size - offset, Math.max(length, WINDOW)));
+    }
+    return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
+  }
+}

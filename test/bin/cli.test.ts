@@ -1,0 +1,62 @@
+// The array-record command, run as a user runs it: info, cat, convert, verify, and its exit codes.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { goldenPath } from '../helpers/golden.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const CLI = fileURLToPath(new URL('../../bin/array-record.ts', import.meta.url));
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('array-record CLI', () => {
+  it('info shows counts, options and metadata', () => {
+    const { code, stdout } = run('info', goldenPath('metadata_zstd3_g10_small.array_record'));
+    expect(code).toBe(0);
+    expect(stdout).toContain('records:         100');
+    expect(stdout).toContain('group size:      10');
+    expect(stdout).toContain('"fileComment":"golden"');
+  });
+
+  it('cat prints a range of records', () => {
+    expect(run('cat', goldenPath('digits.array_record-00001-of-00002'), '--start', '1', '--end', '3').stdout).toBe('6\n7\n');
+    expect(run('cat', goldenPath('digits.array_record-00000-of-00002'), '--end', '1', '--as', 'hex').stdout).toBe('30\n');
+  });
+
+  it('converts a TFRecord file and verifies the result', () => {
+    const output = path.join(dir, 'morris.array_record');
+    const converted = run('convert', goldenPath('morris_sequence_first_5.tfrecord'), output, '--options', 'group_size:2,brotli');
+    expect(converted.code).toBe(0);
+    expect(converted.stdout).toContain('5 records, group_size:2');
+    expect(run('cat', output).stdout).toBe('1\n1 1\n2 1\n1 2 1 1\n1 1 1 2 2 1\n');
+    expect(run('verify', output)).toMatchObject({ code: 0, stdout: `${output}: ok, 5 records\n` });
+  });
+
+  it('verify fails with exit code 1 on a damaged file', () => {
+    const bytes = fs.readFileSync(goldenPath('zstd3_g1_mixed.array_record'));
+    bytes[1000] = bytes[1000]! ^ 1;
+    const damaged = path.join(dir, 'damaged.array_record');
+    fs.writeFileSync(damaged, bytes);
+    const { code, stdout } = run('verify', damaged);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/hash mismatch/);
+  });
+
+  it('usage errors and bad input', () => {
+    expect(run().code).toBe(2);
+    expect(run('--help').code).toBe(0);
+    expect(run('frobnicate', 'x').code).toBe(2);
+    const missing = run('info', path.join(dir, 'nope'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/array-record: cannot open file/);
+    expect(run('cat', goldenPath('digits.array_record-00000-of-00002'), '--as', 'rot13').stderr).toMatch(/--as must be utf8, hex or base64/);
+  });
+});
