@@ -3,3 +3,4 @@
 export * from './format/index.js';
 export * from './samplers/index.js';
 export * from './data/index.js';
+export * from './data/tf/index.js';

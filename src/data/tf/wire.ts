@@ -35,8 +35,6 @@ export class DecodeFailure extends Error {
   }
 }
 
-const TWO_32 = 0x1_0000_0000;
-
 /**
  * A cursor over one length-delimited region of a buffer. It keeps its state in public fields so
  * hot loops read many fields without allocating; `readVarint64` leaves the high half in `high`.
@@ -65,16 +63,18 @@ export class WireReader {
    * @throws DecodeFailure for a truncated or oversized tag, or field number 0.
    */
   readTag(): number {
-    const bytes = this.bytes;
     const pos = this.pos;
     if (pos < this.end) {
-      const first = bytes[pos]!;
-      if (first < 0x80) {
-        if (first < 8) this.fail(`invalid tag ${first} (field number 0)`);
+      const first = this.bytes[pos]!;
+      if (first >= 8 && first < 0x80) {
         this.pos = pos + 1;
         return first;
       }
     }
+    return this.readTagSlow();
+  }
+
+  private readTagSlow(): number {
     const tag = this.readVarint64() >>> 0;
     if (this.high !== 0) this.fail('tag larger than 32 bits');
     if (tag < 8) this.fail(`invalid tag ${tag} (field number 0)`);
@@ -86,16 +86,34 @@ export class WireReader {
    * @throws DecodeFailure for a truncated varint or a length past the end of the region.
    */
   readLength(): number {
+    // Inline paths for 1- and 2-byte lengths (below 16 KiB), which cover tf.Example's messages.
     const bytes = this.bytes;
     const pos = this.pos;
-    let length: number;
-    if (pos < this.end && bytes[pos]! < 0x80) {
-      length = bytes[pos]!;
-      this.pos = pos + 1;
-    } else {
-      length = this.readVarint64() >>> 0;
-      if (this.high !== 0) this.fail('length prefix larger than 32 bits');
+    const room = this.end - pos;
+    if (room >= 2) {
+      const first = bytes[pos]!;
+      let length = first;
+      let size = 1;
+      if (first >= 0x80) {
+        const second = bytes[pos + 1]!;
+        if (second < 0x80) {
+          length = (first & 0x7f) | (second << 7);
+          size = 2;
+        } else {
+          size = 0;
+        }
+      }
+      if (size !== 0 && length <= room - size) {
+        this.pos = pos + size;
+        return length;
+      }
     }
+    return this.readLengthSlow();
+  }
+
+  private readLengthSlow(): number {
+    const length = this.readVarint64() >>> 0;
+    if (this.high !== 0) this.fail('length prefix larger than 32 bits');
     if (length > this.end - this.pos) {
       this.fail(`length ${length} exceeds the ${this.end - this.pos} remaining bytes`);
     }
@@ -223,11 +241,6 @@ export class WireReader {
       this.skipField(tag);
     }
   }
-}
-
-/** The signed 64-bit value of two halves as a number; exact below 2^53 in magnitude, rounded above. */
-export function halvesToNumber(low: number, high: number): number {
-  return high * TWO_32 + (low >>> 0);
 }
 
 /** The signed 64-bit value of two halves, exactly, as decimal text (used in error messages). */
