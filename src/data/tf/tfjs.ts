@@ -5,6 +5,7 @@
 import type { Tensor, TensorContainer } from '@tensorflow/tfjs-core';
 import type { Dataset } from '@tensorflow/tfjs-data';
 import { InvalidArgumentError } from '../../format/errors.js';
+import { ShuffleSampler } from '../../samplers/shuffle-sampler.js';
 import type { ExampleSpec } from './feature-spec.js';
 import type { ParsedBatch, ParsedFeature } from './parsed-feature.js';
 import { ExampleParser } from './parse-example.js';
@@ -108,4 +109,48 @@ export function exampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: 
   });
   if (batchesPerEpoch !== undefined) Object.defineProperty(dataset, 'size', { value: batchesPerEpoch });
   return dataset;
+}
+
+/** What `sampleDataset` draws from: any record source with random access (an ArrayRecordDataSource). */
+export interface RandomAccessSource {
+  readonly length: number;
+  getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
+}
+
+/** A seeded random sample of a source for evaluation. */
+export interface SampleDatasetOptions<S extends ExampleSpec> {
+  readonly source: RandomAccessSource;
+  /** How many distinct records to draw (at most the source's length). */
+  readonly count: number;
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly spec: S;
+  readonly mapping?: ElementMapping<S>;
+  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainer;
+}
+
+/**
+ * A tf.data.Dataset of `count` distinct records drawn at random (seeded) from a source through
+ * random access, without a pass over the source: for model.evaluateDataset on a large held-out set.
+ * Every iterator() yields the same sample.
+ * @throws InvalidArgumentError for a count beyond the source or a batch size below 1.
+ * @example
+ * const sample = sampleDataset(tf, { source, count: 1000, seed: 1, batchSize: 250, spec, mapping: { xs: 'image', ys: 'label', oneHot: 10 } });
+ * const [loss, accuracy] = await model.evaluateDataset(sample, {}) as tf.Scalar[];
+ */
+export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: SampleDatasetOptions<S>): Dataset<TensorContainer> {
+  const { source, count, seed, batchSize } = options;
+  if (!Number.isSafeInteger(count) || count < 0 || count > source.length) {
+    throw new InvalidArgumentError(`sample count ${count} outside [0, ${source.length}]`);
+  }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
+  // The first `count` steps of a seeded shuffle are `count` distinct records, chosen in O(1) memory.
+  const order = count === 0 ? undefined : new ShuffleSampler({ numRecords: source.length, seed });
+  async function* batches(): AsyncGenerator<Uint8Array[]> {
+    for (let start = 0; start < count; start += batchSize) {
+      const keys = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => order!.keyAt(start + i));
+      yield await source.getItemsAsync(keys);
+    }
+  }
+  return exampleDataset(tf, { ...options, batches, batchesPerEpoch: Math.ceil(count / batchSize) });
 }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource } from '../../../src/data/data-source.js';
 import { fixedLen, fixedLenRaw, varLen } from '../../../src/data/tf/feature-spec.js';
-import { exampleDataset } from '../../../src/data/tf/tfjs.js';
+import { exampleDataset, sampleDataset } from '../../../src/data/tf/tfjs.js';
 import { InvalidArgumentError } from '../../../src/format/errors.js';
 import { contentRecord, goldenPath } from '../../helpers/golden.js';
 
@@ -82,5 +82,46 @@ describe('exampleDataset', () => {
     await expect(ragged.take(1).toArray()).rejects.toThrow(/feature "score" is ragged/);
     const names = exampleDataset(tf, { batches: goldenBatches(source), spec: { name: fixedLen([], 'bytes') }, mapping: { xs: 'name' } });
     await expect(names.take(1).toArray()).rejects.toThrow(/bytes or strings/);
+  });
+});
+
+describe('sampleDataset', () => {
+  it('draws the same seeded sample of distinct records each time, batched', async () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    const idSpec = { id: fixedLen([], 'int64') };
+    const dataset = sampleDataset(tf, { source, count: 120, seed: 3, batchSize: 50, spec: idSpec, mapping: { xs: 'id' } });
+    expect(dataset.size).toBe(3);
+    const ids = async (): Promise<number[]> => {
+      const elements = (await dataset.toArray()) as Array<{ xs: tf.Tensor }>;
+      expect(elements.map((element) => element.xs.shape[0])).toEqual([50, 50, 20]);
+      const values = (await Promise.all(elements.map((element) => element.xs.data()))).flatMap((data) => Array.from(data));
+      tf.dispose(elements);
+      return values;
+    };
+    const first = await ids();
+    expect(new Set(first).size).toBe(120);
+    expect(first.every((id) => id >= 0 && id < 500)).toBe(true);
+    expect(await ids()).toEqual(first);
+    const other = sampleDataset(tf, { source, count: 120, seed: 4, batchSize: 50, spec: idSpec, mapping: { xs: 'id' } });
+    const otherIds = (await other.take(1).toArray()) as Array<{ xs: tf.Tensor }>;
+    expect(Array.from(await otherIds[0]!.xs.data())).not.toEqual(first.slice(0, 50));
+    tf.dispose(otherIds);
+  });
+
+  it('feeds model.evaluateDataset', async () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 10, activation: 'softmax' })] });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const sample = sampleDataset(tf, { source, count: 200, seed: 1, batchSize: 64, spec, mapping: { xs: 'image', ys: 'label', oneHot: 10 } });
+    const result = (await model.evaluateDataset(sample, {})) as tf.Scalar[];
+    expect(result).toHaveLength(2);
+    tf.dispose(result);
+    model.dispose();
+  });
+
+  it('refuses impossible samples', () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    expect(() => sampleDataset(tf, { source, count: 501, seed: 1, batchSize: 10, spec, mapping: { xs: 'image' } })).toThrow(/sample count 501 outside \[0, 500\]/);
+    expect(() => sampleDataset(tf, { source, count: 5, seed: 1, batchSize: 0, spec, mapping: { xs: 'image' } })).toThrow(/batch size/);
   });
 });
