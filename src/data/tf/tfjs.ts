@@ -2,7 +2,7 @@
 // The only module that touches tfjs, and only through the `tf` namespace the caller passes in, so one
 // tfjs-core instance (tfjs-node's in production) serves the model and the data.
 
-import type { Tensor, TensorContainer } from '@tensorflow/tfjs-core';
+import type { Tensor, TensorContainerObject } from '@tensorflow/tfjs-core';
 import type { Dataset } from '@tensorflow/tfjs-data';
 import { InvalidArgumentError } from '../../format/errors.js';
 import { ShuffleSampler } from '../../samplers/shuffle-sampler.js';
@@ -15,7 +15,7 @@ export interface TfNamespace {
   tensor(values: Float32Array | Int32Array | Uint8Array, shape: number[], dtype: 'float32' | 'int32'): Tensor;
   oneHot(indices: Tensor, depth: number): Tensor;
   reshape(x: Tensor, shape: number[]): Tensor;
-  data: { generator<T extends TensorContainer>(generator: () => AsyncIterator<T> | Iterator<T>): Dataset<T> };
+  data: { generator<T extends TensorContainerObject>(generator: () => AsyncIterator<T> | Iterator<T>): Dataset<T> };
 }
 
 /** Which parsed features become the model's inputs and targets. */
@@ -37,7 +37,7 @@ export interface ExampleDatasetOptions<S extends ExampleSpec> {
   /** Which features are `xs` and `ys`; or `toElement` for full control. */
   readonly mapping?: ElementMapping<S>;
   /** Builds the dataset element from a parsed batch; its tensors belong to the consumer (fitDataset disposes them). */
-  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainer;
+  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainerObject;
   /** Batches per epoch, when known: becomes the dataset's `size`. */
   readonly batchesPerEpoch?: number;
   /** The epoch the first `iterator()` call starts (to continue a run); default 0. */
@@ -57,7 +57,7 @@ export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: str
   throw new InvalidArgumentError(`feature "${name}" holds ${Array.isArray(values) ? 'bytes or strings' : 'int64 as bigint'}, which tfjs tensors cannot hold`);
 }
 
-function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNamespace, mapping: ElementMapping<S>): TensorContainer {
+function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNamespace, mapping: ElementMapping<S>): TensorContainerObject {
   const tensorOf = (name: keyof S & string): Tensor => featureTensor(tf, batch[name] as ParsedFeature, name);
   const xs =
     typeof mapping.xs === 'string'
@@ -86,7 +86,7 @@ function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNames
  * });
  * await model.fitDataset(dataset, { epochs: 5 });
  */
-export function exampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: ExampleDatasetOptions<S>): Dataset<TensorContainer> {
+export function exampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: ExampleDatasetOptions<S>): Dataset<TensorContainerObject> {
   const { batches, spec, mapping, toElement, batchesPerEpoch } = options;
   if (mapping === undefined && toElement === undefined) {
     throw new InvalidArgumentError('exampleDataset needs a mapping ({ xs, ys }) or a toElement function');
@@ -99,7 +99,7 @@ export function exampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: 
     // iterator after its last epoch, which must not use up an epoch number (or start any reads).
     let records: AsyncIterator<readonly Uint8Array[]> | undefined;
     return {
-      async next(): Promise<IteratorResult<TensorContainer>> {
+      async next(): Promise<IteratorResult<TensorContainerObject>> {
         records ??= batches(epoch++)[Symbol.asyncIterator]();
         const next = await records.next();
         if (next.done === true) return { done: true, value: undefined };
@@ -126,7 +126,7 @@ export interface SampleDatasetOptions<S extends ExampleSpec> {
   readonly batchSize: number;
   readonly spec: S;
   readonly mapping?: ElementMapping<S>;
-  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainer;
+  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainerObject;
 }
 
 /**
@@ -138,7 +138,7 @@ export interface SampleDatasetOptions<S extends ExampleSpec> {
  * const sample = sampleDataset(tf, { source, count: 1000, seed: 1, batchSize: 250, spec, mapping: { xs: 'image', ys: 'label', oneHot: 10 } });
  * const [loss, accuracy] = await model.evaluateDataset(sample, {}) as tf.Scalar[];
  */
-export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: SampleDatasetOptions<S>): Dataset<TensorContainer> {
+export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: SampleDatasetOptions<S>): Dataset<TensorContainerObject> {
   const { source, count, seed, batchSize } = options;
   if (!Number.isSafeInteger(count) || count < 0 || count > source.length) {
     throw new InvalidArgumentError(`sample count ${count} outside [0, ${source.length}]`);
