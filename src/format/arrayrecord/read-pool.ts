@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { deserializeError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
-import type { ReadRequest, ReadResponse } from './read-protocol.js';
+import type { ReadRangeRequest, ReadRequest, ReadResponse } from './read-protocol.js';
 
 interface Pending {
   resolve(records: Uint8Array[]): void;
@@ -28,12 +28,12 @@ class PooledWorker {
     return this.pending.size;
   }
 
-  read(request: ReadRequest): Promise<Uint8Array[]> {
+  read(request: ReadRequest | ReadRangeRequest): Promise<Uint8Array[]> {
     return new Promise((resolve, reject) => {
       // A worker with work in flight keeps the process alive until the answer arrives.
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(request.id, { resolve, reject });
-      this.worker.postMessage(request, [request.indices.buffer]);
+      this.worker.postMessage(request, request.kind === 'read' ? [request.indices.buffer] : []);
     });
   }
 
@@ -90,10 +90,19 @@ function workers(): PooledWorker[] {
  * @throws (rejects with) the reader's typed errors, rebuilt in this thread.
  */
 export function readOnWorker(path: string, options: string, indices: Float64Array<ArrayBuffer>): Promise<Uint8Array[]> {
+  return leastBusy().read({ kind: 'read', id: nextRequestId++, path, options, indices });
+}
+
+/** Reads records [from, to) of a file on the least busy pool worker. */
+export function readRangeOnWorker(path: string, options: string, from: number, to: number): Promise<Uint8Array[]> {
+  return leastBusy().read({ kind: 'range', id: nextRequestId++, path, options, from, to });
+}
+
+function leastBusy(): PooledWorker {
   const candidates = workers();
   let chosen = candidates[0]!;
   for (const worker of candidates) if (worker.load < chosen.load) chosen = worker;
-  return chosen.read({ kind: 'read', id: nextRequestId++, path, options, indices });
+  return chosen;
 }
 
 /** Lets the workers close what they keep open for `path`. */

@@ -11,13 +11,23 @@ export interface ReadRequest {
   readonly indices: Float64Array<ArrayBuffer>;
 }
 
+/** Read records [from, to) of a file and send them back packed. */
+export interface ReadRangeRequest {
+  readonly kind: 'range';
+  readonly id: number;
+  readonly path: string;
+  readonly options: string;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** Close any reader the worker keeps open for this file. */
 export interface ForgetRequest {
   readonly kind: 'forget';
   readonly path: string;
 }
 
-export type WorkerRequest = ReadRequest | ForgetRequest;
+export type WorkerRequest = ReadRequest | ReadRangeRequest | ForgetRequest;
 
 /** The records of a ReadRequest: record i is `values[ends[i-1] .. ends[i])`, both transferred, not copied. */
 export interface ReadResponse {

@@ -56,7 +56,9 @@ port.on('message', (request: WorkerRequest) => {
   }
   let response: ReadResponse;
   try {
-    const { values, ends } = pack(readerFor(request.path, request.options).read(Array.from(request.indices)));
+    const reader = readerFor(request.path, request.options);
+    const records = request.kind === 'range' ? reader.read(request.from, request.to) : reader.read(Array.from(request.indices));
+    const { values, ends } = pack(records);
     response = { id: request.id, values, ends };
     port.postMessage(response, [values, ends.buffer]);
   } catch (error) {

@@ -9,7 +9,7 @@ import type { RecordsMetadata } from '../riegeli/records-metadata.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
 import { readFileLayout, readFileLayoutAsync, readFooterChunk, type FileLayout, type OpenedLayout } from './footer.js';
-import { forgetFileOnWorkers, readOnWorker, readPoolSize } from './read-pool.js';
+import { forgetFileOnWorkers, readOnWorker, readPoolSize, readRangeOnWorker } from './read-pool.js';
 import { planChunkReads, type ChunkRun } from './read-plan.js';
 import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
 
@@ -241,14 +241,14 @@ export class ArrayRecordReader {
   /** `read(start, end)` without blocking the event loop. */
   async readRangeAsync(start: number, end: number): Promise<Uint8Array[]> {
     const [from, to] = this.resolveRange(start, end);
-    return this.readIndicesInParallel(rangeArray(from, to));
+    return this.readRangeInParallel(from, to);
   }
 
   /** `readAll()` without blocking the event loop. */
   async readAllAsync(): Promise<Uint8Array[]> {
     this.open();
     if (this.layout.numRecords === 0) return [];
-    return this.readIndicesInParallel(rangeArray(0, this.layout.numRecords));
+    return this.readRangeInParallel(0, this.layout.numRecords);
   }
 
   private open(): ByteSource {
@@ -341,6 +341,23 @@ export class ArrayRecordReader {
       for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk));
     }
     return this.gather(indices, decoded);
+  }
+
+  /** Splits [from, to) at chunk boundaries into one contiguous part per worker. */
+  private async readRangeInParallel(from: number, to: number): Promise<Uint8Array[]> {
+    const maxWorkers = this.options.maxParallelism ?? readPoolSize();
+    if (maxWorkers === 0) return this.withReleaseAsync(() => this.readIndicesAsync(rangeArray(from, to)));
+    const groupSize = this.layout.groupSize;
+    const firstChunk = Math.floor(from / groupSize);
+    const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
+    const parts = Math.min(maxWorkers, readPoolSize(), chunks);
+    const bounds = Array.from({ length: parts + 1 }, (_, p) =>
+      p === 0 ? from : p === parts ? to : (firstChunk + Math.floor((p * chunks) / parts)) * groupSize,
+    );
+    const pieces = await Promise.all(
+      Array.from({ length: parts }, (_, p) => readRangeOnWorker(this.path, this.optionsText, bounds[p]!, bounds[p + 1]!)),
+    );
+    return pieces.length === 1 ? pieces[0]! : pieces.flat();
   }
 
   private async readIndicesInParallel(indices: readonly number[]): Promise<Uint8Array[]> {
