@@ -1,6 +1,6 @@
 // ArrayRecordDataSource: many ArrayRecord files (or slices of them) as one random-access list of records.
 
-import type { ArrayRecordReader } from '../format/arrayrecord/reader.js';
+import { ArrayRecordReader, type ArrayRecordFileInfo } from '../format/arrayrecord/reader.js';
 import { parseReaderOptions } from '../format/arrayrecord/reader-options.js';
 import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
 import { ReaderPool } from './file-pool.js';
@@ -65,9 +65,11 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
   private closed = false;
 
   /**
-   * Opens the files whose record counts are needed (plain paths, open-ended slices), one after
-   * another and blocking; `ArrayRecordDataSource.open` reads them concurrently. A `path[start:end]`
-   * slice is trusted without opening its file, as upstream does, and checked when the file opens.
+   * Reads the footers of the files whose record counts are needed (plain paths, open-ended slices),
+   * one after another and blocking, without keeping them open (`ArrayRecordReader.info`);
+   * `ArrayRecordDataSource.open` reads them concurrently. Readers open lazily at the first read. A
+   * `path[start:end]` slice is trusted without opening its file, as upstream does, and checked when
+   * the file opens.
    * @param paths a path, `path[start:end]` string (either bound optional), `{path, start?, end?}`,
    *   TFDS `{filename, skip, take}`, or a list of them.
    * @param readerOptions ArrayRecordReader options for every file (string or `{key: value}`).
@@ -85,10 +87,12 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     this.firstIndex = new Float64Array(slices.length + 1);
     this.warned = new Uint8Array(slices.length);
     const maxOpenReaders = options.maxOpenReaders ?? DEFAULT_MAX_OPEN_READERS;
-    this.pool = new ReaderPool(this.paths, optionsString, maxOpenReaders, (file, reader) => this.checkReader(file, reader));
+    this.pool = new ReaderPool(this.paths, optionsString, maxOpenReaders, (file, reader) =>
+      this.checkFile(file, reader.numRecords(), reader.recordGroupSize()),
+    );
     if (countingAsynchronously) return;
     try {
-      for (const file of this.filesToCount()) this.pool.withReader(file, () => undefined);
+      for (const file of this.filesToCount()) this.checkFileInfo(file, ArrayRecordReader.info(this.paths[file]!));
     } catch (error) {
       this.close();
       throw error;
@@ -120,7 +124,10 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     }
     const files = source.filesToCount();
     try {
-      await runBounded(files.length, concurrency, (i) => source.pool.withReaderAsync(files[i]!, async () => undefined));
+      await runBounded(files.length, concurrency, async (i) => {
+        const file = files[i]!;
+        source.checkFileInfo(file, await ArrayRecordReader.infoAsync(source.paths[file]!));
+      });
     } catch (error) {
       source.close();
       throw error;
@@ -236,9 +243,12 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     }
   }
 
+  private checkFileInfo(file: number, info: ArrayRecordFileInfo): void {
+    this.checkFile(file, info.numRecords, info.groupSize);
+  }
+
   /** Resolves open-ended slices, checks the slice against the file, and warns about its group size. */
-  private checkReader(file: number, reader: ArrayRecordReader): void {
-    const numRecords = reader.numRecords();
+  private checkFile(file: number, numRecords: number, groupSize: number): void {
     if (Number.isNaN(this.sliceEnd[file])) this.sliceEnd[file] = numRecords;
     const start = this.sliceStart[file]!;
     const end = this.sliceEnd[file]!;
@@ -247,7 +257,6 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
         path: this.paths[file],
       });
     }
-    const groupSize = reader.recordGroupSize();
     if (groupSize > 1 && this.warned[file] === 0) {
       this.warned[file] = 1;
       process.emitWarning(

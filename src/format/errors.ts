@@ -20,7 +20,8 @@ export type ArrayRecordErrorCode =
   | 'ERR_CLOSED'
   | 'ERR_IO'
   | 'ERR_STATE_MISMATCH'
-  | 'ERR_PARSE';
+  | 'ERR_PARSE'
+  | 'ERR_LOADER';
 
 function describeLocation(location: ErrorLocation): string {
   const parts: string[] = [];

@@ -1,0 +1,173 @@
+// The options of DataLoader and their checks: which order (one sampler, a sampler per placement, or a
+// mix) over which sources, and which transforms run where.
+
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvalidOptionsError } from '../format/errors.js';
+import { requireBoolean, requireInteger, requireSeed } from '../samplers/checks.js';
+import { resolvePlacement, type DistributedPlacement } from '../samplers/env.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { SamplerFactory } from './elastic.js';
+import { SamplerPlan, type ElementPlan } from './epoch-plan.js';
+import { MixPlan, type MixOptions } from './mix.js';
+import type { RecordSource } from './read-block.js';
+import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
+import type { TransformWorkerSettings } from './worker-transforms.js';
+
+/** Options of `DataLoader`. Give `source` and `sampler`, or `mix`. */
+export interface DataLoaderOptions<Out = unknown> {
+  /** Where records come from (an ArrayRecordDataSource, or anything with getItemsAsync and describe). */
+  readonly source?: RecordSource;
+  /**
+   * The order of record keys: a sampler, or a function building this rank's sampler from
+   * `{ rank, worldSize }` (needed for elastic resume, which rebuilds the samplers of other world sizes).
+   */
+  readonly sampler?: Sampler | SamplerFactory;
+  /** With a sampler function: this process's place; both default to RANK / WORLD_SIZE from the environment. */
+  readonly rank?: number;
+  readonly worldSize?: number;
+  /** Several sources mixed with weights and a seed, instead of `source` and `sampler`. */
+  readonly mix?: MixOptions;
+  /** map/filter steps run on every element in order (on this thread unless `workers` is set). */
+  readonly transforms?: readonly Transform[];
+  /** Worker threads that run the transforms (default 0: `transforms` run on this thread). Needs `transformModule`. */
+  readonly workers?: number;
+  /**
+   * The module (path or URL) whose export `transformExport` (default `'transforms'`) is the list of
+   * steps the workers run. Pass the same list as `transforms` to have it checked and to let the loader
+   * know whether it filters (then batch counts are unknown).
+   */
+  readonly transformModule?: string | URL;
+  readonly transformExport?: string;
+  /** Elements per batch; omit to receive elements one by one. Batches never span two epochs. */
+  readonly batchSize?: number;
+  /** Drop each epoch's last batch when it is short (default false). */
+  readonly dropRemainder?: boolean;
+  /** Turns a batch's elements into the value the consumer receives (default: the array itself). */
+  readonly collate?: (items: never[]) => Out;
+  /** Blocks read (and transformed) ahead of the consumer, at most (default max(4, 2 * workers)). */
+  readonly prefetch?: number;
+  /** Positions per block, i.e. per batched read (default batchSize, or 256). */
+  readonly readSize?: number;
+  /** Seed of the per-record generators of random transforms (`context.rng`), in [0, 2^32). */
+  readonly seed?: number;
+}
+
+const OWNER = 'DataLoader';
+const DEFAULT_READ_SIZE = 256;
+const DEFAULT_PREFETCH = 4;
+
+/** Which order over which sources. */
+export interface OrderSetup {
+  readonly sources: readonly RecordSource[];
+  readonly plan: ElementPlan;
+  /** The single sampler (built for `placement` when given as a function); undefined for a mix. */
+  readonly base: Sampler | undefined;
+  readonly samplerFor: SamplerFactory | undefined;
+  readonly placement: DistributedPlacement | undefined;
+}
+
+function setupOrder<Out>(options: DataLoaderOptions<Out>): OrderSetup {
+  if (options.mix !== undefined) {
+    if (options.source !== undefined || options.sampler !== undefined) {
+      throw new InvalidOptionsError(`${OWNER}: give either mix or source and sampler, not both`);
+    }
+    if (!Array.isArray(options.mix.components)) {
+      throw new InvalidOptionsError(`${OWNER}: mix.components must be an array of { source, sampler, weight }`);
+    }
+    const plan = new MixPlan(options.mix);
+    options.mix.components.forEach((component, j) => checkSource(component.source, `mix.components[${j}].source`));
+    return { sources: options.mix.components.map((component) => component.source), plan, base: undefined, samplerFor: undefined, placement: undefined };
+  }
+  const { source, sampler } = options;
+  checkSource(source, 'source');
+  if (typeof sampler === 'function') {
+    const placement = resolvePlacement(OWNER, options.rank, options.worldSize, undefined);
+    const base = sampler(placement);
+    return { sources: [source], plan: new SamplerPlan(base), base, samplerFor: sampler, placement };
+  }
+  if (typeof sampler !== 'object' || sampler === null || typeof sampler.keyAt !== 'function') {
+    throw new InvalidOptionsError(`${OWNER}: sampler must be a Sampler or a function of { rank, worldSize } returning one`);
+  }
+  if (options.rank !== undefined || options.worldSize !== undefined) {
+    throw new InvalidOptionsError(`${OWNER}: rank and worldSize go with a sampler function; this sampler already has its place`);
+  }
+  return { sources: [source], plan: new SamplerPlan(sampler), base: sampler, samplerFor: undefined, placement: undefined };
+}
+
+/** The transform steps, whether they may drop elements, and how to start workers (when there are any). */
+function setupTransforms<Out>(
+  options: DataLoaderOptions<Out>,
+  seed: number | undefined,
+): { transforms: readonly Transform[] | undefined; filters: boolean; workers: TransformWorkerSettings | undefined } {
+  const transforms = options.transforms === undefined ? undefined : checkTransforms(options.transforms, `${OWNER}: transforms`);
+  const count = options.workers === undefined ? 0 : requireInteger(OWNER, 'workers', options.workers, 0);
+  if (count === 0) {
+    if (options.transformModule !== undefined && transforms === undefined) {
+      throw new InvalidOptionsError(`${OWNER}: without workers the transforms run on this thread: pass the module's list as transforms`);
+    }
+    return { transforms, filters: transforms?.some((step) => step.kind === 'filter') ?? false, workers: undefined };
+  }
+  if (options.transformModule === undefined) {
+    throw new InvalidOptionsError(`${OWNER}: workers need transformModule, the module exporting the transforms`);
+  }
+  const workers: TransformWorkerSettings = {
+    moduleUrl: moduleUrl(options.transformModule),
+    exportName: options.transformExport ?? 'transforms',
+    count,
+    seed,
+    expectedShape: transforms === undefined ? undefined : describeTransforms(transforms),
+  };
+  // Without the list here, the workers' steps are unknown: assume they may filter.
+  return { transforms, filters: transforms === undefined || transforms.some((step) => step.kind === 'filter'), workers };
+}
+
+function checkSource(source: unknown, name: string): asserts source is RecordSource {
+  const candidate = source as Partial<RecordSource> | null | undefined;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.getItemsAsync !== 'function' || typeof candidate.describe !== 'function') {
+    throw new InvalidOptionsError(`${OWNER}: ${name} must have getItemsAsync(indices) and describe() (an ArrayRecordDataSource)`);
+  }
+}
+
+/** A URL as given, or a path resolved against the working directory (`C:\...` is a path, not a URL scheme). */
+function moduleUrl(module: string | URL): URL {
+  if (module instanceof URL) return module;
+  if (typeof module !== 'string' || module === '') throw new InvalidOptionsError(`${OWNER}: transformModule must be a path or URL`);
+  return /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? new URL(module) : pathToFileURL(path.resolve(module));
+}
+
+/** Every option of a DataLoader, checked, with defaults filled in. */
+export interface LoaderSettings {
+  readonly order: OrderSetup;
+  readonly seed: number | undefined;
+  readonly transforms: readonly Transform[] | undefined;
+  /** True when the steps may drop elements (or are unknown): batch counts are then unknown. */
+  readonly filters: boolean;
+  readonly workers: TransformWorkerSettings | undefined;
+  readonly batchSize: number | undefined;
+  readonly dropRemainder: boolean;
+  readonly collate: ((items: never[]) => unknown) | undefined;
+  readonly readSize: number;
+  readonly prefetch: number;
+}
+
+/**
+ * Checks the options of a DataLoader and fills in the defaults.
+ * @throws InvalidOptionsError naming the first bad option.
+ */
+export function resolveLoaderOptions<Out>(options: DataLoaderOptions<Out>): LoaderSettings {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(`${OWNER}: options must be an object`);
+  const order = setupOrder(options);
+  const seed = options.seed === undefined ? undefined : requireSeed(OWNER, options.seed);
+  const { transforms, filters, workers } = setupTransforms(options, seed);
+  const batchSize = options.batchSize === undefined ? undefined : requireInteger(OWNER, 'batchSize', options.batchSize, 1);
+  const dropRemainder = requireBoolean(OWNER, 'dropRemainder', options.dropRemainder, false);
+  if (options.collate !== undefined && typeof options.collate !== 'function') {
+    throw new InvalidOptionsError(`${OWNER}: collate must be a function`);
+  }
+  if (options.collate !== undefined && batchSize === undefined) throw new InvalidOptionsError(`${OWNER}: collate needs a batchSize`);
+  const readSize = requireInteger(OWNER, 'readSize', options.readSize ?? batchSize ?? DEFAULT_READ_SIZE, 1);
+  const defaultPrefetch = Math.max(DEFAULT_PREFETCH, 2 * (workers?.count ?? 0));
+  const prefetch = requireInteger(OWNER, 'prefetch', options.prefetch ?? defaultPrefetch, 1);
+  return { order, seed, transforms, filters, workers, batchSize, dropRemainder, collate: options.collate, readSize, prefetch };
+}

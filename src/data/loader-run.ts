@@ -1,0 +1,176 @@
+// One iteration of a DataLoader: blocks from the plan -> batched reads -> transforms, prefetched in order
+// with a bound, then batching. Knows which element the consumer's last output ended at, for the state.
+
+import type { Block } from './block-producer.js';
+import { BlockProducer } from './block-producer.js';
+import type { ElementPlan, PlanPosition } from './epoch-plan.js';
+import { LoaderError } from './loader-error.js';
+import { OrderedPrefetch } from './prefetch.js';
+import { readBlock, type RecordSource } from './read-block.js';
+import { TransformFailure, type TransformedBlock } from './transforms.js';
+
+/** What a run needs from its loader. */
+export interface RunSettings {
+  readonly plan: ElementPlan;
+  readonly sources: readonly RecordSource[];
+  readonly readSize: number;
+  /** Blocks read or transformed ahead of the one being batched, at most. */
+  readonly prefetch: number;
+  /** Epochs from the start position up to (not including) this one are produced. */
+  readonly endEpoch: number;
+  readonly transform: (block: Block, records: Uint8Array[]) => TransformedBlock | Promise<TransformedBlock>;
+  /** Elements per batch; undefined yields elements one by one. */
+  readonly batchSize: number | undefined;
+  readonly dropRemainder: boolean;
+  readonly collate: ((items: never[]) => unknown) | undefined;
+}
+
+interface BlockResult extends TransformedBlock {
+  readonly block: Block;
+  /** A transform failed on an element: thrown once the values before it have been handed out. */
+  readonly failure: LoaderError | undefined;
+}
+
+/** Returned by `next()` once the run has produced everything. */
+export const RUN_END: unique symbol = Symbol('end of the loader run');
+
+/** The consumer's position after an element: `element` of `block` and everything before it were received. */
+export function positionAfter(block: Block, element: number): PlanPosition {
+  let counts: number[] | undefined;
+  if (block.countsBefore !== undefined) {
+    counts = Array.from(block.countsBefore);
+    for (let k = 0; k <= element; k++) counts[block.sources[k]!]!++;
+  }
+  return { epoch: block.epoch, offset: block.start + element + 1, counts };
+}
+
+function blockTask(settings: RunSettings, block: Block): () => Promise<BlockResult> {
+  return async () => {
+    const count = block.keys.length;
+    let records: Uint8Array[];
+    try {
+      records = await readBlock(settings.sources, block);
+    } catch (error) {
+      throw new LoaderError({ stage: 'read', epoch: block.epoch, offset: block.start, count }, error);
+    }
+    try {
+      return { block, ...(await settings.transform(block, records)), failure: undefined };
+    } catch (error) {
+      if (!(error instanceof TransformFailure)) {
+        throw new LoaderError({ stage: 'transform', epoch: block.epoch, offset: block.start, count }, error);
+      }
+      if (error.element < 0) {
+        throw new LoaderError({ stage: 'transform', epoch: block.epoch, offset: block.start, count }, error.cause);
+      }
+      const failure = new LoaderError(
+        {
+          stage: 'transform',
+          epoch: block.epoch,
+          offset: block.start + error.element,
+          count: 1,
+          source: block.sources[error.element],
+          key: block.keys[error.element],
+          step: error.step,
+          stepName: error.stepName,
+        },
+        error.cause,
+      );
+      return { block, ...error.before, failure };
+    }
+  };
+}
+
+/**
+ * Produces a loader's outputs from `from` on. `next()` returns the next batch (or element), and
+ * afterwards `markBlock` / `markElement` say where the consumer stands once it has received it.
+ */
+export class LoaderRun {
+  private readonly prefetch: OrderedPrefetch<BlockResult>;
+  private current: BlockResult | undefined;
+  /** Values of `current` already handed out or batched. */
+  private taken = 0;
+  private batch: unknown[] = [];
+  markBlock: Block | undefined;
+  markElement = -1;
+
+  constructor(
+    private readonly settings: RunSettings,
+    from: PlanPosition,
+  ) {
+    const producer = new BlockProducer(settings.plan, settings.readSize, from, settings.endEpoch);
+    this.prefetch = new OrderedPrefetch(() => {
+      const block = producer.next();
+      return block === undefined ? undefined : blockTask(settings, block);
+    }, settings.prefetch);
+  }
+
+  /**
+   * The next output, or RUN_END.
+   * @throws LoaderError for a failed read or transform; whatever `collate` throws.
+   */
+  async next(): Promise<unknown> {
+    const { batchSize } = this.settings;
+    while (true) {
+      const result = this.current;
+      if (result !== undefined) {
+        const { values, kept, block } = result;
+        if (batchSize === undefined) {
+          if (this.taken < values.length) {
+            const index = this.taken++;
+            this.mark(block, kept[index]!);
+            return values[index];
+          }
+        } else {
+          while (this.taken < values.length) {
+            const index = this.taken++;
+            this.batch.push(values[index]);
+            if (this.batch.length === batchSize) {
+              this.mark(block, kept[index]!);
+              return this.emit();
+            }
+          }
+          if (result.failure === undefined && block.last && this.batch.length > 0) {
+            const keep = !this.settings.dropRemainder;
+            const items = this.batch;
+            this.batch = [];
+            this.current = undefined;
+            if (keep) {
+              // The epoch is over: the position covers its trailing filtered-out elements too.
+              this.mark(block, block.keys.length - 1);
+              return this.collate(items);
+            }
+            continue;
+          }
+        }
+        this.current = undefined;
+        if (result.failure !== undefined) throw result.failure;
+      }
+      const fetched = await this.prefetch.next();
+      if (fetched.done) return RUN_END;
+      this.current = fetched.value;
+      this.taken = 0;
+    }
+  }
+
+  /** Stops reading ahead and resolves once no read or transform of this run is in flight. */
+  close(): Promise<void> {
+    this.current = undefined;
+    this.batch = [];
+    return this.prefetch.close();
+  }
+
+  private mark(block: Block, element: number): void {
+    this.markBlock = block;
+    this.markElement = element;
+  }
+
+  private emit(): unknown {
+    const items = this.batch;
+    this.batch = [];
+    return this.collate(items);
+  }
+
+  private collate(items: unknown[]): unknown {
+    return this.settings.collate === undefined ? items : this.settings.collate(items as never[]);
+  }
+}

@@ -1,0 +1,55 @@
+// Messages between the loader and its transform workers: setup, a block of records to transform, and
+// the kept results (or the failure) sent back.
+
+import type { SerializedError } from '../format/errors.js';
+
+/** Loads the user's transform list in the worker. */
+export interface InitRequest {
+  readonly kind: 'init';
+  /** URL of the module exporting the transforms. */
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly seed: number | undefined;
+}
+
+/**
+ * One block. Record i is the bytes [starts[i], starts[i] + lengths[i]) of `buffers[bufferOf[i]]`; the
+ * buffers are transferred, not copied (either the source's own buffers, or one buffer they were packed into).
+ */
+export interface RunRequest {
+  readonly kind: 'run';
+  readonly id: number;
+  readonly epoch: number;
+  readonly buffers: ArrayBuffer[];
+  readonly bufferOf: Int32Array<ArrayBuffer>;
+  readonly starts: Float64Array<ArrayBuffer>;
+  readonly lengths: Float64Array<ArrayBuffer>;
+  readonly sources: Int32Array<ArrayBuffer>;
+  readonly keys: Float64Array<ArrayBuffer>;
+}
+
+export type TransformRequest = InitRequest | RunRequest;
+
+/** An error with its stack, which `SerializedError` leaves out. */
+export interface WorkerError {
+  readonly error: SerializedError;
+  readonly stack: string | undefined;
+}
+
+export type TransformResponse =
+  /** The module loaded; `shape` is describeTransforms() of its list. */
+  | { readonly kind: 'ready'; readonly shape: string }
+  | { readonly kind: 'init-failed'; readonly failure: WorkerError }
+  | { readonly kind: 'done'; readonly id: number; readonly values: unknown[]; readonly kept: Int32Array<ArrayBuffer> }
+  | {
+      readonly kind: 'failed';
+      readonly id: number;
+      /** Element of the block and transform step that threw; -1 when the results could not be sent back. */
+      readonly element: number;
+      readonly step: number;
+      readonly stepName: string;
+      readonly failure: WorkerError;
+      /** The block's kept values before the failing element. */
+      readonly values: unknown[];
+      readonly kept: Int32Array<ArrayBuffer>;
+    };

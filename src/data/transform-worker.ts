@@ -1,0 +1,97 @@
+// A transform worker: imports the user's module of transforms once, then runs blocks of records through
+// them and sends the kept values back, transferring their buffers rather than copying them.
+
+import { parentPort } from 'node:worker_threads';
+import { serializeError } from '../format/errors.js';
+import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
+import { applyTransforms, checkTransforms, describeTransforms, TransformFailure, type Transform } from './transforms.js';
+
+const port = parentPort!;
+let loaded: Promise<{ transforms: readonly Transform[]; seed: number | undefined }> | undefined;
+
+function workerError(error: unknown): WorkerError {
+  return { error: serializeError(error), stack: error instanceof Error ? error.stack : undefined };
+}
+
+/** Imports the user's module; a TypeScript module needs tsx in this thread, which the built package must register. */
+async function importModule(href: string): Promise<Record<string, unknown>> {
+  if (/\.[cm]?ts$/.test(new URL(href).pathname) && import.meta.url.endsWith('.js')) {
+    const tsxApi = 'tsx/esm/api';
+    try {
+      ((await import(tsxApi)) as { register(): void }).register();
+    } catch {
+      // tsx is not installed: the import below then fails with Node's own message about the .ts file.
+    }
+  }
+  return (await import(href)) as Record<string, unknown>;
+}
+
+/** The buffers of the values to transfer back: typed arrays and ArrayBuffers, also one level inside arrays and objects. */
+function transferables(values: readonly unknown[], kept: Int32Array<ArrayBuffer>): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>([kept.buffer]);
+  const add = (value: unknown): void => {
+    if (value instanceof ArrayBuffer) buffers.add(value);
+    else if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) buffers.add(value.buffer);
+  };
+  for (const value of values) {
+    add(value);
+    if (Array.isArray(value)) for (const item of value) add(item);
+    else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) for (const item of Object.values(value)) add(item);
+  }
+  return [...buffers];
+}
+
+function unpack(request: RunRequest): Uint8Array[] {
+  const { buffers, bufferOf, starts, lengths } = request;
+  const records = new Array<Uint8Array>(bufferOf.length);
+  for (let i = 0; i < records.length; i++) records[i] = new Uint8Array(buffers[bufferOf[i]!]!, starts[i], lengths[i]);
+  return records;
+}
+
+/** Posts a response, transferring the buffers of its values; copies when some buffer cannot be transferred. */
+function send(response: TransformResponse & { values: unknown[]; kept: Int32Array<ArrayBuffer> }): void {
+  try {
+    port.postMessage(response, transferables(response.values, response.kept));
+    return;
+  } catch {
+    // A buffer that cannot be transferred (shared, or already detached): send copies instead.
+  }
+  port.postMessage(response);
+}
+
+async function run(request: RunRequest): Promise<void> {
+  const { id } = request;
+  try {
+    const { transforms, seed } = await loaded!;
+    const { values, kept } = applyTransforms(transforms, unpack(request), request.epoch, request.sources, request.keys, seed);
+    send({ kind: 'done', id, values, kept });
+  } catch (error) {
+    if (error instanceof TransformFailure) {
+      const { element, step, stepName, cause, before } = error;
+      try {
+        send({ kind: 'failed', id, element, step, stepName, failure: workerError(cause), ...before });
+        return;
+      } catch {
+        // The values before the failure cannot be sent either: report the block as a whole below.
+      }
+    }
+    const failure = workerError(error instanceof TransformFailure ? error.cause : error);
+    port.postMessage({ kind: 'failed', id, element: -1, step: -1, stepName: '', failure, values: [], kept: new Int32Array(0) } satisfies TransformResponse);
+  }
+}
+
+port.on('message', (request: TransformRequest) => {
+  if (request.kind === 'init') {
+    loaded = (async () => {
+      const module = await importModule(request.moduleUrl);
+      const transforms = checkTransforms(module[request.exportName], `export '${request.exportName}' of ${request.moduleUrl}`);
+      return { transforms, seed: request.seed };
+    })();
+    loaded.then(
+      ({ transforms }) => port.postMessage({ kind: 'ready', shape: describeTransforms(transforms) } satisfies TransformResponse),
+      (error: unknown) => port.postMessage({ kind: 'init-failed', failure: workerError(error) } satisfies TransformResponse),
+    );
+    return;
+  }
+  void run(request);
+});

@@ -1,0 +1,190 @@
+// Runs the loader's transforms on worker threads: each block's record buffers (or one buffer the records
+// are packed into) are transferred to the least busy worker, and the kept values come back with their
+// buffers transferred too. Results are matched to blocks by id, so the loader keeps its order whichever
+// worker finishes first.
+
+import type { Worker } from 'node:worker_threads';
+import { deserializeError, InvalidOptionsError } from '../format/errors.js';
+import { siblingModule, startModuleWorker } from '../format/io/module-worker.js';
+import type { RunRequest, TransformResponse, WorkerError } from './transform-protocol.js';
+import { TransformFailure, type TransformedBlock } from './transforms.js';
+
+/** How to start the workers. */
+export interface TransformWorkerSettings {
+  readonly moduleUrl: URL;
+  readonly exportName: string;
+  readonly count: number;
+  readonly seed: number | undefined;
+  /** describeTransforms() of the list the loader was given, to check the module's list against; undefined: no check. */
+  readonly expectedShape: string | undefined;
+}
+
+interface Pending {
+  resolve(block: TransformedBlock): void;
+  reject(error: unknown): void;
+}
+
+function rebuild(failure: WorkerError): Error {
+  const error = deserializeError(failure.error);
+  if (failure.stack !== undefined) error.stack = failure.stack;
+  return error;
+}
+
+/** Where a block's records are: the buffers to transfer and each record's place in them. */
+type RecordLayout = Pick<RunRequest, 'buffers' | 'bufferOf' | 'starts' | 'lengths'>;
+
+/** Packs records into one new buffer that can be transferred: one copy instead of one clone per record. */
+function packed(records: readonly Uint8Array[]): RecordLayout {
+  const starts = new Float64Array(records.length);
+  const lengths = new Float64Array(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    starts[i] = total;
+    lengths[i] = records[i]!.length;
+    total += records[i]!.length;
+  }
+  const values = new Uint8Array(total);
+  for (let i = 0; i < records.length; i++) values.set(records[i]!, starts[i]);
+  return { buffers: [values.buffer], bufferOf: new Int32Array(records.length), starts, lengths };
+}
+
+/** The records where they are, to transfer the buffers they view; undefined if one is not in a plain ArrayBuffer. */
+function inPlace(records: readonly Uint8Array[]): RecordLayout | undefined {
+  const indexOf = new Map<ArrayBuffer, number>();
+  const bufferOf = new Int32Array(records.length);
+  const starts = new Float64Array(records.length);
+  const lengths = new Float64Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const buffer = record.buffer;
+    if (!(buffer instanceof ArrayBuffer)) return undefined;
+    let index = indexOf.get(buffer);
+    if (index === undefined) indexOf.set(buffer, (index = indexOf.size));
+    bufferOf[i] = index;
+    starts[i] = record.byteOffset;
+    lengths[i] = record.byteLength;
+  }
+  return { buffers: [...indexOf.keys()], bufferOf, starts, lengths };
+}
+
+class TransformWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  /** Set once the worker cannot serve any more blocks (its module failed to load, or it died). */
+  failure: Error | undefined;
+
+  constructor(settings: TransformWorkerSettings) {
+    this.worker = startModuleWorker(siblingModule(import.meta.url, 'transform-worker'));
+    this.worker.unref();
+    this.worker.on('message', (response: TransformResponse) => this.receive(response, settings));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`transform worker exited with code ${code}`)));
+    this.worker.postMessage({ kind: 'init', moduleUrl: settings.moduleUrl.href, exportName: settings.exportName, seed: settings.seed });
+  }
+
+  get load(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a block; `fallback` gives a packed copy of its records if its own buffers cannot be transferred. */
+  run(request: RunRequest, fallback: (() => RecordLayout) | undefined): Promise<TransformedBlock> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage(request, request.buffers);
+      } catch (error) {
+        if (fallback === undefined) throw error;
+        const copy = { ...request, ...fallback() };
+        this.worker.postMessage(copy, copy.buffers);
+      }
+      // A worker with blocks in flight keeps the process alive until they come back.
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(request.id, { resolve, reject });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.failure ??= new Error('transform workers were stopped');
+    await this.worker.terminate();
+  }
+
+  private receive(response: TransformResponse, settings: TransformWorkerSettings): void {
+    if (response.kind === 'ready') {
+      if (settings.expectedShape !== undefined && response.shape !== settings.expectedShape) {
+        this.fail(
+          new InvalidOptionsError(
+            `export '${settings.exportName}' of ${settings.moduleUrl.href} is [${response.shape}] in the worker, ` +
+              `but the loader's transforms are [${settings.expectedShape}]`,
+          ),
+        );
+      }
+      return;
+    }
+    if (response.kind === 'init-failed') {
+      this.fail(rebuild(response.failure));
+      return;
+    }
+    const pending = this.pending.get(response.id);
+    if (pending === undefined) return;
+    this.pending.delete(response.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (response.kind === 'done') pending.resolve({ values: response.values, kept: response.kept });
+    else {
+      const before = { values: response.values, kept: response.kept };
+      pending.reject(new TransformFailure(response.element, response.step, response.stepName, rebuild(response.failure), before));
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.pending.values()) pending.reject(this.failure);
+    this.pending.clear();
+    this.worker.unref();
+  }
+}
+
+/**
+ * `count` workers, started on construction, each importing `moduleUrl` and taking its export
+ * `exportName` (an array of map/filter steps). Idle workers do not keep the process alive.
+ */
+export class TransformWorkerPool {
+  private readonly workers: TransformWorker[];
+  private nextId = 0;
+
+  constructor(settings: TransformWorkerSettings) {
+    this.workers = Array.from({ length: settings.count }, () => new TransformWorker(settings));
+  }
+
+  /** The first error that made a worker unusable, if any: the pool should then be replaced. */
+  get failure(): Error | undefined {
+    return this.workers.find((worker) => worker.failure !== undefined)?.failure;
+  }
+
+  /**
+   * Transforms one block on the least busy worker.
+   * @param recordsOwned true when nothing else uses the buffers the records view (they hold only this
+   *   block's records): those buffers are then transferred as they are and become unusable here.
+   *   Otherwise the records are packed into one new buffer first (one copy).
+   * @throws (rejects with) TransformFailure for an element a step threw on (cause rebuilt in this
+   *   thread, with its stack), or the error that stopped the worker (module not found, wrong list, exit).
+   */
+  run(
+    epoch: number,
+    records: readonly Uint8Array[],
+    sources: Int32Array<ArrayBuffer>,
+    keys: Float64Array<ArrayBuffer>,
+    recordsOwned: boolean,
+  ): Promise<TransformedBlock> {
+    let chosen = this.workers[0]!;
+    for (const worker of this.workers) if (worker.load < chosen.load) chosen = worker;
+    const own = recordsOwned ? inPlace(records) : undefined;
+    const layout = own ?? packed(records);
+    const fallback = own === undefined ? undefined : () => packed(records);
+    return chosen.run({ kind: 'run', id: this.nextId++, epoch, sources, keys, ...layout }, fallback);
+  }
+
+  /** Stops every worker; blocks in flight reject. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
