@@ -6,17 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  ArrayRecordDataSource,
-  BatchSampler,
-  IndexSampler,
-  fixedLen,
-  fixedLenRaw,
-  restoreSamplerState,
-  saveSamplerState,
-  shardOptions,
-  type Sampler,
-} from '../../src/index.js';
+import { ArrayRecordDataSource, DataLoader, IndexSampler, fixedLen, fixedLenRaw, shardOptions } from '../../src/index.js';
 import { exampleDataset, sampleDataset } from '../../src/data/tf/tfjs.js';
 import { writeDigitShards } from './build-dataset.js';
 
@@ -37,20 +27,26 @@ function rankSampler(numRecords: number, rank: number): IndexSampler {
   return new IndexSampler({ numRecords, shardOptions: shardOptions(rank, WORLD_SIZE, true), shuffle: true, seed: SEED, numEpochs: EPOCHS });
 }
 
+/** Rank `rank`'s loader: its shard of the records, shuffled per epoch, in batches of serialized tf.Examples. */
+function rankLoader(source: ArrayRecordDataSource, rank: number): DataLoader<Uint8Array[]> {
+  return new DataLoader<Uint8Array[]>({ source, sampler: rankSampler(source.length, rank), batchSize: BATCH_PER_RANK, dropRemainder: true });
+}
+
 /**
  * Epoch e of synchronous data parallelism, simulated in one process: each step takes one batch from
- * every rank's shard and trains on their union, which is what averaging the ranks' gradients gives.
+ * every rank's loader and trains on their union, which is what averaging the ranks' gradients gives.
  */
-function dataParallelBatches(source: ArrayRecordDataSource, ranks: readonly Sampler[]) {
+function dataParallelBatches(loaders: readonly DataLoader<Uint8Array[]>[]) {
   return async function* (epoch: number): AsyncGenerator<Uint8Array[]> {
-    const perRank = ranks.map((sampler) => {
-      const { start, end } = sampler.epochRange(epoch);
-      return { start, steps: end - start };
-    });
-    const steps = Math.min(...perRank.map((rank) => Math.floor(rank.steps / BATCH_PER_RANK)));
-    for (let step = 0; step < steps; step++) {
-      const keys = ranks.flatMap((sampler, r) => Array.from({ length: BATCH_PER_RANK }, (_, i) => sampler.keyAt(perRank[r]!.start + step * BATCH_PER_RANK + i)));
-      yield await source.getItemsAsync(keys);
+    const iterators = loaders.map((loader) => loader.epoch(epoch)[Symbol.asyncIterator]());
+    try {
+      for (;;) {
+        const steps = await Promise.all(iterators.map((iterator) => iterator.next()));
+        if (steps.some((step) => step.done === true)) return;
+        yield steps.flatMap((step) => step.value as Uint8Array[]);
+      }
+    } finally {
+      await Promise.all(iterators.map((iterator) => iterator.return?.()));
     }
   };
 }
@@ -66,6 +62,7 @@ async function main(): Promise<void> {
   const train = await ArrayRecordDataSource.open(trainPaths);
   const test = await ArrayRecordDataSource.open(testPaths);
   const ranks = [0, 1].map((rank) => rankSampler(train.length, rank));
+  const loaders = [0, 1].map((rank) => rankLoader(train, rank));
   console.log(`\n2. Training on ${WORLD_SIZE} simulated ranks: rank r reads shard r of ${WORLD_SIZE} (${ranks[0]!.epochRange(0).end} records each),`);
   console.log(`   reshuffled every epoch with seed ${SEED} + epoch, as Grain's IndexSampler does; ${BATCH_PER_RANK} records per rank per step.`);
   const rank0Epoch0 = Array.from({ length: 5 }, (_, i) => ranks[0]!.keyAt(i));
@@ -81,7 +78,7 @@ async function main(): Promise<void> {
     ],
   });
   model.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const trainSet = exampleDataset(tf, { batches: dataParallelBatches(train, ranks), spec, mapping });
+  const trainSet = exampleDataset(tf, { batches: dataParallelBatches(loaders), spec, mapping, batchesPerEpoch: loaders[0]!.batchesPerEpoch });
   await model.fitDataset(trainSet, {
     epochs: EPOCHS,
     verbose: 0,
@@ -98,17 +95,30 @@ async function main(): Promise<void> {
   const heldOutAccuracy = (await accuracy!.data())[0]!;
   console.log(`   held-out loss ${(await loss!.data())[0]!.toFixed(3)}, accuracy ${(heldOutAccuracy * 100).toFixed(1)}%`);
 
-  console.log('\n4. Saving the position mid-epoch and resuming from it:');
-  const batches = new BatchSampler(ranks[0]!, { batchSize: BATCH_PER_RANK });
-  const midEpoch = Math.floor(batches.length / (2 * EPOCHS));
-  const saved = JSON.stringify(saveSamplerState(batches, midEpoch));
-  console.log(`   saved after ${midEpoch} batches of rank 0: ${saved.length} bytes of JSON`);
-  const restarted = new BatchSampler(rankSampler(train.length, 0), { batchSize: BATCH_PER_RANK });
-  const resumedAt = restoreSamplerState(restarted, JSON.parse(saved));
-  const expected = batches.keysAt(midEpoch);
-  const resumed = restarted.keysAt(resumedAt);
-  const same = expected.length === resumed.length && expected.every((key, i) => key === resumed[i]);
-  console.log(`   a fresh sampler restored from it continues with batch ${resumedAt}: [${resumed.slice(0, 6).join(', ')}, ...] — ${same ? 'the same records as an uninterrupted run' : 'DIFFERENT records'}`);
+  console.log('\n4. Saving the loader state mid-epoch and resuming from it:');
+  const loader = rankLoader(train, 0);
+  const midEpoch = Math.floor((loader.batchesPerEpoch ?? 0) / 2);
+  const uninterrupted: Uint8Array[][] = [];
+  let saved = '';
+  for await (const batch of loader.epoch(0)) {
+    uninterrupted.push(batch);
+    // The state describes what this loop has received so far, whatever the loader has prefetched.
+    if (uninterrupted.length === midEpoch) saved = JSON.stringify(loader.getState());
+    if (uninterrupted.length === midEpoch + 3) break;
+  }
+  const state = JSON.parse(saved) as { epoch: number; offset: number };
+  console.log(`   rank 0 saved its state after ${midEpoch} batches: epoch ${state.epoch}, position ${state.offset} (${saved.length} bytes of JSON,`);
+  console.log('   with the sampler and the files it was written for, so it cannot be restored into another setup)');
+  const restarted = rankLoader(train, 0);
+  restarted.setState(state);
+  const resumed: Uint8Array[][] = [];
+  for await (const batch of restarted.epoch(0)) {
+    resumed.push(batch);
+    if (resumed.length === 3) break;
+  }
+  const same = resumed.every((batch, b) => batch.every((record, i) => Buffer.from(record).equals(Buffer.from(uninterrupted[midEpoch + b]![i]!))));
+  console.log(`   a fresh loader restored from it yields the next 3 batches: ${same ? 'the same records as the uninterrupted run' : 'DIFFERENT records'}`);
+  await Promise.all([loader, restarted, ...loaders].map((each) => each.close()));
 
   train.close();
   test.close();
