@@ -24,6 +24,12 @@ describe('examples', () => {
     expect(out).toContain('rank 2, epoch 1: record 8, record 9, record 7');
   });
 
+  it('checkpoint-resume.ts', () => {
+    const out = runExample('checkpoint-resume.ts');
+    expect(out).toContain('batch 3 (resumed):');
+    expect(out).toContain("resumed batches equal the uninterrupted run's: true");
+  });
+
   it('random-access-evaluation.ts', () => {
     expect(runExample('random-access-evaluation.ts')).toContain('accuracy on 100 random records of 5000: 100%');
   });

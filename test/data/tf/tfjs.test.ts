@@ -3,6 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource } from '../../../src/data/data-source.js';
+import { DataLoader } from '../../../src/data/loader.js';
+import { IndexSampler } from '../../../src/samplers/index-sampler.js';
+import { shardOptions } from '../../../src/samplers/shard-options.js';
 import { fixedLen, fixedLenRaw, varLen } from '../../../src/data/tf/feature-spec.js';
 import { exampleDataset, sampleDataset } from '../../../src/data/tf/tfjs.js';
 import { InvalidArgumentError } from '../../../src/format/errors.js';
@@ -123,5 +126,29 @@ describe('sampleDataset', () => {
     using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
     expect(() => sampleDataset(tf, { source, count: 501, seed: 1, batchSize: 10, spec, mapping: { xs: 'image' } })).toThrow(/sample count 501 outside \[0, 500\]/);
     expect(() => sampleDataset(tf, { source, count: 5, seed: 1, batchSize: 0, spec, mapping: { xs: 'image' } })).toThrow(/batch size/);
+  });
+});
+
+describe('exampleDataset over DataLoaders of two ranks', () => {
+  it('fitDataset runs each shard of a rank: the expected batches per epoch and per rank', async () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    for (const rank of [0, 1]) {
+      const sampler = new IndexSampler({ numRecords: source.length, shardOptions: shardOptions(rank, 2), shuffle: true, seed: 9, numEpochs: 2 });
+      const loader = new DataLoader<Uint8Array[]>({ source, sampler, batchSize: 50 });
+      expect(loader.batchesPerEpoch).toBe(5);
+      const dataset = exampleDataset(tf, { batches: (epoch) => loader.epoch(epoch), spec, mapping: { xs: 'image', ys: 'label', oneHot: 10 }, batchesPerEpoch: loader.batchesPerEpoch });
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 10, activation: 'softmax' })] });
+      model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+      const batchesPerEpoch: number[] = [0, 0];
+      let epochNow = 0;
+      await model.fitDataset(dataset, {
+        epochs: 2,
+        verbose: 0,
+        callbacks: { onEpochBegin: async (epoch) => void (epochNow = epoch), onBatchEnd: async () => void batchesPerEpoch[epochNow]!++ },
+      });
+      expect(batchesPerEpoch).toEqual([5, 5]);
+      await loader.close();
+      model.dispose();
+    }
   });
 });
