@@ -1,5 +1,6 @@
 // Finds the wanted entries of a serialized map<string, message> (Features, FeatureLists) and records where their values lie.
 
+import { concatBytes } from '../../format/riegeli/bytes.js';
 import { WireReader, delimitedTag } from './wire.js';
 
 const ENTRY_TAG = delimitedTag(1);
@@ -230,18 +231,7 @@ export class MapScanner {
     const feature = this.matcher.match(bytes, keyStart, keyLength);
     if (feature < 0) return;
     if (merged === undefined) slots.set(base + feature, valueStart, valueEnd);
-    else slots.setSpilled(base + feature, concatenate(merged));
+    else slots.setSpilled(base + feature, concatBytes(merged));
   }
 }
 
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

@@ -1,5 +1,7 @@
 // The in-memory form of a chunk's records: one buffer of concatenated values plus record end offsets.
 
+import { concatBytes } from './bytes.js';
+
 /**
  * Records of one decoded chunk. Record `i` is `values.subarray(i === 0 ? 0 : ends[i - 1], ends[i])`:
  * a view, never a copy, so a batch read that needs many records of a chunk pays one decode.
@@ -30,13 +32,6 @@ export interface EncodedChunkData {
 
 /** Concatenates records into one buffer, as encoders need it. */
 export function concatRecords(records: readonly Uint8Array[]): { values: Uint8Array; total: number } {
-  let total = 0;
-  for (const record of records) total += record.length;
-  const values = new Uint8Array(total);
-  let offset = 0;
-  for (const record of records) {
-    values.set(record, offset);
-    offset += record.length;
-  }
-  return { values, total };
+  const values = concatBytes(records);
+  return { values, total: values.length };
 }

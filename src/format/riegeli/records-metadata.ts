@@ -1,7 +1,7 @@
 // Riegeli's RecordsMetadata proto (the file metadata chunk 'm'): a small wire codec and the chunk encoding around it.
 
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { readVarintHalves, varintFromHalves, varintLength, VarintCursor, writeVarint, type U64Halves } from './bytes.js';
+import { concatBytes, readVarintHalves, varintFromHalves, varintLength, VarintCursor, writeVarint, type U64Halves } from './bytes.js';
 import type { CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
 import { recordOf, type EncodedChunkData } from './decoded-chunk.js';
@@ -66,17 +66,6 @@ function halvesToInt64(value: U64Halves, where: string): number {
   return -(high * TWO_32 + low);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 /**
  * Serializes RecordsMetadata: known fields in field-number order, then `unknownFields` as given.
@@ -104,7 +93,7 @@ export function encodeRecordsMetadata(metadata: RecordsMetadata): Uint8Array {
     parts.push(Uint8Array.of(FIELD_NUM_RECORDS * 8 + WIRE_VARINT), varintFromHalves(int64ToHalves(metadata.numRecords)));
   }
   if (metadata.unknownFields !== undefined) parts.push(metadata.unknownFields);
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 // Reads a field tag, which protobuf limits to 32 bits.
@@ -193,7 +182,7 @@ export function decodeRecordsMetadata(bytes: Uint8Array, where = 'RecordsMetadat
       unknown.push(bytes.subarray(fieldStart, cursor.pos));
     }
   }
-  return unknown.length === 0 ? result : { ...result, unknownFields: concat(unknown) };
+  return unknown.length === 0 ? result : { ...result, unknownFields: concatBytes(unknown) };
 }
 
 /**
