@@ -1,7 +1,8 @@
 // The contract between the parsers and the per-feature column decoders, and what they share.
 
 import { KIND_NONE, type FeatureCursor } from './feature-cursor.js';
-import type { EagerDecoder, SlotTable } from './feature-map-scan.js';
+import type { EagerDecoder } from './eager-decoder.js';
+import type { SlotTable } from './feature-map-scan.js';
 import type { RecordNames } from './parse-errors.js';
 import type { ParsedFeature } from './parsed-feature.js';
 

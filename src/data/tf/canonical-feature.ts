@@ -1,18 +1,29 @@
 // Inline decoders for Features laid out as serializers write them; anything else falls back to FeatureCursor.
 
 /**
- * When `bytes[start, end)` is exactly one length-delimited field with tag `tag` (1- or 2-byte
- * length prefix), returns where its payload starts; otherwise -1.
+ * When `bytes[start, end)` is a Feature holding exactly one list field with tag `listTag`, whose
+ * payload is exactly one field with tag 0x0a (a bytes value, or a packed list), each with a 1- or
+ * 2-byte length, returns where that inner payload starts (it runs to `end`); otherwise -1.
+ * Written flat, without helper calls, because it runs once per feature per record and V8's
+ * inlining budget is spent by then.
  */
-function singleField(bytes: Uint8Array, start: number, end: number, tag: number): number {
-  if (end - start < 2 || bytes[start] !== tag) return -1;
-  let length = bytes[start + 1]!;
-  let pos = start + 2;
+function canonicalInnerPayload(bytes: Uint8Array, start: number, end: number, listTag: number): number {
+  if (end - start < 4 || bytes[start] !== listTag) return -1;
+  let pos = start + 1;
+  let length = bytes[pos++]!;
+  if (length >= 0x80) {
+    const high = bytes[pos++]!;
+    if (high >= 0x80) return -1;
+    length = (length & 0x7f) | (high << 7);
+  }
+  if (pos + length !== end || end - pos < 2 || bytes[pos] !== 0x0a) return -1;
+  pos++;
+  length = bytes[pos++]!;
   if (length >= 0x80) {
     if (pos >= end) return -1;
-    const second = bytes[pos++]!;
-    if (second >= 0x80) return -1;
-    length = (length & 0x7f) | (second << 7);
+    const high = bytes[pos++]!;
+    if (high >= 0x80) return -1;
+    length = (length & 0x7f) | (high << 7);
   }
   return pos + length === end ? pos : -1;
 }
@@ -31,9 +42,7 @@ export function decodeCanonicalInt32(
   offset: number,
   size: number,
 ): boolean {
-  const list = singleField(bytes, start, end, 0x1a);
-  if (list < 0) return false;
-  let pos = singleField(bytes, list, end, 0x0a);
+  let pos = canonicalInnerPayload(bytes, start, end, 0x1a);
   if (pos < 0) return false;
   let count = 0;
   while (pos < end) {
@@ -68,8 +77,6 @@ export function decodeCanonicalInt32(
  * laid out canonically, else -1 (the caller then uses the general decoder).
  */
 export function canonicalSingleBytes(bytes: Uint8Array, start: number, end: number, byteLength: number): number {
-  const list = singleField(bytes, start, end, 0x0a);
-  if (list < 0) return -1;
-  const value = singleField(bytes, list, end, 0x0a);
+  const value = canonicalInnerPayload(bytes, start, end, 0x0a);
   return value >= 0 && end - value === byteLength ? value : -1;
 }

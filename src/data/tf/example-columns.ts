@@ -2,9 +2,10 @@
 
 import { InvalidArgumentError } from '../../format/errors.js';
 import { MAX_VALUES, openSlot, type BatchInput, type Column } from './batch-column.js';
-import { canonicalSingleBytes, decodeCanonicalInt32 } from './canonical-feature.js';
+import { canonicalSingleBytes } from './canonical-feature.js';
+import { EAGER_BY_CALL, EAGER_INT32_LIST, EAGER_SINGLE_BYTES, type EagerDecoder } from './eager-decoder.js';
 import { KIND_BYTES, KIND_NONE, KIND_OF_DTYPE } from './feature-cursor.js';
-import { SLOT_DECODED, type EagerDecoder } from './feature-map-scan.js';
+import { SLOT_DECODED } from './feature-map-scan.js';
 import { shapeSize, type ExampleFeature, type FixedLenFeature, type FixedLenRawFeature, type ValuesOf } from './feature-spec.js';
 import { OutputBuffer } from './output-buffers.js';
 import {
@@ -41,8 +42,11 @@ function takeRows<T extends FeatureValues>(output: { take(length: number): T }, 
 }
 
 /** fixedLen: `shape` values per record; int64-as-int32 values are decoded during the scan. */
-class FixedLenColumn implements Column {
+class FixedLenColumn implements Column, EagerDecoder {
   readonly eager: EagerDecoder | undefined;
+  readonly eagerKind = EAGER_INT32_LIST;
+  readonly eagerSize: number;
+  eagerOutput: Int32Array = new Int32Array(0);
   private readonly size: number;
   private readonly kind: number;
   private readonly read: ValueReader;
@@ -58,21 +62,21 @@ class FixedLenColumn implements Column {
     this.kind = KIND_OF_DTYPE[feature.dtype];
     this.read = valueReader(feature.valueType as ListValueType);
     this.output = new OutputBuffer(feature.valueType as ListValueType, reuse);
+    this.eagerSize = this.size;
     this.eager = feature.valueType === 'int32' ? this : undefined;
   }
 
   begin(count: number): void {
     this.values = takeRows(this.output, this.key, count, this.size);
-  }
-
-  decodeEager(bytes: Uint8Array, start: number, end: number, record: number): boolean {
-    return decodeCanonicalInt32(bytes, start, end, this.values as Int32Array, record * this.size, this.size);
+    if (this.eager !== undefined) this.eagerOutput = this.values as Int32Array;
   }
 
   decodeBatch(input: BatchInput, feature: number): ParsedFeature {
     const { count, cursor, names, slots } = input;
     const { size, kind: expected, read, key, values } = this;
     const defaultValue = this.feature.defaultValue;
+    const result: ParsedFeature = { kind: 'dense', values, shape: [count, ...this.feature.shape] };
+    if (slots.decodedCounts[feature] === count) return result;
     let index = 0;
     try {
       for (; index < count; index++) {
@@ -90,13 +94,16 @@ class FixedLenColumn implements Column {
     } catch (error) {
       rethrowDecodeFailure(error, (failure) => decodeError(names, key, index, failure));
     }
-    return { kind: 'dense', values, shape: [count, ...this.feature.shape] };
+    return result;
   }
 }
 
 /** fixedLenRaw: one bytes value per record, copied (and widened) into the output; decoded during the scan. */
-class RawColumn implements Column {
+class RawColumn implements Column, EagerDecoder {
   readonly eager: EagerDecoder;
+  eagerKind = EAGER_BY_CALL;
+  eagerSize = 0;
+  eagerOutput: Uint8Array | Int32Array | Float32Array = new Uint8Array(0);
   private readonly size: number;
   private readonly byteLength: number;
   private readonly output: OutputBuffer<'uint8' | 'int32' | 'float32'>;
@@ -127,6 +134,17 @@ class RawColumn implements Column {
     const { rawType, valueType } = this.feature;
     this.valueBytes =
       rawType !== 'uint8' && rawType === valueType ? new Uint8Array(values.buffer, values.byteOffset, values.byteLength) : undefined;
+    // The scanner copies bytes itself where one `set` does the whole row: bytes into any output
+    // (widened natively), or little-endian words into an output of their own type.
+    if (rawType === 'uint8') this.eagerAs(EAGER_SINGLE_BYTES, values, this.size);
+    else if (this.valueBytes !== undefined && LITTLE_ENDIAN) this.eagerAs(EAGER_SINGLE_BYTES, this.valueBytes, this.byteLength);
+    else this.eagerAs(EAGER_BY_CALL, values, this.size);
+  }
+
+  private eagerAs(kind: number, output: Uint8Array | Int32Array | Float32Array, size: number): void {
+    this.eagerKind = kind;
+    this.eagerOutput = output;
+    this.eagerSize = size;
   }
 
   decodeEager(bytes: Uint8Array, start: number, end: number, record: number): boolean {
@@ -157,6 +175,8 @@ class RawColumn implements Column {
     const { count, cursor, names, slots } = input;
     const { size, byteLength, key, values } = this;
     const { rawType, defaultValue, shape } = this.feature;
+    const result: ParsedFeature = { kind: 'dense', values, shape: [count, ...shape] };
+    if (slots.decodedCounts[feature] === count) return result;
     let index = 0;
     try {
       for (; index < count; index++) {
@@ -184,7 +204,7 @@ class RawColumn implements Column {
     } catch (error) {
       rethrowDecodeFailure(error, (failure) => decodeError(names, key, index, failure));
     }
-    return { kind: 'dense', values, shape: [count, ...shape] };
+    return result;
   }
 }
 

@@ -1,6 +1,7 @@
 // Finds the wanted entries of a serialized map<string, message> (Features, FeatureLists) and records where their values lie.
 
 import { concatBytes } from '../../format/riegeli/bytes.js';
+import { decodeEagerly, type EagerDecoder } from './eager-decoder.js';
 import { WireReader, delimitedTag } from './wire.js';
 
 const ENTRY_TAG = delimitedTag(1);
@@ -24,8 +25,12 @@ export class SlotTable {
   start = new Int32Array(0);
   end = new Int32Array(0);
   spill: (Uint8Array | undefined)[] | undefined;
+  /** How many records of the batch had each feature decoded during the scan. */
+  readonly decodedCounts: Int32Array;
 
-  constructor(readonly width: number) {}
+  constructor(readonly width: number) {
+    this.decodedCounts = new Int32Array(width);
+  }
 
   /** Clears the slots of `records` records. */
   reset(records: number): void {
@@ -35,24 +40,35 @@ export class SlotTable {
       this.end = new Int32Array(size);
     }
     this.start.fill(SLOT_MISSING, 0, size);
+    this.decodedCounts.fill(0);
     this.spill = undefined;
   }
 
   /** Records a value at `[start, end)` of the record itself. */
   set(slot: number, start: number, end: number): void {
+    this.undoDecoded(slot);
     this.start[slot] = start;
     this.end[slot] = end;
     if (this.spill !== undefined) this.spill[slot] = undefined;
   }
 
-  /** Records that the value was decoded during the scan. */
-  setDecoded(slot: number): void {
-    this.start[slot] = SLOT_DECODED;
+  /** Records that feature `feature` of slot `slot` was decoded during the scan. */
+  setDecoded(slot: number, feature: number): void {
+    if (this.start[slot] !== SLOT_DECODED) {
+      this.start[slot] = SLOT_DECODED;
+      this.decodedCounts[feature]! += 1;
+    }
     if (this.spill !== undefined) this.spill[slot] = undefined;
+  }
+
+  /** A later map entry replaces a value decoded during the scan: it no longer counts as decoded. */
+  private undoDecoded(slot: number): void {
+    if (this.start[slot] === SLOT_DECODED) this.decodedCounts[slot % this.width]! -= 1;
   }
 
   /** Records a value that lives in its own buffer. */
   setSpilled(slot: number, value: Uint8Array): void {
+    this.undoDecoded(slot);
     this.spill ??= [];
     this.spill[slot] = value;
     this.start[slot] = 0;
@@ -65,51 +81,74 @@ export class SlotTable {
   }
 }
 
-/** Up to the first four bytes of `bytes[start, start + length)` as one little-endian int. */
-function prefixOf(bytes: Uint8Array, start: number, length: number): number {
+/** Up to four bytes of `bytes[start, start + length)` as one little-endian int. */
+function wordAt(bytes: Uint8Array, start: number, length: number): number {
   if (length >= 4) return bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24);
-  let prefix = 0;
-  for (let index = 0; index < length; index++) prefix |= bytes[start + index]! << (8 * index);
-  return prefix;
+  let word = 0;
+  for (let index = 0; index < length; index++) word |= bytes[start + index]! << (8 * index);
+  return word;
 }
 
 /**
- * Maps key bytes to the index of a wanted key without decoding strings: length and the first
- * four bytes (one int) rule out almost every other key before a byte-wise comparison.
+ * When `bytes` is one length-delimited field with tag `tag` (a 1- or 2-byte length) and nothing
+ * else, returns where its payload starts; otherwise -1.
+ */
+function singleFieldPayload(bytes: Uint8Array, tag: number): number {
+  const length = bytes.length;
+  if (length < 2 || bytes[0] !== tag) return -1;
+  let payload = bytes[1]!;
+  let start = 2;
+  if (payload >= 0x80) {
+    if (length < 3 || bytes[2]! >= 0x80) return -1;
+    payload = (payload & 0x7f) | (bytes[2]! << 7);
+    start = 3;
+  }
+  return start + payload === length ? start : -1;
+}
+
+/**
+ * Maps key bytes to the index of a wanted key without decoding strings: the length and two ints
+ * (the first and the last four bytes) decide keys of up to 8 bytes outright and rule out almost
+ * every other key before a byte-wise comparison of the middle.
  */
 export class KeyMatcher {
   private readonly keys: readonly Uint8Array[];
   private readonly lengths: Int32Array;
-  private readonly prefixes: Int32Array;
+  private readonly heads: Int32Array;
+  private readonly tails: Int32Array;
 
   constructor(keys: readonly string[]) {
     this.keys = keys.map((key) => encoder.encode(key));
     this.lengths = Int32Array.from(this.keys, (key) => key.length);
-    this.prefixes = Int32Array.from(this.keys, (key) => prefixOf(key, 0, key.length));
+    this.heads = Int32Array.from(this.keys, (key) => wordAt(key, 0, key.length));
+    this.tails = Int32Array.from(this.keys, (key) => tailOf(key, 0, key.length));
   }
 
   /** Index of the key equal to `bytes[start, start + length)`, or -1. */
   match(bytes: Uint8Array, start: number, length: number): number {
+    return this.matchWords(bytes, start, length, wordAt(bytes, start, length), tailOf(bytes, start, length));
+  }
+
+  /** `match` for a caller that has read the key's head and tail words itself (as wordAt and tailOf do). */
+  matchWords(bytes: Uint8Array, start: number, length: number, head: number, tail: number): number {
     const lengths = this.lengths;
-    const prefix = prefixOf(bytes, start, length);
     for (let index = 0; index < lengths.length; index++) {
-      if (lengths[index] !== length || this.prefixes[index] !== prefix) continue;
-      const key = this.keys[index]!;
-      let pos = 4;
-      while (pos < length && key[pos] === bytes[start + pos]) pos++;
-      if (pos >= length) return index;
+      if (lengths[index] !== length || this.heads[index] !== head || this.tails[index] !== tail) continue;
+      if (length <= 8 || middleEqual(this.keys[index]!, bytes, start)) return index;
     }
     return -1;
   }
 }
 
-/**
- * Decodes a wanted value straight into the batch output while the scan passes over it, when it
- * has the layout serializers write; returning false leaves it to the column decoder, which also
- * reports any error. Saves a second walk over the record for the common case.
- */
-export interface EagerDecoder {
-  decodeEager(bytes: Uint8Array, start: number, end: number, record: number): boolean;
+/** The last (up to) four bytes of `bytes[start, start + length)` as one little-endian int. */
+function tailOf(bytes: Uint8Array, start: number, length: number): number {
+  return length >= 4 ? wordAt(bytes, start + length - 4, 4) : wordAt(bytes, start, length);
+}
+
+/** Whether bytes 4 to length - 4 of `key` (longer than 8 bytes) equal those at `bytes[start...]`. */
+function middleEqual(key: Uint8Array, bytes: Uint8Array, start: number): boolean {
+  for (let pos = 4, stop = key.length - 4; pos < stop; pos++) if (key[pos] !== bytes[start + pos]) return false;
+  return true;
 }
 
 /**
@@ -120,6 +159,8 @@ export interface EagerDecoder {
 export class MapScanner {
   private readonly entries = new WireReader();
   private readonly fields = new WireReader();
+  /** The record `scanRecords` is at (the one that failed, when it throws). */
+  current = 0;
 
   constructor(
     private readonly matcher: KeyMatcher,
@@ -127,59 +168,88 @@ export class MapScanner {
   ) {}
 
   /**
-   * Scans the map message in `bytes[start, end)` of record `record` into its slots.
-   * @throws DecodeFailure when the message is malformed.
+   * Scans a batch of records that each hold one map message as field `tag` (an Example's
+   * `features`) into their slots. Entries laid out as serializers write them (entry tag, length,
+   * key field, value field ending the entry, lengths below 16 KiB) are read with plain local
+   * arithmetic, and wanted values decoded right away; from a record's first other entry on, the
+   * general scan takes over. A record of another layout (or not a Uint8Array) goes to `other`.
+   * Everything happens in this one loop, so the common record costs no call but its copies.
+   * @throws DecodeFailure when a map message is malformed; `current` then names the record.
    */
-  scan(bytes: Uint8Array, start: number, end: number, slots: SlotTable, record: number): void {
-    const base = record * slots.width;
-    const resume = this.scanCanonical(bytes, start, end, slots, record);
-    if (resume < end) this.scanGeneral(bytes, resume, end, slots, base);
+  scanRecords(records: readonly unknown[], count: number, tag: number, slots: SlotTable, other: (bytes: unknown, record: number) => void): void {
+    const matcher = this.matcher;
+    const eager = this.eager;
+    records: for (let record = 0; record < count; record++) {
+      this.current = record;
+      const bytes = records[record];
+      let pos = bytes instanceof Uint8Array ? singleFieldPayload(bytes, tag) : -1;
+      if (pos < 0) {
+        other(bytes, record);
+        continue;
+      }
+      const data = bytes as Uint8Array;
+      const end = data.length;
+      const base = record * slots.width;
+      while (pos < end) {
+        const entryStart = pos;
+        if (end - pos < 6 || data[pos] !== ENTRY_TAG) {
+          this.scanGeneral(data, entryStart, end, slots, base);
+          continue records;
+        }
+        let byte = data[pos + 1]!;
+        let length = byte;
+        pos += 2;
+        if (byte >= 0x80) {
+          byte = data[pos++]!;
+          length = byte >= 0x80 ? -1 : (length & 0x7f) | (byte << 7);
+        }
+        const entryEnd = pos + length;
+        const keyLength = data[pos + 1]!;
+        const keyStart = pos + 2;
+        pos = keyStart + keyLength;
+        if (length < 4 || entryEnd > end || data[keyStart - 2] !== KEY_TAG || keyLength >= 0x80 || entryEnd - pos < 2) {
+          this.scanGeneral(data, entryStart, end, slots, base);
+          continue records;
+        }
+        const valueTag = data[pos]!;
+        byte = data[pos + 1]!;
+        let valueLength = byte;
+        pos += 2;
+        if (byte >= 0x80) {
+          byte = data[pos++]!;
+          valueLength = byte >= 0x80 ? -1 : (valueLength & 0x7f) | (byte << 7);
+        }
+        if (valueTag !== VALUE_TAG || pos + valueLength !== entryEnd) {
+          this.scanGeneral(data, entryStart, end, slots, base);
+          continue records;
+        }
+        let feature: number;
+        if (keyLength >= 4) {
+          // The key's words read here, in line, so that matching is one short loop.
+          const head = data[keyStart]! | (data[keyStart + 1]! << 8) | (data[keyStart + 2]! << 16) | (data[keyStart + 3]! << 24);
+          const last = keyStart + keyLength - 4;
+          const tail = data[last]! | (data[last + 1]! << 8) | (data[last + 2]! << 16) | (data[last + 3]! << 24);
+          feature = matcher.matchWords(data, keyStart, keyLength, head, tail);
+        } else {
+          feature = matcher.match(data, keyStart, keyLength);
+        }
+        if (feature >= 0) {
+          const decoder = eager[feature];
+          if (decoder !== undefined && decodeEagerly(decoder, data, pos, entryEnd, record)) slots.setDecoded(base + feature, feature);
+          else slots.set(base + feature, pos, entryEnd);
+        }
+        pos = entryEnd;
+      }
+    }
   }
 
   /**
-   * Reads entries laid out as serializers write them (entry tag, length, key field, value field
-   * ending the entry, lengths below 16 KiB) with plain local arithmetic. Returns where the first
-   * other entry starts, for the general scan to continue from.
+   * Scans the map message in `bytes[start, end)` of record `record` into its slots, field by
+   * field (for records scanRecords does not take).
+   * @throws DecodeFailure when the message is malformed.
    */
-  private scanCanonical(bytes: Uint8Array, start: number, end: number, slots: SlotTable, record: number): number {
-    const base = record * slots.width;
-    let pos = start;
-    while (end - pos >= 6) {
-      const entryStart = pos;
-      if (bytes[pos] !== ENTRY_TAG) return entryStart;
-      let byte = bytes[pos + 1]!;
-      let length = byte;
-      pos += 2;
-      if (byte >= 0x80) {
-        byte = bytes[pos++]!;
-        if (byte >= 0x80) return entryStart;
-        length = (length & 0x7f) | (byte << 7);
-      }
-      const entryEnd = pos + length;
-      if (length < 4 || entryEnd > end || bytes[pos] !== KEY_TAG) return entryStart;
-      const keyLength = bytes[pos + 1]!;
-      const keyStart = pos + 2;
-      pos = keyStart + keyLength;
-      if (keyLength >= 0x80 || entryEnd - pos < 2 || bytes[pos] !== VALUE_TAG) return entryStart;
-      byte = bytes[pos + 1]!;
-      let valueLength = byte;
-      pos += 2;
-      if (byte >= 0x80) {
-        if (pos >= entryEnd) return entryStart;
-        byte = bytes[pos++]!;
-        if (byte >= 0x80) return entryStart;
-        valueLength = (valueLength & 0x7f) | (byte << 7);
-      }
-      if (pos + valueLength !== entryEnd) return entryStart;
-      const feature = this.matcher.match(bytes, keyStart, keyLength);
-      if (feature >= 0) {
-        const decoder = this.eager[feature];
-        if (decoder !== undefined && decoder.decodeEager(bytes, pos, entryEnd, record)) slots.setDecoded(base + feature);
-        else slots.set(base + feature, pos, entryEnd);
-      }
-      pos = entryEnd;
-    }
-    return pos;
+  scan(bytes: Uint8Array, start: number, end: number, slots: SlotTable, record: number): void {
+    this.scanGeneral(bytes, start, end, slots, record * slots.width);
   }
 
   private scanGeneral(bytes: Uint8Array, start: number, end: number, slots: SlotTable, base: number): void {

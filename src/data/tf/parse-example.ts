@@ -86,10 +86,10 @@ export class ExampleParser<S extends ExampleSpec> {
     const recordNames = new RecordNames(names);
     slots.reset(count);
     for (const column of this.columns) column.begin(count);
-    let index = 0;
     try {
-      for (; index < count; index++) this.scanRecord(records[index], index);
+      this.scanner.scanRecords(records, count, FEATURES_TAG, slots, this.scanOther);
     } catch (error) {
+      const index = this.scanner.current;
       rethrowDecodeFailure(error, (failure) => recordError(recordNames, index, 'example', failure));
     }
     const input: BatchInput = { records, count, slots, names: recordNames, cursor: this.cursor };
@@ -112,15 +112,10 @@ export class ExampleParser<S extends ExampleSpec> {
     return result as ParsedExample<S>;
   }
 
-  private scanRecord(record: Uint8Array | undefined, index: number): void {
+  /** Scans a record that is not just the `features` field (or not a record at all). */
+  private readonly scanOther = (record: unknown, index: number): void => {
     if (!(record instanceof Uint8Array)) {
       throw new InvalidArgumentError(`record ${index} is ${describe(record)}, expected a Uint8Array`, { index });
-    }
-    const features = canonicalMessageStart(record, FEATURES_TAG);
-    if (features >= 0) {
-      // The usual record: nothing but the `features` field.
-      this.scanner.scan(record, features, record.length, this.slots, index);
-      return;
     }
     const reader = this.reader;
     reader.reset(record, 0, record.length);
@@ -134,23 +129,7 @@ export class ExampleParser<S extends ExampleSpec> {
         reader.skipField(tag);
       }
     }
-  }
-}
-
-/**
- * When `record` is a single length-delimited field with tag `tag` (1- or 2-byte length) that
- * ends the record, returns where its payload starts; otherwise -1.
- */
-function canonicalMessageStart(record: Uint8Array, tag: number): number {
-  if (record.length < 2 || record[0] !== tag) return -1;
-  let length = record[1]!;
-  let start = 2;
-  if (length >= 0x80) {
-    if (record.length < 3 || record[2]! >= 0x80) return -1;
-    length = (length & 0x7f) | (record[2]! << 7);
-    start = 3;
-  }
-  return start + length === record.length ? start : -1;
+  };
 }
 
 /** Drops the batch dimension of a one-record batch result. */

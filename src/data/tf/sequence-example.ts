@@ -56,8 +56,9 @@ interface MapPart {
 }
 
 function buildPart(keys: readonly string[], columns: readonly Column[]): MapPart {
-  const eager = columns.map((column) => column.eager);
-  return { keys, columns, scanner: new MapScanner(new KeyMatcher(keys), eager), slots: new SlotTable(keys.length) };
+  // A SequenceExample holds two maps, so its records take the scanner's field-by-field path,
+  // which leaves all decoding to the columns.
+  return { keys, columns, scanner: new MapScanner(new KeyMatcher(keys)), slots: new SlotTable(keys.length) };
 }
 
 /**

@@ -185,6 +185,17 @@ describe('malformed records', () => {
     expect(parseErrorOf([bytes(0)], spec).message).toContain('invalid tag 0');
   });
 
+  it('names the malformed record of a batch whichever scan path met it', () => {
+    const good = example(entry('label', feature.int64Packed(1)));
+    // A canonical features field whose second entry claims more bytes than the map holds.
+    const badEntry = example(entry('label', feature.int64Packed(1)), bytes(0x0a, 0x05, 0x0a, 0x01));
+    const error = parseErrorOf([good, good, badEntry], { label: fixedLen([], 'int64') });
+    expect(error.index).toBe(2);
+    expect(error.message).toMatch(/^Name: <unknown>, Index: 2\. {2}Could not parse example input/);
+    const badOuter = bytes(delimited(7, [1]), tag(1, 2), 0x7f);
+    expect(parseErrorOf([good, badOuter], { label: fixedLen([], 'int64') }).index).toBe(1);
+  });
+
   it("reports a malformed list inside a feature as Can't parse serialized Example", () => {
     const oddFloats = example(entry('score', delimited(2, delimited(1, [1, 2, 3, 4, 5]))));
     const error = parseErrorOf([oddFloats], { score: varLen('float32') });

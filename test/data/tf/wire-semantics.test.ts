@@ -103,8 +103,9 @@ describe('maps and merging', () => {
   });
 
   it('tells apart keys that share a length or a prefix', () => {
-    const keys = ['abcdX', 'abcdY', 'abcd', 'abc', 'ab', 'b', '', 'é日'];
-    const record = example(...[...keys, 'abcdZ', 'abcX', 'é'].map((key, i) => entry(key, feature.int64Packed(i))));
+    const keys = ['abcdX', 'abcdY', 'abcd', 'abc', 'ab', 'b', '', 'é日', 'image/encoded', 'image/shape/a', 'image/shape/b'];
+    const others = ['abcdZ', 'abcX', 'é', 'image/xncoded', 'image/shbpe/a', 'image/encodec'];
+    const record = example(...[...keys, ...others].map((key, i) => entry(key, feature.int64Packed(i))));
     const spec = Object.fromEntries(keys.map((key) => [key, fixedLen([], 'int64')]));
     const parsed = parseExample(record, spec);
     keys.forEach((key, i) => expect(parsed[key]!.values[0]).toBe(i));
@@ -167,6 +168,24 @@ describe('the scan-time fast paths agree with the general decoder', () => {
       entry('image', padded(feature.bytes([7, 8, 255]))),
     );
     check(unusual);
+  });
+
+  it('decodes each record of a batch on its own path and counts a repeated key once', () => {
+    const good = (value: number) => entry('n', feature.int64Packed(value, 0, 0));
+    // An entry with an unknown field sends the rest of its record to the general scan.
+    const unusual = (value: number) => bytes(delimited(1, delimited(3, [1]), delimited(1, [0x6e]), delimited(2, feature.int64Packed(value, 0, 0))));
+    const records = [
+      example(good(1), good(2)), // decoded twice during the scan: one row, last wins
+      example(unusual(3)), // left to the column decoder
+      example(good(4), unusual(5)), // decoded, then replaced by a later entry
+      bytes(delimited(7, [1]), example(good(6))), // not just the features field
+      example(unusual(7), good(8)),
+    ];
+    const parsed = parseExampleBatch(records, { n: fixedLen([3], 'int64') });
+    expect(Array.from(parsed.n.values)).toEqual([2, 0, 0, 3, 0, 0, 5, 0, 0, 6, 0, 0, 8, 0, 0]);
+    // Two decodes in one record must not pass for a fully decoded batch of two.
+    const pair = parseExampleBatch([records[0]!, records[1]!], { n: fixedLen([3], 'int64') });
+    expect(Array.from(pair.n.values)).toEqual([2, 0, 0, 3, 0, 0]);
   });
 
   it('keeps the last entry of a key whichever path decoded the earlier one', () => {
