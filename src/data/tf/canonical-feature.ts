@@ -45,31 +45,22 @@ export function decodeCanonicalInt32(
   let pos = canonicalInnerPayload(bytes, start, end, 0x1a);
   if (pos < 0) return false;
   let count = 0;
-  while (pos < end) {
-    if (count === size) return false;
-    let byte = bytes[pos++]!;
-    let value = byte & 0x7f;
-    if (byte >= 0x80) {
+  // A short loop rather than an unrolled varint: this runs inside the scan loop, whose inlining
+  // budget it shares.
+  while (pos < end && count < size) {
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
       byte = bytes[pos++]!;
-      value |= (byte & 0x7f) << 7;
-      if (byte >= 0x80) {
-        byte = bytes[pos++]!;
-        value |= (byte & 0x7f) << 14;
-        if (byte >= 0x80) {
-          byte = bytes[pos++]!;
-          value |= (byte & 0x7f) << 21;
-          if (byte >= 0x80) {
-            byte = bytes[pos++]!;
-            if (byte >= 0x08) return false;
-            value |= byte << 28;
-          }
-        }
-      }
-      if (pos > end) return false;
-    }
+      value |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte >= 0x80 && shift < 35);
+    // Stop at a varint past the end, longer than 5 bytes, or above 2^31 - 1 (bit 31 set).
+    if (byte >= 0x80 || pos > end || (shift === 35 && byte >= 0x08)) return false;
     out[offset + count++] = value;
   }
-  return count === size;
+  return pos === end && count === size;
 }
 
 /**
