@@ -2,8 +2,7 @@
 
 import { InvalidArgumentError } from '../../format/errors.js';
 import { MAX_VALUES, openSlot, type BatchInput, type Column } from './batch-column.js';
-import { canonicalSingleBytes } from './canonical-feature.js';
-import { EAGER_BY_CALL, EAGER_INT32_LIST, EAGER_SINGLE_BYTES, type EagerDecoder } from './eager-decoder.js';
+import { BYTES_LIST_TAG, EAGER_BY_CALL, EAGER_INT32_LIST, EAGER_SINGLE_BYTES, type EagerDecoder } from './eager-decoder.js';
 import { KIND_BYTES, KIND_NONE, KIND_OF_DTYPE } from './feature-cursor.js';
 import { SLOT_DECODED } from './feature-map-scan.js';
 import { shapeSize, type ExampleFeature, type FixedLenFeature, type FixedLenRawFeature, type ValuesOf } from './feature-spec.js';
@@ -147,10 +146,9 @@ class RawColumn implements Column, EagerDecoder {
     this.eagerSize = size;
   }
 
-  decodeEager(bytes: Uint8Array, start: number, end: number, record: number): boolean {
-    const value = canonicalSingleBytes(bytes, start, end, this.byteLength);
-    if (value < 0) return false;
-    this.copyRaw(bytes, value, record);
+  decodeEager(bytes: Uint8Array, listTag: number, start: number, end: number, record: number): boolean {
+    if (listTag !== BYTES_LIST_TAG || end - start !== this.byteLength) return false;
+    this.copyRaw(bytes, start, record);
     return true;
   }
 

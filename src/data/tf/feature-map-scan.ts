@@ -7,6 +7,8 @@ import { WireReader, delimitedTag } from './wire.js';
 const ENTRY_TAG = delimitedTag(1);
 const KEY_TAG = delimitedTag(1);
 const VALUE_TAG = delimitedTag(2);
+/** Field 1 of a list message: a BytesList's value, or a packed Int64List / FloatList. */
+const INNER_TAG = delimitedTag(1);
 const encoder = new TextEncoder();
 
 /** Slot start of a key the record lacks. */
@@ -235,7 +237,28 @@ export class MapScanner {
         }
         if (feature >= 0) {
           const decoder = eager[feature];
-          if (decoder !== undefined && decodeEagerly(decoder, data, pos, entryEnd, record)) slots.setDecoded(base + feature, feature);
+          let decoded = false;
+          if (decoder !== undefined && entryEnd - pos >= 4) {
+            // The Feature as serializers write it: one list field (tag, length) whose payload
+            // is one field 1 (tag, length) running to the end: a bytes value or a packed list.
+            const listTag = data[pos]!;
+            let inner = pos + 2;
+            let listLength = data[pos + 1]!;
+            if (listLength >= 0x80) {
+              byte = data[inner++]!;
+              listLength = byte >= 0x80 ? -1 : (listLength & 0x7f) | (byte << 7);
+            }
+            let valueStart = inner + 2;
+            let innerLength = data[inner + 1]!;
+            if (innerLength >= 0x80) {
+              byte = data[valueStart++]!;
+              innerLength = byte >= 0x80 ? -1 : (innerLength & 0x7f) | (byte << 7);
+            }
+            if (inner + listLength === entryEnd && data[inner] === INNER_TAG && valueStart + innerLength === entryEnd) {
+              decoded = decodeEagerly(decoder, data, listTag, valueStart, entryEnd, record);
+            }
+          }
+          if (decoded) slots.setDecoded(base + feature, feature);
           else slots.set(base + feature, pos, entryEnd);
         }
         pos = entryEnd;
