@@ -1,8 +1,11 @@
-// Benchmark: tf.Example batches (784-byte image + int64 label) parsed into typed arrays, against protobufjs + copy.
+// Benchmark: tf.Example batches (784-byte image + int64 label) parsed into typed arrays and into tfjs
+// tensors, against protobufjs + copy.
 // Run: npx tsx bench/tf-example.ts [--records N] [--rounds N]
 
+import * as tf from '@tensorflow/tfjs';
 import protobuf from 'protobufjs';
 import { ExampleParser, bytesFeature, encodeExample, fixedLen, fixedLenRaw, int64Feature } from '../src/data/tf/index.js';
+import { featureTensor, type TfNamespace } from '../src/data/tf/tfjs.js';
 
 const BATCH = 256;
 const IMAGE_BYTES = 784;
@@ -52,9 +55,10 @@ type BatchFn = (records: readonly Uint8Array[]) => { image: ArrayLike<number>; l
 
 /**
  * Baseline: protobufjs decodes each record into objects, then values are copied into the batch
- * arrays — fresh ones per batch, or (for the reuse comparison) the same ones every batch.
+ * arrays — fresh ones per batch, the same ones every batch (for the reuse comparison), or fresh
+ * float32 ones for tensors (`set` widens the bytes).
  */
-function protobufjsInto(records: readonly Uint8Array[], image: Uint8Array, label: Int32Array): { image: Uint8Array; label: Int32Array } {
+function protobufjsInto<I extends Uint8Array | Float32Array>(records: readonly Uint8Array[], image: I, label: Int32Array): { image: I; label: Int32Array } {
   for (let i = 0; i < records.length; i++) {
     const example = exampleType.decode(records[i]!) as unknown as DecodedExample;
     const feature = example.features.feature;
@@ -88,8 +92,29 @@ const floatParser = new ExampleParser({
   image: fixedLenRaw([28, 28, 1], { as: 'float32' }),
   label: fixedLen([], 'int64'),
 });
-const oursFloatBatch: BatchFn = (records) => {
+
+/**
+ * The batch as the tensors model.fitDataset takes (image float32 [n, 28, 28, 1], labels int32),
+ * made on tfjs's CPU backend and disposed as fitDataset disposes them.
+ */
+function asTensors(image: Float32Array, label: Int32Array): { image: Float32Array; label: Int32Array } {
+  const count = label.length;
+  tf.tensor(image, [count, 28, 28, 1], 'float32').dispose();
+  tf.tensor(label, [count], 'int32').dispose();
+  return { image, label };
+}
+const protobufjsTensors: BatchFn = (records) => {
+  const { image, label } = protobufjsInto(records, new Float32Array(records.length * IMAGE_BYTES), new Int32Array(records.length));
+  return asTensors(image, label);
+};
+/** Ours through the tf.data adapter's own conversion (featureTensor), as exampleDataset does it. */
+const oursTensors: BatchFn = (records) => {
   const batch = floatParser.parseBatch(records);
+  const tfjs = tf as unknown as TfNamespace;
+  const image = featureTensor(tfjs, batch.image, 'image');
+  const label = featureTensor(tfjs, batch.label, 'label');
+  image.dispose();
+  label.dispose();
   return { image: batch.image.values, label: batch.label.values };
 };
 
@@ -121,7 +146,7 @@ function median(values: readonly number[]): number {
  * The physical limit: no parsing at all, just the copies. Every demo record has the same layout
  * (image entry first, a one-byte label value last), so the offsets are known in advance.
  */
-function bareCopy(imageOffset: number): (image: Uint8Array, label: Int32Array) => BatchFn {
+function bareCopy(imageOffset: number): (image: Uint8Array | Float32Array, label: Int32Array) => BatchFn {
   return (image, label) => (records) => {
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
@@ -143,14 +168,18 @@ function imageOffsetOf(records: readonly Uint8Array[]): number {
   return offset;
 }
 
+/** Ours and protobufjs give the same values, as bytes and as tensors. */
 function verify(): void {
   const sample = demoRecords(BATCH);
-  const ours = oursBatch(sample);
-  const theirs = protobufjsBatch(sample);
-  for (let i = 0; i < ours.image.length; i++) {
-    if (ours.image[i] !== theirs.image[i]) throw new Error(`image byte ${i} differs`);
+  for (const [ours, theirs] of [
+    [oursBatch(sample), protobufjsBatch(sample)],
+    [oursTensors(sample), protobufjsTensors(sample)],
+  ] as const) {
+    for (let i = 0; i < ours.image.length; i++) {
+      if (ours.image[i] !== theirs.image[i]) throw new Error(`image value ${i} differs`);
+    }
+    for (let i = 0; i < BATCH; i++) if (ours.label[i] !== theirs.label[i]) throw new Error(`label ${i} differs`);
   }
-  for (let i = 0; i < BATCH; i++) if (ours.label[i] !== theirs.label[i]) throw new Error(`label ${i} differs`);
 }
 
 function main(): void {
@@ -160,16 +189,27 @@ function main(): void {
   for (let start = 0; start < records.length; start += BATCH) batches.push(records.slice(start, start + BATCH));
   const fresh = 'protobufjs decode + copy into fresh typed arrays';
   const reused = 'protobufjs decode + copy into reused typed arrays';
-  // [name, run, the baseline it is compared with]
+  const tensors = 'protobufjs decode + copy into float32 + int32 tensors';
   const copy = bareCopy(imageOffsetOf(records));
+  const freshArrays = (length: number) => [new Uint8Array(length * IMAGE_BYTES), new Int32Array(length)] as const;
+  // [name, run, the baseline it is compared with]
   const contenders: [string, BatchFn, string][] = [
     [fresh, protobufjsBatch, fresh],
-    [reused, protobufjsReusedBatch, reused],
-    ['limit: bare copies, no parsing, fresh arrays', (batch) => copy(new Uint8Array(batch.length * IMAGE_BYTES), new Int32Array(batch.length))(batch), fresh],
-    ['limit: bare copies, no parsing, reused arrays', copy(keptImage, keptLabel), reused],
+    ['limit: bare copies, no parsing, fresh arrays', (batch) => copy(...freshArrays(batch.length))(batch), fresh],
     ['ours: uint8 image + int32 label, fresh arrays', oursBatch, fresh],
+    [reused, protobufjsReusedBatch, reused],
+    ['limit: bare copies, no parsing, reused arrays', copy(keptImage, keptLabel), reused],
     ['ours: same, reuseOutputs', oursReusedBatch, reused],
-    ['ours: image widened to float32, fresh arrays', oursFloatBatch, fresh],
+    [tensors, protobufjsTensors, tensors],
+    [
+      'limit: bare widening copies into the tensors',
+      (batch) => {
+        const { image, label } = copy(new Float32Array(batch.length * IMAGE_BYTES), new Int32Array(batch.length))(batch);
+        return asTensors(image as Float32Array, label as Int32Array);
+      },
+      tensors,
+    ],
+    ['ours: as: float32 + the adapter\'s featureTensor', oursTensors, tensors],
   ];
   for (const [, run] of contenders) measure(batches, run, 300);
   // Each round measures every contender once; ratios are taken within a round, so load that
@@ -187,13 +227,15 @@ function main(): void {
   const bytes = records.reduce((sum, record) => sum + record.length, 0) / records.length;
   console.log(
     `tf.Example batches: ${records.length} records of ${bytes} bytes (784-byte image + int64 label), batch ${BATCH}, ` +
-      `median of ${rounds} rounds`,
+      `median of ${rounds} rounds; tensors on tfjs's ${tf.getBackend()} backend`,
   );
   for (const [name, , baseline] of contenders) {
+    if (name === baseline) console.log('');
     const rate = median(rates.get(name)!);
-    const versus = name === baseline ? 'baseline' : `${median(ratios.get(name)!).toFixed(2)}x ${baseline === fresh ? 'fresh' : 'reused'} baseline`;
-    console.log(`  ${name.padEnd(52)} ${(rate / 1000).toFixed(0).padStart(6)}k examples/s  ${versus}`);
+    const versus = name === baseline ? 'baseline' : `${median(ratios.get(name)!).toFixed(2)}x`;
+    console.log(`  ${name.padEnd(54)} ${(rate / 1000).toFixed(0).padStart(6)}k examples/s  ${versus}`);
   }
 }
 
+await tf.setBackend('cpu');
 main();
