@@ -5,6 +5,7 @@ import { CorruptFileError } from '../errors.js';
 import { readU64, writeU64 } from './bytes.js';
 import { BLOCK_HEADER_SIZE } from './constants.js';
 import { hashMatches, writeHash } from './highway-hash.js';
+import type { Where } from '../place.js';
 
 /** Builds the block header at a boundary that interrupts a chunk. */
 export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint8Array {
@@ -20,7 +21,7 @@ export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint
  * Checks the block header at `bytes[0..24)` against the chunk it must interrupt.
  * @throws CorruptFileError when its hash or its distances are wrong.
  */
-export function verifyBlockHeader(bytes: Uint8Array, previousChunk: number, nextChunk: number, where: string): void {
+export function verifyBlockHeader(bytes: Uint8Array, previousChunk: number, nextChunk: number, where: Where): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, BLOCK_HEADER_SIZE);
   if (!hashMatches(bytes.subarray(8, BLOCK_HEADER_SIZE), view, 0)) {
     throw new CorruptFileError(`block header hash mismatch, ${where}`);

@@ -1,11 +1,12 @@
 // Little-endian integers and protobuf-style varints, with u64 values kept as JS numbers (< 2^53) or two u32 halves.
 
 import { CorruptFileError } from '../errors.js';
+import type { Where } from '../place.js';
 
 const TWO_32 = 0x1_0000_0000;
 
 /** Reads a little-endian u64 that must be below 2^53; `what` names the field in the error. */
-export function readU64(view: DataView, offset: number, what: string): number {
+export function readU64(view: DataView, offset: number, what: Where): number {
   const low = view.getUint32(offset, true);
   const high = view.getUint32(offset + 4, true);
   if (high >= 0x20_0000) {
@@ -64,7 +65,7 @@ export class VarintCursor {
    * Reads a varint64 whose value must be below 2^53.
    * @throws CorruptFileError when the varint is truncated, longer than 10 bytes or too large.
    */
-  readVarint(what: string): number {
+  readVarint(what: Where): number {
     const bytes = this.bytes;
     let pos = this.pos;
     if (pos < this.end) {
@@ -92,7 +93,7 @@ export class VarintCursor {
 }
 
 /** Reads one varint at `offset` from `bytes`; returns [value, offset after it]. */
-export function readVarintAt(bytes: Uint8Array, offset: number, what: string, end = bytes.length): [number, number] {
+export function readVarintAt(bytes: Uint8Array, offset: number, what: Where, end = bytes.length): [number, number] {
   const cursor = new VarintCursor(bytes, offset, end);
   const value = cursor.readVarint(what);
   return [value, cursor.pos];
@@ -108,7 +109,7 @@ export interface U64Halves {
  * Reads a varint64 of any size as two u32 halves.
  * @throws CorruptFileError when the varint is truncated or longer than 10 bytes.
  */
-export function readVarintHalves(cursor: VarintCursor, what: string): U64Halves {
+export function readVarintHalves(cursor: VarintCursor, what: Where): U64Halves {
   let low = 0;
   let high = 0;
   for (let i = 0; i < 10; i++) {

@@ -7,6 +7,7 @@ import type { DecodedChunk, EncodedChunkData } from './decoded-chunk.js';
 import type { RawChunk } from './chunk-frame.js';
 import { decodeSimpleChunk, encodeSimpleChunk } from './simple-chunk.js';
 import { decodeTransposedChunk, encodeTransposedChunk } from './transpose/index.js';
+import { Place } from '../place.js';
 
 /** How records are laid out in the chunks a writer produces. */
 export interface ChunkEncoding {
@@ -35,7 +36,7 @@ export function holdsRecords(chunkType: number): boolean {
  */
 export function decodeChunk(chunk: RawChunk, where: string): DecodedChunk {
   const { chunkType, numRecords, decodedDataSize } = chunk.header;
-  const place = `chunk at ${chunk.begin} of ${where}`;
+  const place = new Place('chunk', where, chunk.begin);
   if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place);
   if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place);
   if (chunkType === ChunkType.padding || chunkType === ChunkType.fileSignature || chunkType === ChunkType.fileMetadata) {

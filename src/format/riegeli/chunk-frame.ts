@@ -7,6 +7,7 @@ import { buildBlockHeader, verifyBlockHeader } from './block-header.js';
 import { buildChunkHeader, chunkDataHashMatches, dataHashMismatch, parseChunkHeader, type ChunkHeader } from './chunk-header.js';
 import { BLOCK_HEADER_SIZE, BLOCK_SIZE, CHUNK_HEADER_SIZE, ChunkType } from './constants.js';
 import type { EncodedChunkData } from './decoded-chunk.js';
+import { Place, type Where } from '../place.js';
 
 /** A chunk read from a file: its verified header and data, and where it ends. */
 export interface RawChunk {
@@ -51,7 +52,7 @@ export function frameChunk(chunkBegin: number, chunk: EncodedChunkData): { bytes
  * `length` content bytes of a chunk starting at file position `pos`, skipping block headers;
  * a view when no block header interrupts them, a copy otherwise.
  */
-function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, where: string): Uint8Array {
+function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, where: Where): Uint8Array {
   const endPos = addWithOverhead(pos, length);
   if (endPos - base > buffer.length) {
     throw new CorruptFileError(`${where} extends to ${endPos}, past the ${base + buffer.length} bytes available (truncated)`);
@@ -85,11 +86,11 @@ export function chunkDataSpan(chunkBegin: number, header: ChunkHeader): number {
  * @throws CorruptFileError for a damaged header or a position where no chunk can begin.
  */
 export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string): ChunkHeader {
-  const place = `chunk at ${chunkBegin} of ${where}`;
+  const place = new Place('chunk', where, chunkBegin);
   if (!isPossibleChunkBoundary(chunkBegin)) {
     throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
   }
-  return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, `header of ${place}`), place);
+  return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place.of('header')), place);
 }
 
 /**
@@ -100,18 +101,18 @@ export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chun
  * @throws CorruptFileError for any mismatch or when the buffer ends before the chunk data does.
  */
 export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string): RawChunk {
-  const place = `chunk at ${chunkBegin} of ${where}`;
+  const place = new Place('chunk', where, chunkBegin);
   if (!isPossibleChunkBoundary(chunkBegin)) {
     throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
   }
-  const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, `header of ${place}`);
+  const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place.of('header'));
   const header = parseChunkHeader(headerBytes, place);
   const end = chunkEnd(chunkBegin, header.dataSize, header.numRecords);
   const bufferEnd = base + buffer.length;
   for (let boundary = Math.ceil(chunkBegin / BLOCK_SIZE) * BLOCK_SIZE; boundary < end && boundary + BLOCK_HEADER_SIZE <= bufferEnd; boundary += BLOCK_SIZE) {
-    verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, `block at ${boundary} of ${where}`);
+    verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, new Place('block', where, boundary));
   }
-  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, `data of ${place}`);
+  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place.of('data'));
   if (!chunkDataHashMatches(headerBytes, data)) throw dataHashMismatch(headerBytes, data, place);
   return { header, data, begin: chunkBegin, end };
 }

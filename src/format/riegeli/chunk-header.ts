@@ -4,6 +4,7 @@ import { CorruptFileError } from '../errors.js';
 import { readU64, writeU64 } from './bytes.js';
 import { CHUNK_HEADER_SIZE, MAX_NUM_RECORDS } from './constants.js';
 import { hashHex, hashMatches, storedHashHex, writeHash } from './highway-hash.js';
+import { partOf, type Where } from '../place.js';
 
 /** The fields of a chunk header (hashes are checked on parse and computed on build). */
 export interface ChunkHeader {
@@ -21,21 +22,21 @@ const TWO_32 = 0x1_0000_0000;
  * @param where names the chunk in errors ("chunk at 64 of file.array_record").
  * @throws CorruptFileError when the header hash does not match or a field is impossible.
  */
-export function parseChunkHeader(bytes: Uint8Array, where: string): ChunkHeader {
+export function parseChunkHeader(bytes: Uint8Array, where: Where): ChunkHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, CHUNK_HEADER_SIZE);
   if (!hashMatches(bytes.subarray(8, CHUNK_HEADER_SIZE), view, 0)) {
     throw new CorruptFileError(
       `chunk header hash mismatch (computed ${hashHex(bytes.subarray(8, CHUNK_HEADER_SIZE))}, stored ${storedHashHex(view, 0)}), ${where}`,
     );
   }
-  const dataSize = readU64(view, 8, `data size of ${where}`);
+  const dataSize = readU64(view, 8, partOf('data size', where));
   const typeAndCountLow = view.getUint32(24, true);
   const countHigh = view.getUint32(28, true);
   const chunkType = typeAndCountLow & 0xff;
   // num_records is the upper 56 bits of the u64; it must stay below 2^53 to be a safe number.
   if (countHigh >= 0x20_0000 << 8) throw new CorruptFileError(`record count of ${where} is beyond 2^53`);
   const numRecords = countHigh * (TWO_32 / 256) + (typeAndCountLow >>> 8);
-  const decodedDataSize = readU64(view, 32, `decoded data size of ${where}`);
+  const decodedDataSize = readU64(view, 32, partOf('decoded data size', where));
   return { dataSize, chunkType, numRecords, decodedDataSize };
 }
 
@@ -45,7 +46,7 @@ export function chunkDataHashMatches(headerBytes: Uint8Array, data: Uint8Array):
 }
 
 /** The error for chunk data whose hash differs from its header's. */
-export function dataHashMismatch(headerBytes: Uint8Array, data: Uint8Array, where: string): CorruptFileError {
+export function dataHashMismatch(headerBytes: Uint8Array, data: Uint8Array, where: Where): CorruptFileError {
   const view = new DataView(headerBytes.buffer, headerBytes.byteOffset, CHUNK_HEADER_SIZE);
   return new CorruptFileError(
     `chunk data hash mismatch (computed ${hashHex(data)}, stored ${storedHashHex(view, 16)}), ${where} with data size ${data.length}`,

@@ -6,6 +6,7 @@ import zstd from 'zstd-napi/binding.js';
 import { CorruptFileError, UnsupportedError } from '../errors.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
+import { partOf, type Where } from '../place.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -124,13 +125,13 @@ function decompressSnappy(src: Uint8Array, size: number): Uint8Array {
  * @throws CorruptFileError for a bad prefix, a codec failure or a size mismatch;
  *   UnsupportedError for an unknown compression type.
  */
-export function decodeBlock(type: number, block: Uint8Array, what: string, maxSize = Number.MAX_SAFE_INTEGER): Uint8Array {
+export function decodeBlock(type: number, block: Uint8Array, what: Where, maxSize = Number.MAX_SAFE_INTEGER): Uint8Array {
   if (type === CompressionType.none) return block;
   if (!isKnownCompressionType(type)) {
     throw new UnsupportedError(`unknown compression type ${describeType(type)} in ${what}; expected none, zstd, brotli or snappy`);
   }
   const cursor = new VarintCursor(block);
-  const size = cursor.readVarint(`decompressed size of ${what}`);
+  const size = cursor.readVarint(partOf('decompressed size', what));
   if (size > maxSize) {
     throw new CorruptFileError(`${what} claims ${size} decompressed bytes, more than the ${maxSize} the chunk header allows`);
   }

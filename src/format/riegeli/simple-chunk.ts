@@ -5,6 +5,7 @@ import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { decodeBlock, encodeBlock, type CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
 import { concatRecords, type DecodedChunk, type EncodedChunkData } from './decoded-chunk.js';
+import { partOf, type Where } from '../place.js';
 
 /**
  * Encodes records as a simple chunk's data, laid out as Riegeli's SimpleEncoder does:
@@ -34,24 +35,25 @@ export function encodeSimpleChunk(records: readonly Uint8Array[], options: Compr
  * @param where names the chunk in errors, e.g. "chunk at 64 of data.array_record".
  * @throws CorruptFileError when sizes, values and the header's counts disagree.
  */
-export function decodeSimpleChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: string): DecodedChunk {
+export function decodeSimpleChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: Where): DecodedChunk {
   if (data.length === 0) throw new CorruptFileError(`simple ${where} has no compression type byte`);
   const compressionType = data[0]!;
   const header = new VarintCursor(data, 1);
-  const sizesBlockLength = header.readVarint(`sizes length of ${where}`);
+  const sizesBlockLength = header.readVarint(partOf('sizes length', where));
   if (sizesBlockLength > data.length - header.pos) {
     throw new CorruptFileError(`record sizes of ${where} claim ${sizesBlockLength} bytes, only ${data.length - header.pos} remain`);
   }
   const sizesEnd = header.pos + sizesBlockLength;
   // Each size is at least one varint byte and at most ten.
-  const sizes = decodeBlock(compressionType, data.subarray(header.pos, sizesEnd), `record sizes of ${where}`, numRecords * 10);
-  const values = decodeBlock(compressionType, data.subarray(sizesEnd), `record values of ${where}`, decodedDataSize);
+  const sizesPlace = partOf('record sizes', where);
+  const sizes = decodeBlock(compressionType, data.subarray(header.pos, sizesEnd), sizesPlace, numRecords * 10);
+  const values = decodeBlock(compressionType, data.subarray(sizesEnd), partOf('record values', where), decodedDataSize);
 
   const ends = new Float64Array(numRecords);
   const cursor = new VarintCursor(sizes);
   let end = 0;
   for (let i = 0; i < numRecords; i++) {
-    end += cursor.readVarint(`record sizes of ${where}`);
+    end += cursor.readVarint(sizesPlace);
     ends[i] = end;
   }
   if (!cursor.atEnd()) {

@@ -4,11 +4,12 @@ import { constants as bufferConstants } from 'node:buffer';
 import { CorruptFileError } from '../../errors.js';
 import type { DecodedChunk } from '../decoded-chunk.js';
 import { NodeKind, parseTransposedChunk, TAG_SLOT, type TransposedLayout } from './layout.js';
+import type { Where } from '../../place.js';
 
 // Below this many bytes a byte loop beats subarray() + set().
 const SMALL_COPY = 24;
 
-function fail(where: string, message: string): never {
+function fail(where: Where, message: string): never {
   throw new CorruptFileError(`transposed ${where}: ${message}`);
 }
 
@@ -45,7 +46,7 @@ function maxOutputSize(layout: TransposedLayout): number {
  * const chunk = decodeTransposedChunk(data, header.numRecords, header.decodedDataSize, 'chunk at 64');
  * const first = recordOf(chunk, 0);
  */
-export function decodeTransposedChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: string): DecodedChunk {
+export function decodeTransposedChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: Where): DecodedChunk {
   const layout = parseTransposedChunk(data, numRecords, decodedDataSize, where);
   // Checked before allocating: both counts come from the chunk header.
   if (decodedDataSize > bufferConstants.MAX_LENGTH || decodedDataSize > maxOutputSize(layout)) {
@@ -58,7 +59,7 @@ export function decodeTransposedChunk(data: Uint8Array, numRecords: number, deco
 }
 
 // Reads a varint32 length at src[q]; returns length * 8 + the varint's byte count.
-function readLongLength(src: Uint8Array, q: number, where: string, what: string): number {
+function readLongLength(src: Uint8Array, q: number, where: Where, what: string): number {
   let length = 0;
   let scale = 1;
   for (let count = 1; count <= 5; count++) {
@@ -74,7 +75,7 @@ function readLongLength(src: Uint8Array, q: number, where: string, what: string)
   return fail(where, `${what} holds a length longer than 5 bytes`);
 }
 
-function runStateMachine(layout: TransposedLayout, numRecords: number, size: number, where: string): DecodedChunk {
+function runStateMachine(layout: TransposedLayout, numRecords: number, size: number, where: Where): DecodedChunk {
   const { kind, next, implicit, tagBytes, tagLength, dataLength, buffer, buffers, transitions, numStates } = layout;
   // Every byte gets written (checked at the end), so unzeroed memory is safe; the slow variant gives
   // the chunk an ArrayBuffer of its own, never a slice of Node's shared pool.

@@ -10,6 +10,7 @@ import { CorruptFileError } from '../../errors.js';
 import { VarintCursor } from '../bytes.js';
 import { decodeBlock, isKnownCompressionType } from '../compression.js';
 import { MessageId, Subtype, WireType } from './constants.js';
+import type { Where } from '../../place.js';
 
 /** What a decoder state does; the decoder switches on these. */
 export const NodeKind = {
@@ -56,11 +57,11 @@ export interface TransposedLayout {
   readonly transitions: Uint8Array;
 }
 
-function fail(where: string, message: string): never {
+function fail(where: Where, message: string): never {
   throw new CorruptFileError(`transposed ${where}: ${message}`);
 }
 
-function readVarint32(cursor: VarintCursor, what: string, where: string): number {
+function readVarint32(cursor: VarintCursor, what: string, where: Where): number {
   const value = cursor.readVarint(`${what} of transposed ${where}`);
   if (value > 0xffff_ffff) fail(where, `${what} is ${value}, expected a 32-bit value`);
   return value;
@@ -83,7 +84,7 @@ function parseBuffers(
   header: VarintCursor,
   compressionType: number,
   maxBuffers: number,
-  where: string,
+  where: Where,
 ): { buffers: Uint8Array[]; dataEnd: number } {
   const numBuckets = readVarint32(header, 'bucket count', where);
   const numBuffers = readVarint32(header, 'buffer count', where);
@@ -177,7 +178,7 @@ function hasImplicitLoop(next: Int32Array, implicit: Uint8Array): boolean {
  * @param numRecords and decodedDataSize come from the chunk header; they bound block sizes.
  * @throws CorruptFileError for anything a valid chunk cannot contain.
  */
-export function parseTransposedChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: string): TransposedLayout {
+export function parseTransposedChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: Where): TransposedLayout {
   if (data.length === 0) fail(where, 'no compression type byte (chunk data is empty)');
   const compressionType = data[0]!;
   if (!isKnownCompressionType(compressionType)) {
