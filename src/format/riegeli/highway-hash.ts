@@ -10,30 +10,44 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
- * True when `bytes` hash to the u64 stored little-endian at `view[offset]`. The addon returns each
- * 32-bit half as a number, which avoids allocating a result buffer per hash.
+ * The hash of `bytes` from the addon as 16 hex digits: its 8 little-endian bytes in file order, two
+ * digits each. One native call computes the hash once; the addon's number-returning calls give
+ * one 32-bit half per call, which costs two hash computations per hash.
  */
+function littleEndianHex(bytes: Uint8Array): string {
+  return highwayhash.asHexString(KEY, asBuffer(bytes));
+}
+
+/** Char codes of the lowercase hex digits, by value. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+
+/** Value of the lowercase hex digit with char code `code`. */
+function digitValue(code: number): number {
+  return code <= 0x39 ? code - 0x30 : code - 0x57;
+}
+
+/** True when `bytes` hash to the u64 stored little-endian at `view[offset]`. */
 export function hashMatches(bytes: Uint8Array, view: DataView, offset: number): boolean {
-  const data = asBuffer(bytes);
-  return (
-    highwayhash.asUInt32Low(KEY, data) === view.getUint32(offset, true) &&
-    highwayhash.asUInt32High(KEY, data) === view.getUint32(offset + 4, true)
-  );
+  const hex = littleEndianHex(bytes);
+  for (let i = 0; i < 8; i++) {
+    const stored = view.getUint8(offset + i);
+    if (hex.charCodeAt(2 * i) !== HEX_DIGITS[stored >> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS[stored & 15]) return false;
+  }
+  return true;
 }
 
 /** Writes the hash of `bytes` little-endian at `view[offset]`. */
 export function writeHash(bytes: Uint8Array, view: DataView, offset: number): void {
-  const data = asBuffer(bytes);
-  view.setUint32(offset, highwayhash.asUInt32Low(KEY, data), true);
-  view.setUint32(offset + 4, highwayhash.asUInt32High(KEY, data), true);
+  const hex = littleEndianHex(bytes);
+  for (let i = 0; i < 8; i++) view.setUint8(offset + i, (digitValue(hex.charCodeAt(2 * i)) << 4) | digitValue(hex.charCodeAt(2 * i + 1)));
 }
 
 /** The hash as 16 hex digits (most significant first), for error messages. */
 export function hashHex(bytes: Uint8Array): string {
-  const data = asBuffer(bytes);
-  const high = highwayhash.asUInt32High(KEY, data).toString(16).padStart(8, '0');
-  const low = highwayhash.asUInt32Low(KEY, data).toString(16).padStart(8, '0');
-  return `0x${high}${low}`;
+  const hex = littleEndianHex(bytes);
+  let text = '0x';
+  for (let i = 7; i >= 0; i--) text += hex.slice(2 * i, 2 * i + 2);
+  return text;
 }
 
 /** A stored u64 hash as 16 hex digits, for error messages. */

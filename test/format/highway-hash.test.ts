@@ -1,0 +1,45 @@
+// Riegeli's HighwayHash: the hex-string path against the addon's 32-bit halves, and against a stored header.
+
+import fc from 'fast-check';
+import highwayhash from 'highwayhash';
+import { describe, expect, it } from 'vitest';
+import { HASH_KEY_TEXT } from '../../src/format/riegeli/constants.js';
+import { hashHex, hashMatches, storedHashHex, writeHash } from '../../src/format/riegeli/highway-hash.js';
+
+const KEY = Buffer.from(HASH_KEY_TEXT, 'latin1');
+
+describe('HighwayHash', () => {
+  it('writes the u64 the addon computes, little-endian, and matches it back', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(16), (bytes, offset) => {
+        const view = new DataView(new ArrayBuffer(offset + 8));
+        writeHash(bytes, view, offset);
+        const data = Buffer.from(bytes);
+        expect(view.getUint32(offset, true)).toBe(highwayhash.asUInt32Low(KEY, data));
+        expect(view.getUint32(offset + 4, true)).toBe(highwayhash.asUInt32High(KEY, data));
+        expect(hashMatches(bytes, view, offset)).toBe(true);
+        expect(hashHex(bytes)).toBe(storedHashHex(view, offset));
+      }),
+    );
+  });
+
+  it('rejects a stored hash that differs in any one bit', () => {
+    const bytes = new TextEncoder().encode('riegeli chunk data');
+    const view = new DataView(new ArrayBuffer(8));
+    writeHash(bytes, view, 0);
+    for (let bit = 0; bit < 64; bit++) {
+      const byte = bit >> 3;
+      view.setUint8(byte, view.getUint8(byte) ^ (1 << (bit & 7)));
+      expect(hashMatches(bytes, view, 0)).toBe(false);
+      view.setUint8(byte, view.getUint8(byte) ^ (1 << (bit & 7)));
+    }
+    expect(hashMatches(bytes, view, 0)).toBe(true);
+  });
+
+  it('reads hashes as most significant digit first', () => {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setUint32(0, 0x89abcdef, true);
+    view.setUint32(4, 0x01234567, true);
+    expect(storedHashHex(view, 0)).toBe('0x0123456789abcdef');
+  });
+});
