@@ -7,6 +7,7 @@ import { CorruptFileError, UnsupportedError } from '../errors.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { partOf, type Where } from '../place.js';
+import { snappyDecompress } from './snappy-decoder.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -114,9 +115,6 @@ function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
   });
 }
 
-function decompressSnappy(src: Uint8Array, size: number): Uint8Array {
-  return snappy.uncompress(src, size);
-}
 
 /**
  * Decodes a block stored with compression `type` (with its varint size prefix for real codecs)
@@ -140,7 +138,7 @@ export function decodeBlock(type: number, block: Uint8Array, what: Where, maxSiz
   try {
     if (type === CompressionType.zstd) output = decompressZstd(compressed, size);
     else if (type === CompressionType.brotli) output = decompressBrotli(compressed, size);
-    else output = decompressSnappy(compressed, size);
+    else output = snappyDecompress(compressed, size);
   } catch (cause) {
     throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
   }
