@@ -1,13 +1,13 @@
 // Block codecs of Riegeli chunk data (none, zstd, brotli, snappy) and the varint decompressed-size prefix.
 
 import zlib from 'node:zlib';
-import * as snappy from 'snappyjs';
 import zstd from 'zstd-napi/binding.js';
 import { CorruptFileError, UnsupportedError } from '../errors.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { partOf, type Where } from '../place.js';
 import { snappyDecompress } from './snappy-decoder.js';
+import { snappyCompress } from './snappy-encoder.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -61,7 +61,7 @@ export function compressRaw(options: CompressorOptions, data: Uint8Array): Uint8
     case CompressionType.brotli:
       return compressBrotli(data, options.level, options.windowLog);
     case CompressionType.snappy:
-      return snappy.compress(data);
+      return snappyCompress(data);
   }
 }
 
