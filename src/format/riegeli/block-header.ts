@@ -10,10 +10,9 @@ import type { Where } from '../place.js';
 /** Builds the block header at a boundary that interrupts a chunk. */
 export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint8Array {
   const bytes = new Uint8Array(BLOCK_HEADER_SIZE);
-  const view = new DataView(bytes.buffer);
-  writeU64(view, 8, previousChunk);
-  writeU64(view, 16, nextChunk);
-  writeHash(bytes.subarray(8), view, 0);
+  writeU64(bytes, 8, previousChunk);
+  writeU64(bytes, 16, nextChunk);
+  writeHash(bytes.subarray(8), bytes, 0);
   return bytes;
 }
 
@@ -22,12 +21,11 @@ export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint
  * @throws CorruptFileError when its hash or its distances are wrong.
  */
 export function verifyBlockHeader(bytes: Uint8Array, previousChunk: number, nextChunk: number, where: Where): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, BLOCK_HEADER_SIZE);
-  if (!hashMatches(bytes.subarray(8, BLOCK_HEADER_SIZE), view, 0)) {
+  if (!hashMatches(bytes.subarray(8, BLOCK_HEADER_SIZE), bytes, 0)) {
     throw new CorruptFileError(`block header hash mismatch, ${where}`);
   }
-  const previous = readU64(view, 8, `previous_chunk of block header, ${where}`);
-  const next = readU64(view, 16, `next_chunk of block header, ${where}`);
+  const previous = readU64(bytes, 8, `previous_chunk of block header, ${where}`);
+  const next = readU64(bytes, 16, `next_chunk of block header, ${where}`);
   if (previous !== previousChunk || next !== nextChunk) {
     throw new CorruptFileError(
       `block header says the chunk spans -${previous}..+${next} around it, expected -${previousChunk}..+${nextChunk}, ${where}`,

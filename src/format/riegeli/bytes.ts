@@ -5,10 +5,26 @@ import type { Where } from '../place.js';
 
 const TWO_32 = 0x1_0000_0000;
 
+// Fixed-width fields are read from the bytes themselves: a DataView per header would cost an
+// allocation (and a buffer lookup) per chunk on the read path.
+
+/** Reads the little-endian u32 at `bytes[offset]`. */
+export function readU32(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+}
+
+/** Writes `value` (below 2^32) as a little-endian u32 at `bytes[offset]`. */
+export function writeU32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value & 0xff;
+  bytes[offset + 1] = (value >>> 8) & 0xff;
+  bytes[offset + 2] = (value >>> 16) & 0xff;
+  bytes[offset + 3] = value >>> 24;
+}
+
 /** Reads a little-endian u64 that must be below 2^53; `what` names the field in the error. */
-export function readU64(view: DataView, offset: number, what: Where): number {
-  const low = view.getUint32(offset, true);
-  const high = view.getUint32(offset + 4, true);
+export function readU64(bytes: Uint8Array, offset: number, what: Where): number {
+  const low = readU32(bytes, offset);
+  const high = readU32(bytes, offset + 4);
   if (high >= 0x20_0000) {
     throw new CorruptFileError(`${what} is ${high.toString(16)}${low.toString(16).padStart(8, '0')}h, beyond 2^53`);
   }
@@ -16,9 +32,9 @@ export function readU64(view: DataView, offset: number, what: Where): number {
 }
 
 /** Writes a non-negative integer below 2^53 as a little-endian u64. */
-export function writeU64(view: DataView, offset: number, value: number): void {
-  view.setUint32(offset, value >>> 0, true);
-  view.setUint32(offset + 4, Math.floor(value / TWO_32), true);
+export function writeU64(bytes: Uint8Array, offset: number, value: number): void {
+  writeU32(bytes, offset, value >>> 0);
+  writeU32(bytes, offset + 4, Math.floor(value / TWO_32));
 }
 
 /** Number of bytes of the varint encoding of a non-negative integer below 2^53. */

@@ -1,7 +1,7 @@
 // The 40-byte chunk header: hashes, data size, chunk type, record count, decoded size.
 
 import { CorruptFileError } from '../errors.js';
-import { readU64, writeU64 } from './bytes.js';
+import { readU32, readU64, writeU32, writeU64 } from './bytes.js';
 import { CHUNK_HEADER_SIZE, MAX_NUM_RECORDS } from './constants.js';
 import { hashHex, hashMatches, storedHashHex, writeHash } from './highway-hash.js';
 import { partOf, type Where } from '../place.js';
@@ -23,33 +23,31 @@ const TWO_32 = 0x1_0000_0000;
  * @throws CorruptFileError when the header hash does not match or a field is impossible.
  */
 export function parseChunkHeader(bytes: Uint8Array, where: Where): ChunkHeader {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, CHUNK_HEADER_SIZE);
-  if (!hashMatches(bytes.subarray(8, CHUNK_HEADER_SIZE), view, 0)) {
+  if (!hashMatches(bytes.subarray(8, CHUNK_HEADER_SIZE), bytes, 0)) {
     throw new CorruptFileError(
-      `chunk header hash mismatch (computed ${hashHex(bytes.subarray(8, CHUNK_HEADER_SIZE))}, stored ${storedHashHex(view, 0)}), ${where}`,
+      `chunk header hash mismatch (computed ${hashHex(bytes.subarray(8, CHUNK_HEADER_SIZE))}, stored ${storedHashHex(bytes, 0)}), ${where}`,
     );
   }
-  const dataSize = readU64(view, 8, partOf('data size', where));
-  const typeAndCountLow = view.getUint32(24, true);
-  const countHigh = view.getUint32(28, true);
+  const dataSize = readU64(bytes, 8, partOf('data size', where));
+  const typeAndCountLow = readU32(bytes, 24);
+  const countHigh = readU32(bytes, 28);
   const chunkType = typeAndCountLow & 0xff;
   // num_records is the upper 56 bits of the u64; it must stay below 2^53 to be a safe number.
   if (countHigh >= 0x20_0000 << 8) throw new CorruptFileError(`record count of ${where} is beyond 2^53`);
   const numRecords = countHigh * (TWO_32 / 256) + (typeAndCountLow >>> 8);
-  const decodedDataSize = readU64(view, 32, partOf('decoded data size', where));
+  const decodedDataSize = readU64(bytes, 32, partOf('decoded data size', where));
   return { dataSize, chunkType, numRecords, decodedDataSize };
 }
 
 /** True when `data` hashes to the data hash stored in the header bytes. */
 export function chunkDataHashMatches(headerBytes: Uint8Array, data: Uint8Array): boolean {
-  return hashMatches(data, new DataView(headerBytes.buffer, headerBytes.byteOffset, CHUNK_HEADER_SIZE), 16);
+  return hashMatches(data, headerBytes, 16);
 }
 
 /** The error for chunk data whose hash differs from its header's. */
 export function dataHashMismatch(headerBytes: Uint8Array, data: Uint8Array, where: Where): CorruptFileError {
-  const view = new DataView(headerBytes.buffer, headerBytes.byteOffset, CHUNK_HEADER_SIZE);
   return new CorruptFileError(
-    `chunk data hash mismatch (computed ${hashHex(data)}, stored ${storedHashHex(view, 16)}), ${where} with data size ${data.length}`,
+    `chunk data hash mismatch (computed ${hashHex(data)}, stored ${storedHashHex(headerBytes, 16)}), ${where} with data size ${data.length}`,
   );
 }
 
@@ -57,12 +55,11 @@ export function dataHashMismatch(headerBytes: Uint8Array, data: Uint8Array, wher
 export function buildChunkHeader(header: ChunkHeader, data: Uint8Array): Uint8Array {
   if (header.numRecords > MAX_NUM_RECORDS) throw new RangeError(`a chunk holds at most ${MAX_NUM_RECORDS} records`);
   const bytes = new Uint8Array(CHUNK_HEADER_SIZE);
-  const view = new DataView(bytes.buffer);
-  writeU64(view, 8, header.dataSize);
-  writeHash(data, view, 16);
-  view.setUint32(24, ((header.numRecords % (TWO_32 / 256)) * 256 + header.chunkType) >>> 0, true);
-  view.setUint32(28, Math.floor(header.numRecords / (TWO_32 / 256)), true);
-  writeU64(view, 32, header.decodedDataSize);
-  writeHash(bytes.subarray(8), view, 0);
+  writeU64(bytes, 8, header.dataSize);
+  writeHash(data, bytes, 16);
+  writeU32(bytes, 24, ((header.numRecords % (TWO_32 / 256)) * 256 + header.chunkType) >>> 0);
+  writeU32(bytes, 28, Math.floor(header.numRecords / (TWO_32 / 256)));
+  writeU64(bytes, 32, header.decodedDataSize);
+  writeHash(bytes.subarray(8), bytes, 0);
   return bytes;
 }

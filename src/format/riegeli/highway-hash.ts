@@ -26,20 +26,20 @@ function digitValue(code: number): number {
   return code <= 0x39 ? code - 0x30 : code - 0x57;
 }
 
-/** True when `bytes` hash to the u64 stored little-endian at `view[offset]`. */
-export function hashMatches(bytes: Uint8Array, view: DataView, offset: number): boolean {
+/** True when `bytes` hash to the u64 stored little-endian at `stored[offset]`. */
+export function hashMatches(bytes: Uint8Array, stored: Uint8Array, offset: number): boolean {
   const hex = littleEndianHex(bytes);
   for (let i = 0; i < 8; i++) {
-    const stored = view.getUint8(offset + i);
-    if (hex.charCodeAt(2 * i) !== HEX_DIGITS[stored >> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS[stored & 15]) return false;
+    const byte = stored[offset + i]!;
+    if (hex.charCodeAt(2 * i) !== HEX_DIGITS[byte >> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS[byte & 15]) return false;
   }
   return true;
 }
 
-/** Writes the hash of `bytes` little-endian at `view[offset]`. */
-export function writeHash(bytes: Uint8Array, view: DataView, offset: number): void {
+/** Writes the hash of `bytes` little-endian at `target[offset]`. */
+export function writeHash(bytes: Uint8Array, target: Uint8Array, offset: number): void {
   const hex = littleEndianHex(bytes);
-  for (let i = 0; i < 8; i++) view.setUint8(offset + i, (digitValue(hex.charCodeAt(2 * i)) << 4) | digitValue(hex.charCodeAt(2 * i + 1)));
+  for (let i = 0; i < 8; i++) target[offset + i] = (digitValue(hex.charCodeAt(2 * i)) << 4) | digitValue(hex.charCodeAt(2 * i + 1));
 }
 
 /** The hash as 16 hex digits (most significant first), for error messages. */
@@ -50,9 +50,9 @@ export function hashHex(bytes: Uint8Array): string {
   return text;
 }
 
-/** A stored u64 hash as 16 hex digits, for error messages. */
-export function storedHashHex(view: DataView, offset: number): string {
-  const high = view.getUint32(offset + 4, true).toString(16).padStart(8, '0');
-  const low = view.getUint32(offset, true).toString(16).padStart(8, '0');
-  return `0x${high}${low}`;
+/** The u64 hash stored little-endian at `stored[offset]` as 16 hex digits, for error messages. */
+export function storedHashHex(stored: Uint8Array, offset: number): string {
+  let text = '0x';
+  for (let i = 7; i >= 0; i--) text += stored[offset + i]!.toString(16).padStart(2, '0');
+  return text;
 }

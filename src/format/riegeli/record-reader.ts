@@ -149,7 +149,7 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
     const blockBegin = position - (position % BLOCK_SIZE);
     if (blockBegin === 0) return 0;
     const header = source.readSync(blockBegin, BLOCK_HEADER_SIZE);
-    const previousChunk = readU64(new DataView(header.buffer, header.byteOffset, BLOCK_HEADER_SIZE), 8, `block header at ${blockBegin}`);
+    const previousChunk = readU64(header, 8, `block header at ${blockBegin}`);
     if (previousChunk > blockBegin) {
       throw new CorruptFileError(`block header at ${blockBegin} points ${previousChunk} bytes back, before the file start`, { path: this.path });
     }

@@ -3,7 +3,7 @@
 
 import { ClosedError, CorruptFileError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
-import { readU64 } from '../riegeli/bytes.js';
+import { readU32, readU64 } from '../riegeli/bytes.js';
 import { maskedCrc32c } from './crc32c.js';
 
 const HEADER_SIZE = 12;
@@ -36,15 +36,14 @@ export class TFRecordReader implements Iterable<Uint8Array> {
     const source = this.open();
     if (this.position >= source.size) return undefined;
     const header = this.bytesAt(this.position, HEADER_SIZE, 'record header');
-    const view = new DataView(header.buffer, header.byteOffset, HEADER_SIZE);
-    if (maskedCrc32c(header.subarray(0, 8)) !== view.getUint32(8, true)) {
+    if (maskedCrc32c(header.subarray(0, 8)) !== readU32(header, 8)) {
       throw new CorruptFileError('TFRecord length CRC mismatch', { path: this.path, offset: this.position });
     }
-    const length = readU64(view, 0, 'TFRecord length');
+    const length = readU64(header, 0, 'TFRecord length');
     const dataAt = this.position + HEADER_SIZE;
     const data = this.bytesAt(dataAt, length + FOOTER_SIZE, 'record data');
     const record = data.subarray(0, length);
-    if (maskedCrc32c(record) !== new DataView(data.buffer, data.byteOffset + length, FOOTER_SIZE).getUint32(0, true)) {
+    if (maskedCrc32c(record) !== readU32(data, length)) {
       throw new CorruptFileError(`TFRecord data CRC mismatch for a ${length}-byte record`, { path: this.path, offset: dataAt });
     }
     this.position = dataAt + length + FOOTER_SIZE;
