@@ -108,17 +108,21 @@ describe('edge cases', () => {
     expectRecords(reader.read(-5, records.length), records.slice(-5));
   });
 
-  it('the writer copies records, so callers may reuse their buffer', () => {
-    const file = path.join(dir, 'reuse.array_record');
-    const writer = new ArrayRecordWriter(file, 'group_size:4');
-    const buffer = new Uint8Array(3);
-    for (let i = 0; i < 6; i++) {
-      buffer.fill(i);
-      writer.write(buffer);
-    }
-    writer.close();
-    expect(new ArrayRecordReader(file).readAll().map((record) => record[0])).toEqual([0, 1, 2, 3, 4, 5]);
-  });
+  it.each(['group_size:4', 'group_size:1', 'group_size:2,transpose:true,snappy'])(
+    'the writer copies or encodes records before write() returns, so callers may reuse their buffer (%s)',
+    (options) => {
+      const file = path.join(dir, 'reuse.array_record');
+      const writer = new ArrayRecordWriter(file, options);
+      const buffer = new Uint8Array(3);
+      for (let i = 0; i < 6; i++) {
+        buffer.fill(i);
+        writer.write(buffer);
+      }
+      buffer.fill(9);
+      writer.close();
+      expect(new ArrayRecordReader(file).readAll().map((record) => [...record])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, i, i]));
+    },
+  );
 });
 
 describe('property: any records, any options', () => {

@@ -93,15 +93,16 @@ export class ArrayRecordWriter {
   }
 
   /**
-   * Appends one record (bytes, or a string stored as UTF-8). The bytes are copied, so the caller
-   * may reuse its buffer.
+   * Appends one record (bytes, or a string stored as UTF-8). The bytes are copied (or encoded
+   * right away), so the caller may reuse its buffer.
    * @throws ClosedError after close; InvalidArgumentError for other types; IoError when writing fails.
    */
   write(record: Uint8Array | string): void {
     this.sinkOrThrow();
     let bytes: Uint8Array;
     if (typeof record === 'string') bytes = textEncoder.encode(record);
-    else if (record instanceof Uint8Array) bytes = record.slice();
+    // A record that completes its group is encoded before write() returns: no copy needed.
+    else if (record instanceof Uint8Array) bytes = this.group.length + 1 >= this.options.groupSize ? record : record.slice();
     else throw new InvalidArgumentError(`write() takes a Uint8Array or a string, got ${describe(record)}`, { path: this.path });
     this.group.push(bytes);
     if (this.group.length >= this.options.groupSize) this.guard(() => this.flushGroup());

@@ -1,5 +1,6 @@
 // A write-only local file with a write buffer: chunks are small, and one write() call per chunk
-// would cost a system call each; close() flushes and fsyncs so accepted data is on disk.
+// would cost a system call each, so queued chunks go out together in one writev call; close()
+// flushes and fsyncs so accepted data is on disk.
 
 import fs from 'node:fs';
 import { IoError } from '../errors.js';
@@ -42,15 +43,23 @@ export class FileSink {
   flush(): void {
     if (this.fd === undefined || this.pendingBytes === 0) return;
     const chunks = this.pending;
+    const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     try {
-      for (const chunk of chunks) {
-        let done = 0;
-        while (done < chunk.length) done += fs.writeSync(this.fd, chunk, done, chunk.length - done);
-      }
+      const written = fs.writevSync(this.fd, chunks);
+      if (written < total) this.writeRest(chunks, written);
     } catch (cause) {
       throw new IoError(`write failed: ${(cause as Error).message}`, { path: this.path }, cause);
+    }
+  }
+
+  /** Finishes a writev that stopped short (libuv retries short writes, so this is a rare path): the bytes after `skip`. */
+  private writeRest(chunks: readonly Uint8Array[], skip: number): void {
+    for (const chunk of chunks) {
+      let done = Math.min(skip, chunk.length);
+      skip -= done;
+      while (done < chunk.length) done += fs.writeSync(this.fd!, chunk, done, chunk.length - done);
     }
   }
 

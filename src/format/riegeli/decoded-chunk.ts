@@ -30,8 +30,8 @@ export interface EncodedChunkData {
   readonly decodedDataSize: number;
 }
 
-/** Concatenates records into one buffer, as encoders need it. */
+/** Concatenates records into one buffer, as encoders need it (a lone record is used as it is). */
 export function concatRecords(records: readonly Uint8Array[]): { values: Uint8Array; total: number } {
-  const values = concatBytes(records);
+  const values = records.length === 1 ? records[0]! : concatBytes(records);
   return { values, total: values.length };
 }
