@@ -207,7 +207,8 @@ describe('misuse', () => {
  */
 function handBuiltFile(name: string, metadata: Uint8Array, postscript = (footerOffset: number) => encodePostscript(footerOffset)): string {
   const parts: Uint8Array[] = [];
-  const writer = new ChunkWriter({ write: (bytes) => parts.push(bytes) });
+  // Regions start out as garbage, as a reused write buffer's do: framing must overwrite every byte.
+  const writer = new ChunkWriter({ append: (length) => parts[parts.push(new Uint8Array(length).fill(0xee)) - 1]! });
   const footerOffset = writer.writeChunk(encodeSimpleChunk([metadata], UNCOMPRESSED));
   writer.padToBlockBoundary();
   const proto = postscript(footerOffset);

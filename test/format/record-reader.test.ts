@@ -18,7 +18,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** A plain Riegeli file of `records` in chunks of `perChunk`, with a padding chunk after every third. */
 function writePlainFile(name: string, records: readonly Uint8Array[], perChunk: number): string {
   const parts: Uint8Array[] = [];
-  const writer = new ChunkWriter({ write: (bytes) => parts.push(bytes) });
+  // Regions start out as garbage, as a reused write buffer's do: framing must overwrite every byte.
+  const writer = new ChunkWriter({ append: (length) => parts[parts.push(new Uint8Array(length).fill(0xee)) - 1]! });
   for (let start = 0, n = 0; start < records.length; start += perChunk, n++) {
     writer.writeChunk(encodeSimpleChunk(records.slice(start, start + perChunk), { type: CompressionType.zstd, level: 1 }));
     if (n % 3 === 2) writer.padToBlockBoundary();

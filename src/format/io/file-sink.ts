@@ -1,17 +1,19 @@
 // A write-only local file with a write buffer: chunks are small, and one write() call per chunk
-// would cost a system call each, so queued chunks go out together in one writev call; close()
-// flushes and fsyncs so accepted data is on disk.
+// would cost a system call each. Callers frame their chunks straight into the buffer, which is
+// written out a megabyte at a time and then reused; close() flushes and fsyncs so accepted data
+// is on disk.
 
 import fs from 'node:fs';
 import { IoError } from '../errors.js';
 
-const FLUSH_THRESHOLD = 1 << 20;
+const BUFFER_SIZE = 1 << 20;
 
 /** A file created (or truncated) for writing; bytes reach the file at the latest on close(). */
 export class FileSink {
   private fd: number | undefined;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private buffer = Buffer.allocUnsafeSlow(BUFFER_SIZE);
+  /** Bytes of `buffer` that are filled and not yet written. */
+  private used = 0;
 
   private constructor(
     readonly path: string,
@@ -32,34 +34,36 @@ export class FileSink {
     }
   }
 
-  /** Queues bytes; writes them out once a megabyte has gathered. */
-  write(bytes: Uint8Array): void {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= FLUSH_THRESHOLD) this.flush();
+  /**
+   * The next `length` bytes of the file, as a region of the write buffer to fill before the next
+   * call (its content is undefined until then); earlier bytes are written out first when the
+   * buffer is full. @throws IoError when that write fails.
+   */
+  append(length: number): Uint8Array {
+    if (this.used + length > this.buffer.length) {
+      this.flush();
+      if (length > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(length);
+    }
+    const region = this.buffer.subarray(this.used, this.used + length);
+    this.used += length;
+    return region;
   }
 
-  /** Writes queued bytes to the file. @throws IoError on a failed write. */
+  /** Copies `bytes` to the end of the file's content. @throws IoError when a write fails. */
+  write(bytes: Uint8Array): void {
+    this.append(bytes.length).set(bytes);
+  }
+
+  /** Writes the buffered bytes to the file. @throws IoError on a failed write. */
   flush(): void {
-    if (this.fd === undefined || this.pendingBytes === 0) return;
-    const chunks = this.pending;
-    const total = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.fd === undefined || this.used === 0) return;
+    const length = this.used;
+    this.used = 0;
     try {
-      const written = fs.writevSync(this.fd, chunks);
-      if (written < total) this.writeRest(chunks, written);
+      let done = 0;
+      while (done < length) done += fs.writeSync(this.fd, this.buffer, done, length - done);
     } catch (cause) {
       throw new IoError(`write failed: ${(cause as Error).message}`, { path: this.path }, cause);
-    }
-  }
-
-  /** Finishes a writev that stopped short (libuv retries short writes, so this is a rare path): the bytes after `skip`. */
-  private writeRest(chunks: readonly Uint8Array[], skip: number): void {
-    for (const chunk of chunks) {
-      let done = Math.min(skip, chunk.length);
-      skip -= done;
-      while (done < chunk.length) done += fs.writeSync(this.fd!, chunk, done, chunk.length - done);
     }
   }
 
@@ -83,7 +87,7 @@ export class FileSink {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    this.pending = [];
+    this.used = 0;
     fs.closeSync(fd);
   }
 }

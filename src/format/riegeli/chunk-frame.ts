@@ -18,13 +18,14 @@ export interface RawChunk {
 }
 
 /**
- * The bytes a writer at `chunkBegin` emits for a chunk, up to its end: block headers are inserted
- * at every boundary the chunk covers, padding bytes are zero.
+ * Writes the bytes a writer at `chunkBegin` emits for a chunk, up to its end, into the region
+ * `allocate` gives (whatever it holds is overwritten): block headers are inserted at every
+ * boundary the chunk covers, padding bytes are zero. Returns the position after the chunk.
  */
-export function frameChunk(chunkBegin: number, chunk: EncodedChunkData): { bytes: Uint8Array; end: number } {
+export function frameChunk(chunkBegin: number, chunk: EncodedChunkData, allocate: (length: number) => Uint8Array): number {
   const header = buildChunkHeader({ dataSize: chunk.data.length, ...chunk }, chunk.data);
   const end = chunkEnd(chunkBegin, chunk.data.length, chunk.numRecords);
-  const bytes = new Uint8Array(end - chunkBegin);
+  const bytes = allocate(end - chunkBegin);
   let pos = chunkBegin;
   const copy = (source: Uint8Array): void => {
     let taken = 0;
@@ -41,11 +42,12 @@ export function frameChunk(chunkBegin: number, chunk: EncodedChunkData): { bytes
   };
   copy(header);
   copy(chunk.data);
-  // Padding is zeros (already there); only the block headers inside it need writing.
+  // Padding is zeros, with the block headers that fall inside it.
+  bytes.fill(0, pos - chunkBegin);
   for (let boundary = Math.ceil(pos / BLOCK_SIZE) * BLOCK_SIZE; boundary < end; boundary += BLOCK_SIZE) {
     bytes.set(buildBlockHeader(boundary - chunkBegin, end - boundary), boundary - chunkBegin);
   }
-  return { bytes, end };
+  return end;
 }
 
 /**

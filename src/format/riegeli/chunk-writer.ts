@@ -8,7 +8,8 @@ import type { EncodedChunkData } from './decoded-chunk.js';
 
 /** Where framed chunk bytes go (a buffered file in practice). */
 export interface ByteSink {
-  write(bytes: Uint8Array): void;
+  /** The next `length` bytes of output, for the caller to fill before it calls the sink again. */
+  append(length: number): Uint8Array;
 }
 
 const SIGNATURE: EncodedChunkData = { chunkType: ChunkType.fileSignature, data: new Uint8Array(0), numRecords: 0, decodedDataSize: 0 };
@@ -29,9 +30,7 @@ export class ChunkWriter {
   /** Writes a chunk at the current position and returns that position. */
   writeChunk(chunk: EncodedChunkData): number {
     const begin = this.position;
-    const { bytes, end } = frameChunk(begin, chunk);
-    this.sink.write(bytes);
-    this.position = end;
+    this.position = frameChunk(begin, chunk, (length) => this.sink.append(length));
     return begin;
   }
 
