@@ -27,16 +27,24 @@ const BROTLI_MAX_REGULAR_WINDOW_LOG = 24;
 // One context each, reused for every call: creating a zstd context costs far more than a small block.
 let zstdCompressContext: zstd.CCtx | undefined;
 let zstdDecompressContext: zstd.DCtx | undefined;
+/** The parameters zstdCompressContext holds, set again only when a call needs others (each is a native call). */
+let zstdLevel: number | undefined;
+let zstdWindowLog: number | undefined;
 
-function compressZstd(data: Uint8Array, level: number, windowLog: number | undefined): Uint8Array {
+function compressZstd(data: Uint8Array, level: number, windowLog: number | undefined, headroom: number): Uint8Array {
   zstdCompressContext ??= new zstd.CCtx();
   const context = zstdCompressContext;
-  context.reset(zstd.ResetDirective.sessionAndParameters);
-  context.setParameter(zstd.CParameter.compressionLevel, level);
-  if (windowLog !== undefined) context.setParameter(zstd.CParameter.windowLog, windowLog);
-  const output = Buffer.allocUnsafe(zstd.compressBound(data.length));
-  const size = context.compress2(output, data);
-  return output.subarray(0, size);
+  if (level !== zstdLevel || windowLog !== zstdWindowLog) {
+    context.reset(zstd.ResetDirective.sessionAndParameters);
+    context.setParameter(zstd.CParameter.compressionLevel, level);
+    if (windowLog !== undefined) context.setParameter(zstd.CParameter.windowLog, windowLog);
+    zstdLevel = level;
+    zstdWindowLog = windowLog;
+  }
+  const output = Buffer.allocUnsafe(headroom + zstd.compressBound(data.length));
+  // compress2 makes a whole frame and leaves the parameters in place for the next call.
+  const size = context.compress2(output.subarray(headroom), data);
+  return output.subarray(0, headroom + size);
 }
 
 function compressBrotli(data: Uint8Array, level: number, windowLog: number | undefined): Uint8Array {
@@ -51,17 +59,22 @@ function compressBrotli(data: Uint8Array, level: number, windowLog: number | und
   });
 }
 
-/** Compresses `data` with the codec alone (no size prefix). */
-export function compressRaw(options: CompressorOptions, data: Uint8Array): Uint8Array {
+/**
+ * Compresses `data` with a real codec into a buffer whose compressed bytes start after `headroom`
+ * bytes left for the caller (zstd and snappy compress in place there; brotli output is copied).
+ */
+function compressAfter(options: CompressorOptions, data: Uint8Array, headroom: number): Uint8Array {
   switch (options.type) {
-    case CompressionType.none:
-      return data;
     case CompressionType.zstd:
-      return compressZstd(data, options.level, options.windowLog);
-    case CompressionType.brotli:
-      return compressBrotli(data, options.level, options.windowLog);
+      return compressZstd(data, options.level, options.windowLog, headroom);
     case CompressionType.snappy:
-      return snappyCompress(data);
+      return snappyCompress(data, headroom);
+    default: {
+      const compressed = compressBrotli(data, options.level, options.windowLog);
+      const block = new Uint8Array(headroom + compressed.length);
+      block.set(compressed, headroom);
+      return block;
+    }
   }
 }
 
@@ -71,11 +84,8 @@ export function compressRaw(options: CompressorOptions, data: Uint8Array): Uint8
  */
 export function encodeBlock(options: CompressorOptions, data: Uint8Array): Uint8Array {
   if (options.type === CompressionType.none) return data;
-  const compressed = compressRaw(options, data);
-  const prefixLength = varintLength(data.length);
-  const block = new Uint8Array(prefixLength + compressed.length);
+  const block = compressAfter(options, data, varintLength(data.length));
   writeVarint(block, 0, data.length);
-  block.set(compressed, prefixLength);
   return block;
 }
 

@@ -129,11 +129,14 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
   return emitted < end ? writeLiteral(input, emitted, end - emitted, out, op) : op;
 }
 
-/** Compresses `input` into one raw snappy block (the uncompressed length, then the tags). */
-export function snappyCompress(input: Uint8Array): Uint8Array {
-  const out = Buffer.allocUnsafe(maxCompressedLength(input.length));
+/**
+ * Compresses `input` into one raw snappy block (the uncompressed length, then the tags), placed
+ * after `headroom` bytes that are left for the caller.
+ */
+export function snappyCompress(input: Uint8Array, headroom = 0): Uint8Array {
+  const out = Buffer.allocUnsafe(headroom + maxCompressedLength(input.length));
   const view = new DataView(input.buffer, input.byteOffset, input.length);
-  let op = writeVarint(out, 0, input.length);
+  let op = writeVarint(out, headroom, input.length);
   for (let start = 0; start < input.length; start += FRAGMENT_SIZE) {
     op = compressFragment(input, view, start, Math.min(input.length, start + FRAGMENT_SIZE), out, op);
   }
