@@ -1,8 +1,9 @@
-// Writes an ArrayRecord file and reads it back: sequentially, by indices, by range, and asynchronously.
+// Writes an ArrayRecord file and reads it back: sequentially, by indices, by range, asynchronously,
+// and into a reused scratch buffer.
 
 import os from 'node:os';
 import path from 'node:path';
-import { ArrayRecordReader, ArrayRecordWriter } from '../src/index.js';
+import { ArrayRecordReader, ArrayRecordWriter, ReadScratch } from '../src/index.js';
 
 const file = path.join(os.tmpdir(), 'example.array_record');
 
@@ -17,4 +18,9 @@ console.log('first record:', text(reader.read()));
 console.log('by indices:', reader.read([999, 0, 500]).map(text));
 console.log('range [10, 13):', reader.read(10, 13).map(text));
 console.log('async:', (await reader.readAsync([1, 2])).map(text));
+const scratch = new ReadScratch();
+for (const start of [0, 500]) {
+  // Decoding copies the text out, before the next read reuses the scratch.
+  console.log(`scratch [${start}, ${start + 2}):`, reader.readWithScratch(scratch, start, start + 2).map(text));
+}
 reader.close();

@@ -2,6 +2,7 @@
 
 export { ArrayRecordReader, type ArrayRecordFileInfo } from './arrayrecord/reader.js';
 export { ArrayRecordWriter, type WriterExtras } from './arrayrecord/writer.js';
+export { ReadScratch } from './io/read-scratch.js';
 export type { RecordsMetadata } from './riegeli/records-metadata.js';
 export { RiegeliRecordReader } from './riegeli/record-reader.js';
 export { TFRecordReader } from './tfrecord/tfrecord-reader.js';

@@ -16,6 +16,7 @@ describe('examples', () => {
     const out = runExample('write-and-read.ts');
     expect(out).toContain("by indices: [ 'record number 999', 'record number 0', 'record number 500' ]");
     expect(out).toContain("async: [ 'record number 1', 'record number 2' ]");
+    expect(out).toContain("scratch [500, 502): [ 'record number 500', 'record number 501' ]");
   });
 
   it('sharded-epochs.ts', () => {

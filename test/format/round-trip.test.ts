@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
+import { ReadScratch } from '../../src/format/io/read-scratch.js';
 import { contentRecord, mixedRecord } from '../helpers/golden.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-round-trip-'));
@@ -123,6 +124,39 @@ describe('edge cases', () => {
       expect(new ArrayRecordReader(file).readAll().map((record) => [...record])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, i, i]));
     },
   );
+});
+
+describe('reads into a reused scratch buffer', () => {
+  it.each(['group_size:1,uncompressed', 'group_size:7,zstd', 'group_size:3,snappy,pad_to_block_boundary:true', 'group_size:5,transpose:true'])(
+    'give the records read() gives, request after request (%s)',
+    (options) => {
+      const { reader } = roundTrip(options, records);
+      const scratch = new ReadScratch();
+      const copies = (batch: readonly Uint8Array[]) => batch.map((record) => record.slice());
+      for (let request = 0; request < 6; request++) {
+        const indices = Array.from({ length: 40 }, (_, i) => (request * 53 + i * 29) % records.length);
+        expectRecords(copies(reader.readWithScratch(scratch, indices)), indices.map((i) => records[i]!));
+        const from = request * 20;
+        expectRecords(copies(reader.readWithScratch(scratch, from, from + 30)), records.slice(from, from + 30));
+      }
+      expect(() => reader.readWithScratch(scratch, 5)).toThrow(/needs both bounds/);
+      reader.close();
+    },
+  );
+
+  it('hands out the same memory again, growing it when a request needs more', () => {
+    const scratch = new ReadScratch();
+    const first = scratch.take(100);
+    first.fill(1);
+    const second = scratch.take(50);
+    expect(second.buffer).toBe(first.buffer);
+    const grown = scratch.take(10_000);
+    expect(grown.length).toBe(10_000);
+    expect(scratch.take(200).buffer).toBe(grown.buffer);
+    // Beyond what a scratch keeps, a request gets memory of its own, and the kept buffer stays.
+    expect(scratch.take(65 << 20).buffer).not.toBe(grown.buffer);
+    expect(scratch.take(10).buffer).toBe(grown.buffer);
+  });
 });
 
 describe('property: any records, any options', () => {

@@ -3,12 +3,15 @@
 
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../errors.js';
+import { ReadScratch } from '../io/read-scratch.js';
 import { ArrayRecordReader } from './reader.js';
 import type { ReadResponse, WorkerRequest } from './read-protocol.js';
 
 /** Readers this worker keeps open, most recently used last. */
 const MAX_OPEN_READERS = 32;
 const readers = new Map<string, ArrayRecordReader>();
+/** File bytes are read into this one buffer, request after request: pack() copies the records out. */
+const scratch = new ReadScratch();
 
 function readerFor(path: string, options: string): ArrayRecordReader {
   const key = `${options}\u0000${path}`;
@@ -57,7 +60,10 @@ port.on('message', (request: WorkerRequest) => {
   let response: ReadResponse;
   try {
     const reader = readerFor(request.path, request.options);
-    const records = request.kind === 'range' ? reader.read(request.from, request.to) : reader.read(Array.from(request.indices));
+    const records =
+      request.kind === 'range'
+        ? reader.readWithScratch(scratch, request.from, request.to)
+        : reader.readWithScratch(scratch, Array.from(request.indices));
     const { values, ends } = pack(records);
     response = { id: request.id, values, ends };
     port.postMessage(response, [values, ends.buffer]);

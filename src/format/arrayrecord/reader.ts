@@ -2,6 +2,7 @@
 
 import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import type { ReadScratch } from '../io/read-scratch.js';
 import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { decodeChunk } from '../riegeli/chunk-codec.js';
 import { readFileMetadata } from '../riegeli/file-metadata.js';
@@ -213,13 +214,26 @@ export class ArrayRecordReader {
   read(start: number, end: number): Uint8Array[];
   read(first?: readonly number[] | number, end?: number): Uint8Array | Uint8Array[] {
     if (first === undefined) return this.readNext();
+    return this.readBatch(first, end, undefined);
+  }
+
+  /**
+   * `read(indices)` or `read(start, end)` with the file's bytes read into `scratch` rather than
+   * fresh memory, for a caller that copies the records out before it reads with `scratch` again:
+   * records of uncompressed chunks are views into it. The read workers read this way.
+   */
+  readWithScratch(scratch: ReadScratch, first: readonly number[] | number, end?: number): Uint8Array[] {
+    return this.readBatch(first, end, scratch);
+  }
+
+  private readBatch(first: readonly number[] | number, end: number | undefined, scratch: ReadScratch | undefined): Uint8Array[] {
     if (typeof first === 'number') {
       if (end === undefined) throw new InvalidArgumentError('read(start, end) needs both bounds', { path: this.path });
       const [from, to] = this.resolveRange(first, end);
-      return this.withRelease(() => this.readRangeSync(from, to));
+      return this.withRelease(() => this.readRangeSync(from, to, scratch));
     }
     const indices = this.checkIndices(first);
-    return this.withRelease(() => this.readIndicesSync(indices));
+    return this.withRelease(() => this.readIndicesSync(indices, scratch));
   }
 
   /** Reads every record, in order. */
@@ -316,13 +330,15 @@ export class ArrayRecordReader {
     return [from, to];
   }
 
-  private readRangeSync(from: number, to: number): Uint8Array[] {
+  private readRangeSync(from: number, to: number, scratch?: ReadScratch): Uint8Array[] {
     const { groupSize } = this.layout;
     const firstChunk = Math.floor(from / groupSize);
     const lastChunk = Math.floor((to - 1) / groupSize);
     const records = new Array<Uint8Array>(to - from);
-    for (const run of planChunkReads(rangeArray(firstChunk, lastChunk + 1), this.index)) {
-      const buffer = this.open().readSync(run.start, run.end - run.start);
+    const runs = planChunkReads(rangeArray(firstChunk, lastChunk + 1), this.index);
+    const buffers = this.readRuns(runs, scratch);
+    runs.forEach((run, r) => {
+      const buffer = buffers[r]!;
       for (let chunk = run.first; chunk <= run.last; chunk++) {
         const decoded = this.decodeFrom(buffer, run.start, chunk);
         const base = chunk * groupSize;
@@ -330,17 +346,31 @@ export class ArrayRecordReader {
         const finish = Math.min(to, base + recordCount(decoded));
         for (let index = begin; index < finish; index++) records[index - from] = recordOf(decoded, index - base);
       }
-    }
+    });
     return records;
   }
 
-  private readIndicesSync(indices: readonly number[]): Uint8Array[] {
+  private readIndicesSync(indices: readonly number[], scratch?: ReadScratch): Uint8Array[] {
     const decoded = new Map<number, DecodedChunk>();
-    for (const run of planChunkReads(this.chunksOf(indices), this.index)) {
-      const buffer = this.open().readSync(run.start, run.end - run.start);
-      for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk));
-    }
+    const runs = planChunkReads(this.chunksOf(indices), this.index);
+    const buffers = this.readRuns(runs, scratch);
+    runs.forEach((run, r) => {
+      for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffers[r]!, run.start, chunk));
+    });
     return this.gather(indices, decoded);
+  }
+
+  /** The file bytes of each run: fresh buffers, or consecutive regions of `scratch`. */
+  private readRuns(runs: readonly ChunkRun[], scratch: ReadScratch | undefined): Uint8Array[] {
+    const source = this.open();
+    if (scratch === undefined) return runs.map((run) => source.readSync(run.start, run.end - run.start));
+    const region = scratch.take(runs.reduce((total, run) => total + run.end - run.start, 0));
+    let offset = 0;
+    return runs.map((run) => {
+      const length = run.end - run.start;
+      offset += length;
+      return source.readSync(run.start, length, region.subarray(offset - length, offset));
+    });
   }
 
   /** Splits [from, to) at chunk boundaries into one contiguous part per worker. */

@@ -10,7 +10,8 @@ import { ClosedError, CorruptFileError, IoError } from '../errors.js';
 export interface ByteSource {
   readonly path: string;
   readonly size: number;
-  readSync(offset: number, length: number): Uint8Array;
+  /** Reads into `into` (at least `length` bytes long) when given, else into a new buffer. */
+  readSync(offset: number, length: number, into?: Uint8Array): Uint8Array;
   read(offset: number, length: number): Promise<Uint8Array>;
   close(): void;
 }
@@ -53,9 +54,9 @@ export class LocalFile implements ByteSource {
     return new LocalFile(path, fd);
   }
 
-  readSync(offset: number, length: number): Uint8Array {
+  readSync(offset: number, length: number, into?: Uint8Array): Uint8Array {
     const fd = this.checkRange(offset, length);
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
     let done = 0;
     try {
       while (done < length) {
@@ -103,7 +104,7 @@ export class LocalFile implements ByteSource {
     return this.fd;
   }
 
-  private checkComplete(buffer: Buffer, done: number, offset: number): Uint8Array {
+  private checkComplete(buffer: Uint8Array, done: number, offset: number): Uint8Array {
     if (done < buffer.length) {
       throw new CorruptFileError(`file shrank while reading: got ${done} of ${buffer.length} bytes`, { path: this.path, offset });
     }
