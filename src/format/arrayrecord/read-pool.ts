@@ -18,10 +18,12 @@ class PooledWorker {
 
   constructor() {
     this.worker = startModuleWorker(siblingModule(import.meta.url, 'read-worker'));
-    this.worker.unref();
     this.worker.on('message', (response: ReadResponse) => this.settle(response));
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => this.failAll(new Error(`read worker exited with code ${code}`)));
+    // Last: adding the 'message' listener refs the worker's port again, and a worker that never
+    // gets a request (max_parallelism:1, small batches) would then keep the process alive.
+    this.worker.unref();
   }
 
   get load(): number {

@@ -14,6 +14,8 @@ import { forgetFileOnWorkers, readOnWorker, readPoolSize, readRangeOnWorker } fr
 import { planChunkReads, type ChunkRun } from './read-plan.js';
 import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
 
+/** A batch read is split among the read workers only into parts of at least this many chunks. */
+const MIN_CHUNKS_PER_WORKER = 64;
 /** Sequential reads fetch at least this much per read call, whatever readahead_buffer_size says. */
 const MIN_SEQUENTIAL_READ = 256 * 1024;
 /** Where the chunk after the 64-byte file signature begins. */
@@ -395,7 +397,9 @@ export class ArrayRecordReader {
     if (maxWorkers === 0 || indices.length === 0) return this.withReleaseAsync(() => this.readIndicesAsync(indices));
     const groupSize = this.layout.groupSize;
     const chunks = this.chunksOf(indices);
-    const parts = Math.min(maxWorkers, readPoolSize(), chunks.length);
+    // A message to a worker and back costs tens of µs: a small batch goes whole to one worker
+    // (concurrent batches, e.g. of several files, still spread over the pool).
+    const parts = Math.min(maxWorkers, readPoolSize(), Math.ceil(chunks.length / MIN_CHUNKS_PER_WORKER));
     const partOfChunk = new Map<number, number>();
     chunks.forEach((chunk, rank) => partOfChunk.set(chunk, Math.floor((rank * parts) / chunks.length)));
     const positions: number[][] = Array.from({ length: parts }, () => []);
