@@ -6,12 +6,14 @@
 import fs from 'node:fs';
 import { IoError } from '../errors.js';
 
+/** The buffer starts this small (a writer of a small file needs no more) and doubles up to BUFFER_SIZE. */
+const INITIAL_BUFFER_SIZE = 64 << 10;
 const BUFFER_SIZE = 1 << 20;
 
 /** A file created (or truncated) for writing; bytes reach the file at the latest on close(). */
 export class FileSink {
   private fd: number | undefined;
-  private buffer = Buffer.allocUnsafeSlow(BUFFER_SIZE);
+  private buffer = Buffer.allocUnsafeSlow(INITIAL_BUFFER_SIZE);
   /** Bytes of `buffer` that are filled and not yet written. */
   private used = 0;
 
@@ -40,13 +42,23 @@ export class FileSink {
    * buffer is full. @throws IoError when that write fails.
    */
   append(length: number): Uint8Array {
-    if (this.used + length > this.buffer.length) {
-      this.flush();
-      if (length > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(length);
-    }
+    if (this.used + length > this.buffer.length) this.makeRoom(length);
     const region = this.buffer.subarray(this.used, this.used + length);
     this.used += length;
     return region;
+  }
+
+  /** Makes room for `length` more bytes: grows the buffer while it is below BUFFER_SIZE, else writes it out. */
+  private makeRoom(length: number): void {
+    const needed = this.used + length;
+    if (this.buffer.length < BUFFER_SIZE && needed <= BUFFER_SIZE) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(BUFFER_SIZE, Math.max(needed, 2 * this.buffer.length)));
+      grown.set(this.buffer.subarray(0, this.used));
+      this.buffer = grown;
+      return;
+    }
+    this.flush();
+    if (length > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(length);
   }
 
   /** Copies `bytes` to the end of the file's content. @throws IoError when a write fails. */
