@@ -17,7 +17,7 @@ function chunks(count: number): Uint8Array[] {
 
 function writeAll(file: string, parts: readonly Uint8Array[]): void {
   const sink = FileSink.create(file);
-  for (const part of parts) sink.write(part);
+  for (const part of parts) sink.append(part.length).set(part);
   sink.close();
 }
 
@@ -40,7 +40,7 @@ describe('FileSink', () => {
     small.set([1, 2, 3]);
     const large = sink.append(3 << 20);
     large.fill(7);
-    sink.write(Uint8Array.of(9));
+    sink.append(1)[0] = 9;
     sink.close();
     const content = fs.readFileSync(file);
     expect(content.length).toBe(4 + (3 << 20));
@@ -68,7 +68,7 @@ describe('FileSink', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     });
     const sink = FileSink.create(file);
-    sink.write(new Uint8Array(10));
+    sink.append(10).fill(0);
     expect(() => sink.close()).toThrow(IoError);
     expect(() => FileSink.create(path.join(dir, 'missing', 'x'))).toThrow(/cannot create file/);
   });

@@ -61,11 +61,6 @@ export class FileSink {
     if (length > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(length);
   }
 
-  /** Copies `bytes` to the end of the file's content. @throws IoError when a write fails. */
-  write(bytes: Uint8Array): void {
-    this.append(bytes.length).set(bytes);
-  }
-
   /** Writes the buffered bytes to the file. @throws IoError on a failed write. */
   flush(): void {
     if (this.fd === undefined || this.used === 0) return;
