@@ -6,14 +6,15 @@ import { ChunkWriter } from '../../src/format/riegeli/chunk-writer.js';
 import { UNCOMPRESSED } from '../../src/format/riegeli/compression.js';
 import { CompressionType } from '../../src/format/riegeli/constants.js';
 import { encodeSimpleChunk } from '../../src/format/riegeli/simple-chunk.js';
+import { memorySink } from '../helpers/memory-sink.js';
 
 const ZSTD = { type: CompressionType.zstd, level: 3 } as const;
 
 /** The bytes a ChunkWriter produces when each region it is given starts out filled with `fill`. */
 function framed(fill: number, write: (writer: ChunkWriter) => void): Buffer {
-  const parts: Uint8Array[] = [];
-  write(new ChunkWriter({ append: (length) => parts[parts.push(new Uint8Array(length).fill(fill)) - 1]! }));
-  return Buffer.concat(parts);
+  const sink = memorySink(fill);
+  write(new ChunkWriter(sink));
+  return sink.bytes();
 }
 
 describe('ChunkWriter', () => {

@@ -21,6 +21,7 @@ import { ChunkWriter } from '../../src/format/riegeli/chunk-writer.js';
 import { UNCOMPRESSED } from '../../src/format/riegeli/compression.js';
 import { encodeSimpleChunk } from '../../src/format/riegeli/simple-chunk.js';
 import { goldenPath, mixedRecord } from '../helpers/golden.js';
+import { memorySink } from '../helpers/memory-sink.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-corrupt-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -206,16 +207,15 @@ describe('misuse', () => {
  * postscript record of the caller's choosing, so exactly one thing is wrong in it.
  */
 function handBuiltFile(name: string, metadata: Uint8Array, postscript = (footerOffset: number) => encodePostscript(footerOffset)): string {
-  const parts: Uint8Array[] = [];
-  // Regions start out as garbage, as a reused write buffer's do: framing must overwrite every byte.
-  const writer = new ChunkWriter({ append: (length) => parts[parts.push(new Uint8Array(length).fill(0xee)) - 1]! });
+  const sink = memorySink();
+  const writer = new ChunkWriter(sink);
   const footerOffset = writer.writeChunk(encodeSimpleChunk([metadata], UNCOMPRESSED));
   writer.padToBlockBoundary();
   const proto = postscript(footerOffset);
   writer.writeChunk(encodeSimpleChunk([proto, proto, proto], UNCOMPRESSED));
   writer.padToBlockBoundary();
   const file = path.join(dir, name);
-  fs.writeFileSync(file, Buffer.concat(parts));
+  fs.writeFileSync(file, sink.bytes());
   return file;
 }
 

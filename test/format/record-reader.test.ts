@@ -11,21 +11,21 @@ import { CompressionType } from '../../src/format/riegeli/constants.js';
 import { RiegeliRecordReader } from '../../src/format/riegeli/record-reader.js';
 import { encodeSimpleChunk } from '../../src/format/riegeli/simple-chunk.js';
 import { goldenPath, goldenSidecar, mixedRecord, sha256 } from '../helpers/golden.js';
+import { memorySink } from '../helpers/memory-sink.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riegeli-reader-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A plain Riegeli file of `records` in chunks of `perChunk`, with a padding chunk after every third. */
 function writePlainFile(name: string, records: readonly Uint8Array[], perChunk: number): string {
-  const parts: Uint8Array[] = [];
-  // Regions start out as garbage, as a reused write buffer's do: framing must overwrite every byte.
-  const writer = new ChunkWriter({ append: (length) => parts[parts.push(new Uint8Array(length).fill(0xee)) - 1]! });
+  const sink = memorySink();
+  const writer = new ChunkWriter(sink);
   for (let start = 0, n = 0; start < records.length; start += perChunk, n++) {
     writer.writeChunk(encodeSimpleChunk(records.slice(start, start + perChunk), { type: CompressionType.zstd, level: 1 }));
     if (n % 3 === 2) writer.padToBlockBoundary();
   }
   const file = path.join(dir, name);
-  fs.writeFileSync(file, Buffer.concat(parts));
+  fs.writeFileSync(file, sink.bytes());
   return file;
 }
 

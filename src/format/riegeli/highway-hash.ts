@@ -44,10 +44,9 @@ export function writeHash(bytes: Uint8Array, target: Uint8Array, offset: number)
 
 /** The hash as 16 hex digits (most significant first), for error messages. */
 export function hashHex(bytes: Uint8Array): string {
-  const hex = littleEndianHex(bytes);
-  let text = '0x';
-  for (let i = 7; i >= 0; i--) text += hex.slice(2 * i, 2 * i + 2);
-  return text;
+  const stored = new Uint8Array(8);
+  writeHash(bytes, stored, 0);
+  return storedHashHex(stored, 0);
 }
 
 /** The u64 hash stored little-endian at `stored[offset]` as 16 hex digits, for error messages. */
