@@ -6,6 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { deserializeError, InvalidOptionsError } from '../format/errors.js';
 import { siblingModule, startModuleWorker } from '../format/io/module-worker.js';
+import { WorkerLifetime } from '../format/io/worker-lifetime.js';
 import type { RunRequest, TransformResponse, WorkerError } from './transform-protocol.js';
 import { TransformFailure, type TransformedBlock } from './transforms.js';
 
@@ -69,16 +70,18 @@ function inPlace(records: readonly Uint8Array[]): RecordLayout | undefined {
 
 class TransformWorker {
   private readonly worker: Worker;
+  private readonly lifetime: WorkerLifetime;
   private readonly pending = new Map<number, Pending>();
   /** Set once the worker cannot serve any more blocks (its module failed to load, or it died). */
   failure: Error | undefined;
 
   constructor(settings: TransformWorkerSettings) {
     this.worker = startModuleWorker(siblingModule(import.meta.url, 'transform-worker'));
-    this.worker.unref();
     this.worker.on('message', (response: TransformResponse) => this.receive(response, settings));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`transform worker exited with code ${code}`)));
+    // After the 'message' listener, which refs the worker again.
+    this.lifetime = new WorkerLifetime(this.worker);
     this.worker.postMessage({ kind: 'init', moduleUrl: settings.moduleUrl.href, exportName: settings.exportName, seed: settings.seed });
   }
 
@@ -97,18 +100,18 @@ class TransformWorker {
         const copy = { ...request, ...fallback() };
         this.worker.postMessage(copy, copy.buffers);
       }
-      // A worker with blocks in flight keeps the process alive until they come back.
-      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(request.id, { resolve, reject });
+      this.lifetime.setBusy(true);
     });
   }
 
   async terminate(): Promise<void> {
     this.failure ??= new Error('transform workers were stopped');
-    await this.worker.terminate();
+    await this.lifetime.terminate();
   }
 
   private receive(response: TransformResponse, settings: TransformWorkerSettings): void {
+    if (response.kind === 'ready' || response.kind === 'init-failed') this.lifetime.finishedLoading();
     if (response.kind === 'ready') {
       if (settings.expectedShape !== undefined && response.shape !== settings.expectedShape) {
         this.fail(
@@ -127,7 +130,7 @@ class TransformWorker {
     const pending = this.pending.get(response.id);
     if (pending === undefined) return;
     this.pending.delete(response.id);
-    if (this.pending.size === 0) this.worker.unref();
+    this.lifetime.setBusy(this.pending.size > 0);
     if (response.kind === 'done') pending.resolve({ values: response.values, kept: response.kept });
     else {
       const before = { values: response.values, kept: response.kept };
@@ -139,7 +142,7 @@ class TransformWorker {
     this.failure ??= error;
     for (const pending of this.pending.values()) pending.reject(this.failure);
     this.pending.clear();
-    this.worker.unref();
+    this.lifetime.setBusy(false);
   }
 }
 

@@ -1,11 +1,12 @@
 // The process-wide pool of read workers behind the async batch reads: the analogue of the C++
-// reader's thread pool. Workers start on first use and do not keep the process alive when idle.
+// reader's thread pool. Workers start on first use; once loaded and idle they do not keep the process alive.
 
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { deserializeError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
-import type { ReadRangeRequest, ReadRequest, ReadResponse } from './read-protocol.js';
+import { WorkerLifetime } from '../io/worker-lifetime.js';
+import type { ReadRangeRequest, ReadRequest, ReadResponse, ReadWorkerMessage } from './read-protocol.js';
 
 interface Pending {
   resolve(records: Uint8Array[]): void;
@@ -14,16 +15,20 @@ interface Pending {
 
 class PooledWorker {
   private readonly worker: Worker;
+  private readonly lifetime: WorkerLifetime;
   private readonly pending = new Map<number, Pending>();
 
   constructor() {
     this.worker = startModuleWorker(siblingModule(import.meta.url, 'read-worker'));
-    this.worker.on('message', (response: ReadResponse) => this.settle(response));
+    this.worker.on('message', (message: ReadWorkerMessage) => {
+      if (message.kind === 'loaded') this.lifetime.finishedLoading();
+      else this.settle(message);
+    });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => this.failAll(new Error(`read worker exited with code ${code}`)));
-    // Last: adding the 'message' listener refs the worker's port again, and a worker that never
+    // Last: adding the 'message' listener refs the worker's port again, and a loaded worker that never
     // gets a request (max_parallelism:1, small batches) would then keep the process alive.
-    this.worker.unref();
+    this.lifetime = new WorkerLifetime(this.worker);
   }
 
   get load(): number {
@@ -32,9 +37,8 @@ class PooledWorker {
 
   read(request: ReadRequest | ReadRangeRequest): Promise<Uint8Array[]> {
     return new Promise((resolve, reject) => {
-      // A worker with work in flight keeps the process alive until the answer arrives.
-      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(request.id, { resolve, reject });
+      this.lifetime.setBusy(true);
       this.worker.postMessage(request, request.kind === 'read' ? [request.indices.buffer] : []);
     });
   }
@@ -43,15 +47,11 @@ class PooledWorker {
     this.worker.postMessage({ kind: 'forget', path });
   }
 
-  terminate(): Promise<number> {
-    return this.worker.terminate();
-  }
-
   private settle(response: ReadResponse): void {
     const pending = this.pending.get(response.id);
     if (pending === undefined) return;
     this.pending.delete(response.id);
-    if (this.pending.size === 0) this.worker.unref();
+    this.lifetime.setBusy(this.pending.size > 0);
     if (response.error !== undefined) {
       pending.reject(deserializeError(response.error));
       return;
@@ -70,6 +70,7 @@ class PooledWorker {
   private failAll(error: Error): void {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
+    this.lifetime.setBusy(false);
     pool = undefined;
   }
 }
@@ -111,11 +112,4 @@ function leastBusy(): PooledWorker {
 export function forgetFileOnWorkers(path: string): void {
   if (pool === undefined) return;
   for (const worker of pool) worker.forget(path);
-}
-
-/** Stops every read worker (they restart on next use); for tests and orderly shutdown. */
-export async function shutdownReadPool(): Promise<void> {
-  const current = pool;
-  pool = undefined;
-  if (current !== undefined) await Promise.all(current.map((worker) => worker.terminate()));
 }

@@ -31,8 +31,16 @@ export type WorkerRequest = ReadRequest | ReadRangeRequest | ForgetRequest;
 
 /** The records of a ReadRequest: record i is `values[ends[i-1] .. ends[i])`, both transferred, not copied. */
 export interface ReadResponse {
+  readonly kind: 'records';
   readonly id: number;
   readonly values?: ArrayBuffer;
   readonly ends?: Float64Array<ArrayBuffer>;
   readonly error?: SerializedError;
 }
+
+/** Sent once, when the worker has loaded its modules: until then it must not be stopped (see WorkerLifetime). */
+export interface WorkerLoaded {
+  readonly kind: 'loaded';
+}
+
+export type ReadWorkerMessage = ReadResponse | WorkerLoaded;

@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../errors.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { ArrayRecordReader } from './reader.js';
-import type { ReadResponse, WorkerRequest } from './read-protocol.js';
+import type { ReadResponse, WorkerLoaded, WorkerRequest } from './read-protocol.js';
 
 /** Readers this worker keeps open, most recently used last. */
 const MAX_OPEN_READERS = 32;
@@ -65,10 +65,12 @@ port.on('message', (request: WorkerRequest) => {
         ? reader.readWithScratch(scratch, request.from, request.to)
         : reader.readWithScratch(scratch, Array.from(request.indices));
     const { values, ends } = pack(records);
-    response = { id: request.id, values, ends };
+    response = { kind: 'records', id: request.id, values, ends };
     port.postMessage(response, [values, ends.buffer]);
   } catch (error) {
-    response = { id: request.id, error: serializeError(error) };
+    response = { kind: 'records', id: request.id, error: serializeError(error) };
     port.postMessage(response);
   }
 });
+// Every import above, native addons included, is loaded by now.
+port.postMessage({ kind: 'loaded' } satisfies WorkerLoaded);

@@ -1,0 +1,51 @@
+// When a worker thread may keep the process alive, and when it may be stopped.
+//
+// A worker is referenced while it loads its modules and while it has work in flight; idle, it lets the
+// process exit. Loading counts because of the highwayhash addon: built with C++ exceptions on an old
+// node-addon-api, it aborts the whole process ("terminate called after throwing an instance of
+// 'Napi::Error'") when its thread is terminated while the addon initializes. A process that exited under
+// a worker still loading, or stopped one, did exactly that now and then.
+
+import type { Worker } from 'node:worker_threads';
+
+export class WorkerLifetime {
+  private loading = true;
+  private busy = false;
+  private markLoaded!: () => void;
+  /** Settles once the worker has reported its modules loaded, or has exited. */
+  readonly loaded = new Promise<void>((resolve) => {
+    this.markLoaded = resolve;
+  });
+
+  /** Call after adding the worker's 'message' listener, which references the worker again. */
+  constructor(private readonly worker: Worker) {
+    worker.once('exit', () => this.finishedLoading());
+    this.update();
+  }
+
+  /** The worker's modules (native addons included) are loaded: from now on it may be stopped. */
+  finishedLoading(): void {
+    if (!this.loading) return;
+    this.loading = false;
+    this.markLoaded();
+    this.update();
+  }
+
+  /** Whether the worker has work in flight, which keeps the process alive until it is answered. */
+  setBusy(busy: boolean): void {
+    if (busy === this.busy) return;
+    this.busy = busy;
+    this.update();
+  }
+
+  /** Stops the worker, once it has finished loading (never in the middle of loading a native addon). */
+  async terminate(): Promise<void> {
+    await this.loaded;
+    await this.worker.terminate();
+  }
+
+  private update(): void {
+    if (this.loading || this.busy) this.worker.ref();
+    else this.worker.unref();
+  }
+}

@@ -1,0 +1,55 @@
+// A worker is never cut off while it loads its modules: neither by the process exiting nor by terminate().
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-lifetime-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const lifetimeModule = new URL('../../src/format/io/worker-lifetime.ts', import.meta.url).href;
+
+/**
+ * Runs a program whose worker takes 300 ms to load, then waits for requests forever; the program
+ * either just ends or terminates the worker at once. Returns the exit status and whether loading finished.
+ */
+function runProgram(ending: 'end' | 'terminate'): { status: number | null; loaded: boolean; stderr: string } {
+  const marker = path.join(dir, `${ending}.loaded`);
+  const workerCode = [
+    `import fs from 'node:fs';`,
+    `import { parentPort } from 'node:worker_threads';`,
+    `await new Promise((resolve) => setTimeout(resolve, 300));`,
+    `fs.writeFileSync(${JSON.stringify(marker)}, 'yes');`,
+    `parentPort.on('message', () => {});`,
+    `parentPort.postMessage('loaded');`,
+  ].join('\n');
+  const script = path.join(dir, `${ending}.mts`);
+  fs.writeFileSync(
+    script,
+    [
+      `import { Worker } from 'node:worker_threads';`,
+      `import { WorkerLifetime } from ${JSON.stringify(lifetimeModule)};`,
+      `const worker = new Worker(new URL('data:text/javascript,' + ${JSON.stringify(encodeURIComponent(workerCode))}));`,
+      `worker.on('message', () => lifetime.finishedLoading());`,
+      `const lifetime = new WorkerLifetime(worker);`,
+      ending === 'terminate' ? `await lifetime.terminate();` : ``,
+    ].join('\n'),
+  );
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, loaded: fs.existsSync(marker), stderr: result.stderr };
+}
+
+describe('WorkerLifetime', () => {
+  it('keeps the process alive until the worker has loaded, then lets it exit', () => {
+    const result = runProgram('end');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.loaded).toBe(true);
+  });
+
+  it('terminates a worker only once it has loaded', () => {
+    const result = runProgram('terminate');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.loaded).toBe(true);
+  });
+});
