@@ -1,9 +1,19 @@
 // Writes an ArrayRecord file and reads it back: sequentially, by indices, by range, asynchronously,
-// and into a reused scratch buffer.
+// into a reused scratch buffer, and into an arena whose buffers move to another thread uncopied.
 
 import os from 'node:os';
 import path from 'node:path';
-import { ArrayRecordReader, ArrayRecordWriter, ReadScratch } from '../src/index.js';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import {
+  ArrayRecordReader,
+  ArrayRecordWriter,
+  OutputArena,
+  ReadScratch,
+  recordsInPlace,
+  transferList,
+  unpackRecords,
+  type TransferableRecords,
+} from '../src/index.js';
 
 const file = path.join(os.tmpdir(), 'example.array_record');
 
@@ -23,4 +33,11 @@ for (const start of [0, 500]) {
   // Decoding copies the text out, before the next read reuses the scratch.
   console.log(`scratch [${start}, ${start + 2}):`, reader.readWithScratch(scratch, start, start + 2).map(text));
 }
+// Moving records to another thread (here through a channel to this one, as a worker's port would).
+const { port1, port2 } = new MessageChannel();
+const moved = recordsInPlace(reader.readIntoArena(new OutputArena(), scratch, [7, 8]))!;
+port1.postMessage(moved, transferList(moved));
+const received = unpackRecords(receiveMessageOnPort(port2)!.message as TransferableRecords);
+console.log('moved to another thread:', received.map(text));
+port1.close();
 reader.close();

@@ -2,6 +2,7 @@
 // the kept results (or the failure) sent back.
 
 import type { SerializedError } from '../format/errors.js';
+import type { TransferableRecords } from '../format/io/record-transfer.js';
 
 /** Loads the user's transform list in the worker. */
 export interface InitRequest {
@@ -13,17 +14,13 @@ export interface InitRequest {
 }
 
 /**
- * One block. Record i is the bytes [starts[i], starts[i] + lengths[i]) of `buffers[bufferOf[i]]`; the
- * buffers are transferred, not copied (either the source's own buffers, or one buffer they were packed into).
+ * One block: its records, whose buffers are transferred, not copied (either the source's own buffers,
+ * or one buffer they were packed into).
  */
-export interface RunRequest {
+export interface RunRequest extends TransferableRecords {
   readonly kind: 'run';
   readonly id: number;
   readonly epoch: number;
-  readonly buffers: ArrayBuffer[];
-  readonly bufferOf: Int32Array<ArrayBuffer>;
-  readonly starts: Float64Array<ArrayBuffer>;
-  readonly lengths: Float64Array<ArrayBuffer>;
   readonly sources: Int32Array<ArrayBuffer>;
   readonly keys: Float64Array<ArrayBuffer>;
 }

@@ -3,6 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../format/errors.js';
+import { unpackRecords } from '../format/io/record-transfer.js';
 import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
 import { applyTransforms, checkTransforms, describeTransforms, TransformFailure, type Transform } from './transforms.js';
 
@@ -41,13 +42,6 @@ function transferables(values: readonly unknown[], kept: Int32Array<ArrayBuffer>
   return [...buffers];
 }
 
-function unpack(request: RunRequest): Uint8Array[] {
-  const { buffers, bufferOf, starts, lengths } = request;
-  const records = new Array<Uint8Array>(bufferOf.length);
-  for (let i = 0; i < records.length; i++) records[i] = new Uint8Array(buffers[bufferOf[i]!]!, starts[i], lengths[i]);
-  return records;
-}
-
 /** Posts a response, transferring the buffers of its values; copies when some buffer cannot be transferred. */
 function send(response: TransformResponse & { values: unknown[]; kept: Int32Array<ArrayBuffer> }): void {
   try {
@@ -63,7 +57,7 @@ async function run(request: RunRequest): Promise<void> {
   const { id } = request;
   try {
     const { transforms, seed } = await loaded!;
-    const { values, kept } = applyTransforms(transforms, unpack(request), request.epoch, request.sources, request.keys, seed);
+    const { values, kept } = applyTransforms(transforms, unpackRecords(request), request.epoch, request.sources, request.keys, seed);
     send({ kind: 'done', id, values, kept });
   } catch (error) {
     if (error instanceof TransformFailure) {

@@ -6,6 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { deserializeError, InvalidOptionsError } from '../format/errors.js';
 import { siblingModule, startModuleWorker } from '../format/io/module-worker.js';
+import { packRecords, recordsInPlace, type TransferableRecords } from '../format/io/record-transfer.js';
 import { WorkerLifetime } from '../format/io/worker-lifetime.js';
 import type { RunRequest, TransformResponse, WorkerError } from './transform-protocol.js';
 import { TransformFailure, type TransformedBlock } from './transforms.js';
@@ -31,43 +32,6 @@ function rebuild(failure: WorkerError): Error {
   return error;
 }
 
-/** Where a block's records are: the buffers to transfer and each record's place in them. */
-type RecordLayout = Pick<RunRequest, 'buffers' | 'bufferOf' | 'starts' | 'lengths'>;
-
-/** Packs records into one new buffer that can be transferred: one copy instead of one clone per record. */
-function packed(records: readonly Uint8Array[]): RecordLayout {
-  const starts = new Float64Array(records.length);
-  const lengths = new Float64Array(records.length);
-  let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    starts[i] = total;
-    lengths[i] = records[i]!.length;
-    total += records[i]!.length;
-  }
-  const values = new Uint8Array(total);
-  for (let i = 0; i < records.length; i++) values.set(records[i]!, starts[i]);
-  return { buffers: [values.buffer], bufferOf: new Int32Array(records.length), starts, lengths };
-}
-
-/** The records where they are, to transfer the buffers they view; undefined if one is not in a plain ArrayBuffer. */
-function inPlace(records: readonly Uint8Array[]): RecordLayout | undefined {
-  const indexOf = new Map<ArrayBuffer, number>();
-  const bufferOf = new Int32Array(records.length);
-  const starts = new Float64Array(records.length);
-  const lengths = new Float64Array(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    const buffer = record.buffer;
-    if (!(buffer instanceof ArrayBuffer)) return undefined;
-    let index = indexOf.get(buffer);
-    if (index === undefined) indexOf.set(buffer, (index = indexOf.size));
-    bufferOf[i] = index;
-    starts[i] = record.byteOffset;
-    lengths[i] = record.byteLength;
-  }
-  return { buffers: [...indexOf.keys()], bufferOf, starts, lengths };
-}
-
 class TransformWorker {
   private readonly worker: Worker;
   private readonly lifetime: WorkerLifetime;
@@ -90,7 +54,7 @@ class TransformWorker {
   }
 
   /** Sends a block; `fallback` gives a packed copy of its records if its own buffers cannot be transferred. */
-  run(request: RunRequest, fallback: (() => RecordLayout) | undefined): Promise<TransformedBlock> {
+  run(request: RunRequest, fallback: (() => TransferableRecords) | undefined): Promise<TransformedBlock> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       try {
@@ -180,9 +144,9 @@ export class TransformWorkerPool {
   ): Promise<TransformedBlock> {
     let chosen = this.workers[0]!;
     for (const worker of this.workers) if (worker.load < chosen.load) chosen = worker;
-    const own = recordsOwned ? inPlace(records) : undefined;
-    const layout = own ?? packed(records);
-    const fallback = own === undefined ? undefined : () => packed(records);
+    const own = recordsOwned ? recordsInPlace(records) : undefined;
+    const layout = own ?? packRecords(records);
+    const fallback = own === undefined ? undefined : () => packRecords(records);
     return chosen.run({ kind: 'run', id: this.nextId++, epoch, sources, keys, ...layout }, fallback);
   }
 

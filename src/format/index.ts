@@ -3,6 +3,8 @@
 export { ArrayRecordReader, type ArrayRecordFileInfo } from './arrayrecord/reader.js';
 export { ArrayRecordWriter, type WriterExtras } from './arrayrecord/writer.js';
 export { ReadScratch } from './io/read-scratch.js';
+export { OutputArena } from './io/output-arena.js';
+export { recordsInPlace, transferList, unpackRecords, type TransferableRecords } from './io/record-transfer.js';
 export type { RecordsMetadata } from './riegeli/records-metadata.js';
 export { RiegeliRecordReader } from './riegeli/record-reader.js';
 export { TFRecordReader } from './tfrecord/tfrecord-reader.js';

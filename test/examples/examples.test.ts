@@ -17,6 +17,7 @@ describe('examples', () => {
     expect(out).toContain("by indices: [ 'record number 999', 'record number 0', 'record number 500' ]");
     expect(out).toContain("async: [ 'record number 1', 'record number 2' ]");
     expect(out).toContain("scratch [500, 502): [ 'record number 500', 'record number 501' ]");
+    expect(out).toContain("moved to another thread: [ 'record number 7', 'record number 8' ]");
   });
 
   it('sharded-epochs.ts', () => {

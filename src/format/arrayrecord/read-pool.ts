@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { deserializeError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
+import { unpackRecords } from '../io/record-transfer.js';
 import { WorkerLifetime } from '../io/worker-lifetime.js';
 import type { ReadRangeRequest, ReadRequest, ReadResponse, ReadWorkerMessage } from './read-protocol.js';
 
@@ -56,14 +57,7 @@ class PooledWorker {
       pending.reject(deserializeError(response.error));
       return;
     }
-    const values = new Uint8Array(response.values!);
-    const ends = response.ends!;
-    const records = new Array<Uint8Array>(ends.length);
-    let start = 0;
-    for (let i = 0; i < ends.length; i++) {
-      records[i] = values.subarray(start, ends[i]);
-      start = ends[i]!;
-    }
+    const records = unpackRecords(response.records!);
     pending.resolve(records);
   }
 

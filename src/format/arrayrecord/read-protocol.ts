@@ -1,6 +1,7 @@
 // Messages between the main thread and the read workers.
 
 import type { SerializedError } from '../errors.js';
+import type { TransferableRecords } from '../io/record-transfer.js';
 
 /** Read these records of a file (by index, in this order) and send them back packed. */
 export interface ReadRequest {
@@ -29,12 +30,11 @@ export interface ForgetRequest {
 
 export type WorkerRequest = ReadRequest | ReadRangeRequest | ForgetRequest;
 
-/** The records of a ReadRequest: record i is `values[ends[i-1] .. ends[i])`, both transferred, not copied. */
+/** The records of a request, their buffers transferred, not copied; or the error that stopped it. */
 export interface ReadResponse {
   readonly kind: 'records';
   readonly id: number;
-  readonly values?: ArrayBuffer;
-  readonly ends?: Float64Array<ArrayBuffer>;
+  readonly records?: TransferableRecords;
   readonly error?: SerializedError;
 }
 

@@ -1,16 +1,18 @@
 // A read worker: opens files with its own ArrayRecordReader, reads batches synchronously (pread +
-// decode, off the main thread) and transfers the records back packed in one buffer.
+// decode, off the main thread) and transfers the buffers the records were decoded into back.
 
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../errors.js';
+import { OutputArena } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
+import { packRecords, recordsInPlace, transferList } from '../io/record-transfer.js';
 import { ArrayRecordReader } from './reader.js';
 import type { ReadResponse, WorkerLoaded, WorkerRequest } from './read-protocol.js';
 
 /** Readers this worker keeps open, most recently used last. */
 const MAX_OPEN_READERS = 32;
 const readers = new Map<string, ArrayRecordReader>();
-/** File bytes are read into this one buffer, request after request: pack() copies the records out. */
+/** File bytes are read into this one buffer, request after request (records are decoded or copied out of it). */
 const scratch = new ReadScratch();
 
 function readerFor(path: string, options: string): ArrayRecordReader {
@@ -30,22 +32,6 @@ function readerFor(path: string, options: string): ArrayRecordReader {
   return reader;
 }
 
-function pack(records: readonly Uint8Array[]): { values: ArrayBuffer; ends: Float64Array<ArrayBuffer> } {
-  const ends = new Float64Array(records.length);
-  let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    total += records[i]!.length;
-    ends[i] = total;
-  }
-  const values = new Uint8Array(total);
-  let offset = 0;
-  for (const record of records) {
-    values.set(record, offset);
-    offset += record.length;
-  }
-  return { values: values.buffer, ends };
-}
-
 const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   if (request.kind === 'forget') {
@@ -60,13 +46,15 @@ port.on('message', (request: WorkerRequest) => {
   let response: ReadResponse;
   try {
     const reader = readerFor(request.path, request.options);
+    // Fresh for each request: its buffers leave with the records.
+    const arena = new OutputArena();
     const records =
       request.kind === 'range'
-        ? reader.readWithScratch(scratch, request.from, request.to)
-        : reader.readWithScratch(scratch, Array.from(request.indices));
-    const { values, ends } = pack(records);
-    response = { kind: 'records', id: request.id, values, ends };
-    port.postMessage(response, [values, ends.buffer]);
+        ? reader.readIntoArena(arena, scratch, request.from, request.to)
+        : reader.readIntoArena(arena, scratch, Array.from(request.indices));
+    const transferable = recordsInPlace(records) ?? packRecords(records);
+    response = { kind: 'records', id: request.id, records: transferable };
+    port.postMessage(response, transferList(transferable));
   } catch (error) {
     response = { kind: 'records', id: request.id, error: serializeError(error) };
     port.postMessage(response);

@@ -2,6 +2,7 @@
 
 import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import { OutputArena, SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import type { ReadScratch } from '../io/read-scratch.js';
 import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { decodeChunk } from '../riegeli/chunk-codec.js';
@@ -24,6 +25,16 @@ const FIRST_CHUNK_OFFSET = 64;
 let constructingForAsyncOpen = false;
 /** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
 const MAX_READS_IN_FLIGHT = 16;
+
+/** Where one batch read puts the file bytes it reads and the records it decodes. */
+interface ReadTargets {
+  /** For the file bytes: a reused scratch, or (undefined) fresh memory per read. */
+  readonly fileBytes: ReadScratch | undefined;
+  /** For decompressed and assembled records. */
+  readonly records: ByteAllocator;
+  /** When set, every record must end up in a buffer of this arena (copied there if need be). */
+  readonly arena?: OutputArena;
+}
 
 /**
  * Reads an ArrayRecord file written by Google's array_record (C++/Python) or by ArrayRecordWriter.
@@ -216,7 +227,7 @@ export class ArrayRecordReader {
   read(start: number, end: number): Uint8Array[];
   read(first?: readonly number[] | number, end?: number): Uint8Array | Uint8Array[] {
     if (first === undefined) return this.readNext();
-    return this.readBatch(first, end, undefined);
+    return this.readBatch(first, end, PLAIN_TARGETS);
   }
 
   /**
@@ -225,24 +236,55 @@ export class ArrayRecordReader {
    * records of uncompressed chunks are views into it. The read workers read this way.
    */
   readWithScratch(scratch: ReadScratch, first: readonly number[] | number, end?: number): Uint8Array[] {
-    return this.readBatch(first, end, scratch);
+    return this.readBatch(first, end, { fileBytes: scratch, records: SHARED_SLABS });
   }
 
-  private readBatch(first: readonly number[] | number, end: number | undefined, scratch: ReadScratch | undefined): Uint8Array[] {
+  /**
+   * `read(indices)` or `read(start, end)` for a caller that moves the records to another thread: every
+   * record is a view into a buffer of `arena`, which holds nothing else, so the buffers the records
+   * view can be transferred. File bytes are read into `scratch`. When the read needs most records of
+   * the chunks it touches, compressed chunks decode straight into the arena; records of uncompressed
+   * chunks, and those of a sparse read (a few records of large chunks), are copied into it, so the
+   * arena holds little besides the records. The read workers read this way.
+   */
+  readIntoArena(arena: OutputArena, scratch: ReadScratch, first: readonly number[] | number, end?: number): Uint8Array[] {
+    this.open();
+    const dense = typeof first === 'number' || this.needsMostOfItsChunks(first);
+    return this.readBatch(first, end, { fileBytes: scratch, records: dense ? arena : SHARED_SLABS, arena });
+  }
+
+  /** True when `indices` ask for at least half the records of the chunks they fall in. */
+  private needsMostOfItsChunks(indices: readonly number[]): boolean {
+    const groupSize = this.layout.groupSize;
+    if (groupSize === 1) return true;
+    const chunks = new Set<number>();
+    const records = new Set<number>();
+    for (let i = 0; i < indices.length; i++) {
+      records.add(indices[i]!);
+      chunks.add(Math.floor(indices[i]! / groupSize));
+    }
+    return 2 * records.size >= chunks.size * groupSize;
+  }
+
+  private readBatch(first: readonly number[] | number, end: number | undefined, targets: ReadTargets): Uint8Array[] {
+    let records: Uint8Array[];
     if (typeof first === 'number') {
       if (end === undefined) throw new InvalidArgumentError('read(start, end) needs both bounds', { path: this.path });
       const [from, to] = this.resolveRange(first, end);
-      return this.withRelease(() => this.readRangeSync(from, to, scratch));
+      records = this.withRelease(() => this.readRangeSync(from, to, targets));
+    } else {
+      const indices = this.checkIndices(first);
+      records = this.withRelease(() => this.readIndicesSync(indices, targets));
     }
-    const indices = this.checkIndices(first);
-    return this.withRelease(() => this.readIndicesSync(indices, scratch));
+    if (targets.arena !== undefined) moveIntoArena(records, targets.arena);
+    return records;
   }
 
   /** Reads every record, in order. */
   readAll(): Uint8Array[] {
     this.open();
     if (this.layout.numRecords === 0) return [];
-    return this.withRelease(() => this.readRangeSync(0, this.layout.numRecords));
+    return this.withRelease(() => this.readRangeSync(0, this.layout.numRecords, PLAIN_TARGETS));
   }
 
   /**
@@ -297,7 +339,7 @@ export class ArrayRecordReader {
     this.sequentialChunks = new Map();
     const run: ChunkRun = { first, last, start: this.index.start(first), end: this.index.end(last) };
     const buffer = this.open().readSync(run.start, run.end - run.start);
-    for (let chunk = first; chunk <= last; chunk++) this.sequentialChunks.set(chunk, this.decodeFrom(buffer, run.start, chunk));
+    for (let chunk = first; chunk <= last; chunk++) this.sequentialChunks.set(chunk, this.decodeFrom(buffer, run.start, chunk, SHARED_SLABS));
   }
 
   private checkIndices(indices: readonly number[]): readonly number[] {
@@ -332,17 +374,17 @@ export class ArrayRecordReader {
     return [from, to];
   }
 
-  private readRangeSync(from: number, to: number, scratch?: ReadScratch): Uint8Array[] {
+  private readRangeSync(from: number, to: number, targets: ReadTargets): Uint8Array[] {
     const { groupSize } = this.layout;
     const firstChunk = Math.floor(from / groupSize);
     const lastChunk = Math.floor((to - 1) / groupSize);
     const records = new Array<Uint8Array>(to - from);
     const runs = planChunkReads(rangeArray(firstChunk, lastChunk + 1), this.index);
-    const buffers = this.readRuns(runs, scratch);
+    const buffers = this.readRuns(runs, targets.fileBytes);
     runs.forEach((run, r) => {
       const buffer = buffers[r]!;
       for (let chunk = run.first; chunk <= run.last; chunk++) {
-        const decoded = this.decodeFrom(buffer, run.start, chunk);
+        const decoded = this.decodeFrom(buffer, run.start, chunk, targets.records);
         const base = chunk * groupSize;
         const begin = Math.max(from, base);
         const finish = Math.min(to, base + recordCount(decoded));
@@ -352,12 +394,12 @@ export class ArrayRecordReader {
     return records;
   }
 
-  private readIndicesSync(indices: readonly number[], scratch?: ReadScratch): Uint8Array[] {
+  private readIndicesSync(indices: readonly number[], targets: ReadTargets): Uint8Array[] {
     const decoded = new Map<number, DecodedChunk>();
     const runs = planChunkReads(this.chunksOf(indices), this.index);
-    const buffers = this.readRuns(runs, scratch);
+    const buffers = this.readRuns(runs, targets.fileBytes);
     runs.forEach((run, r) => {
-      for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffers[r]!, run.start, chunk));
+      for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffers[r]!, run.start, chunk, targets.records));
     });
     return this.gather(indices, decoded);
   }
@@ -420,12 +462,15 @@ export class ArrayRecordReader {
     const source = this.open();
     const decoded = new Map<number, DecodedChunk>();
     const runs = planChunkReads(this.chunksOf(indices), this.index);
+    // An arena of the call's own, so an ArrayRecordDataSource's records can move to transform workers
+    // whole; not for a sparse read, whose arena would hold mostly records nobody asked for.
+    const records = this.needsMostOfItsChunks(indices) ? new OutputArena() : SHARED_SLABS;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < runs.length) {
         const run = runs[next++]!;
         const buffer = await source.read(run.start, run.end - run.start);
-        for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk));
+        for (let chunk = run.first; chunk <= run.last; chunk++) decoded.set(chunk, this.decodeFrom(buffer, run.start, chunk, records));
       }
     };
     await Promise.all(Array.from({ length: Math.min(MAX_READS_IN_FLIGHT, runs.length) }, worker));
@@ -452,7 +497,7 @@ export class ArrayRecordReader {
   }
 
   /** Decodes chunk `chunk` from a buffer holding the file from `base` on, and checks its record count. */
-  private decodeFrom(buffer: Uint8Array, base: number, chunk: number): DecodedChunk {
+  private decodeFrom(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator): DecodedChunk {
     const start = this.index.start(chunk);
     const chunkBuffer = buffer.subarray(start - base, this.index.end(chunk) - base);
     const raw = readChunkFromBuffer(chunkBuffer, start, start, this.path);
@@ -466,7 +511,7 @@ export class ArrayRecordReader {
         offset: start,
       });
     }
-    return decodeChunk(raw, this.path);
+    return decodeChunk(raw, this.path, records);
   }
 
   private withRelease<T>(action: () => T): T {
@@ -504,4 +549,18 @@ function rangeArray(from: number, to: number): number[] {
   const values = new Array<number>(to - from);
   for (let i = 0; i < values.length; i++) values[i] = from + i;
   return values;
+}
+
+/** A plain batch read's targets: fresh file bytes, records decoded into the shared slabs. */
+const PLAIN_TARGETS: ReadTargets = { fileBytes: undefined, records: SHARED_SLABS };
+
+/** Replaces every record that is not a view into `arena` with a copy in it. */
+function moveIntoArena(records: Uint8Array[], arena: OutputArena): void {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    if (arena.owns(record.buffer)) continue;
+    const copy = arena.take(record.length);
+    copy.set(record);
+    records[i] = copy;
+  }
 }

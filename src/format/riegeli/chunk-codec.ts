@@ -1,6 +1,7 @@
 // Chunk data <-> records, by chunk type: the one place that knows which encodings exist.
 
 import { CorruptFileError, UnsupportedError } from '../errors.js';
+import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
 import type { CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
 import type { DecodedChunk, EncodedChunkData } from './decoded-chunk.js';
@@ -31,14 +32,16 @@ export function holdsRecords(chunkType: number): boolean {
 
 /**
  * Decodes the records of a simple or transposed chunk.
+ * @param output where the decoded records are written (records of uncompressed simple chunks stay
+ *   views of the chunk data).
  * @throws UnsupportedError for chunk types that hold no records or are unknown;
  *   CorruptFileError when the data contradicts the header.
  */
-export function decodeChunk(chunk: RawChunk, where: string): DecodedChunk {
+export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocator = FRESH_BYTES): DecodedChunk {
   const { chunkType, numRecords, decodedDataSize } = chunk.header;
   const place = new Place('chunk', where, chunk.begin);
-  if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place);
-  if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place);
+  if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place, output);
+  if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place, output);
   if (chunkType === ChunkType.padding || chunkType === ChunkType.fileSignature || chunkType === ChunkType.fileMetadata) {
     throw new CorruptFileError(`${place} is a chunk of type '${String.fromCharCode(chunkType)}', expected records`);
   }

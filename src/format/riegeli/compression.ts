@@ -3,6 +3,7 @@
 import zlib from 'node:zlib';
 import zstd from 'zstd-napi/binding.js';
 import { CorruptFileError, UnsupportedError } from '../errors.js';
+import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { partOf, type Where } from '../place.js';
@@ -109,12 +110,12 @@ export function isKnownCompressionType(type: number): type is CompressionTypeCod
   return type === CompressionType.none || type === CompressionType.zstd || type === CompressionType.brotli || type === CompressionType.snappy;
 }
 
-function decompressZstd(src: Uint8Array, size: number): Uint8Array {
+function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
   zstdDecompressContext ??= new zstd.DCtx();
-  const output = Buffer.allocUnsafe(size);
-  const written = zstdDecompressContext.decompress(output, src);
+  const decompressed = output.take(size);
+  const written = zstdDecompressContext.decompress(decompressed, src);
   if (written !== size) throw new Error(`zstd produced ${written} bytes`);
-  return output;
+  return decompressed;
 }
 
 function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
@@ -130,10 +131,18 @@ function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
  * Decodes a block stored with compression `type` (with its varint size prefix for real codecs)
  * and checks that it yields exactly the size the prefix announces.
  * @param what names the block in error messages (e.g. "record sizes of chunk at 64").
+ * @param output where zstd and snappy write what they decompress (brotli returns zlib's buffer);
+ *   an uncompressed block is returned as the view it is.
  * @throws CorruptFileError for a bad prefix, a codec failure or a size mismatch;
  *   UnsupportedError for an unknown compression type.
  */
-export function decodeBlock(type: number, block: Uint8Array, what: Where, maxSize = Number.MAX_SAFE_INTEGER): Uint8Array {
+export function decodeBlock(
+  type: number,
+  block: Uint8Array,
+  what: Where,
+  maxSize = Number.MAX_SAFE_INTEGER,
+  output: ByteAllocator = FRESH_BYTES,
+): Uint8Array {
   if (type === CompressionType.none) return block;
   if (!isKnownCompressionType(type)) {
     throw new UnsupportedError(`unknown compression type ${describeType(type)} in ${what}; expected none, zstd, brotli or snappy`);
@@ -144,16 +153,16 @@ export function decodeBlock(type: number, block: Uint8Array, what: Where, maxSiz
     throw new CorruptFileError(`${what} claims ${size} decompressed bytes, more than the ${maxSize} the chunk header allows`);
   }
   const compressed = block.subarray(cursor.pos);
-  let output: Uint8Array;
+  let decoded: Uint8Array;
   try {
-    if (type === CompressionType.zstd) output = decompressZstd(compressed, size);
-    else if (type === CompressionType.brotli) output = decompressBrotli(compressed, size);
-    else output = snappyDecompress(compressed, size);
+    if (type === CompressionType.zstd) decoded = decompressZstd(compressed, size, output);
+    else if (type === CompressionType.brotli) decoded = decompressBrotli(compressed, size);
+    else decoded = snappyDecompress(compressed, size, output);
   } catch (cause) {
     throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
   }
-  if (output.length !== size) {
-    throw new CorruptFileError(`${describeType(type)} decompressed ${what} to ${output.length} bytes, expected ${size}`);
+  if (decoded.length !== size) {
+    throw new CorruptFileError(`${describeType(type)} decompressed ${what} to ${decoded.length} bytes, expected ${size}`);
   }
-  return output;
+  return decoded;
 }

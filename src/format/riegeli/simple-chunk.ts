@@ -1,6 +1,8 @@
 // Simple chunks ('r'): a compression byte, then record sizes (varints) and concatenated values, each a block.
 
 import { CorruptFileError } from '../errors.js';
+import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
+import { ReadScratch } from '../io/read-scratch.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { decodeBlock, encodeBlock, type CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
@@ -30,12 +32,22 @@ export function encodeSimpleChunk(records: readonly Uint8Array[], options: Compr
   return { chunkType: ChunkType.simple, data, numRecords: records.length, decodedDataSize: total };
 }
 
+/** The record sizes of a chunk are parsed right after they are decompressed: into this one buffer. */
+const sizesScratch = new ReadScratch();
+
 /**
  * Decodes a simple chunk's data into its records (as views into one values buffer).
  * @param where names the chunk in errors, e.g. "chunk at 64 of data.array_record".
+ * @param output where compressed values are decompressed to (uncompressed ones stay views of `data`).
  * @throws CorruptFileError when sizes, values and the header's counts disagree.
  */
-export function decodeSimpleChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: Where): DecodedChunk {
+export function decodeSimpleChunk(
+  data: Uint8Array,
+  numRecords: number,
+  decodedDataSize: number,
+  where: Where,
+  output: ByteAllocator = FRESH_BYTES,
+): DecodedChunk {
   if (data.length === 0) throw new CorruptFileError(`simple ${where} has no compression type byte`);
   const compressionType = data[0]!;
   const header = new VarintCursor(data, 1);
@@ -46,8 +58,8 @@ export function decodeSimpleChunk(data: Uint8Array, numRecords: number, decodedD
   const sizesEnd = header.pos + sizesBlockLength;
   // Each size is at least one varint byte and at most ten.
   const sizesPlace = partOf('record sizes', where);
-  const sizes = decodeBlock(compressionType, data.subarray(header.pos, sizesEnd), sizesPlace, numRecords * 10);
-  const values = decodeBlock(compressionType, data.subarray(sizesEnd), partOf('record values', where), decodedDataSize);
+  const sizes = decodeBlock(compressionType, data.subarray(header.pos, sizesEnd), sizesPlace, numRecords * 10, sizesScratch);
+  const values = decodeBlock(compressionType, data.subarray(sizesEnd), partOf('record values', where), decodedDataSize, output);
 
   const ends = new Float64Array(numRecords);
   const cursor = new VarintCursor(sizes);

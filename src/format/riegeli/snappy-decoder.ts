@@ -1,6 +1,8 @@
 // Snappy decompression (the raw block format Riegeli stores), checked at every step: a stream
 // that reads or writes out of bounds, or that yields another size than announced, is an error.
 
+import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
+
 /** Literals and copies at least this long are moved with one native call instead of a byte loop. */
 const BULK_COPY = 32;
 
@@ -33,17 +35,17 @@ const MAX_SIZE = 0x7fff_ffff - 64;
 const SLACK = 16;
 
 /**
- * Decompresses a raw snappy block that must hold exactly `size` bytes.
+ * Decompresses a raw snappy block that must hold exactly `size` bytes, into memory from `output`.
  * @throws SnappyFormatError for a damaged stream, another length, or a size beyond MAX_SIZE.
  */
-export function snappyDecompress(src: Uint8Array, expectedSize: number): Uint8Array {
+export function snappyDecompress(src: Uint8Array, expectedSize: number, output: ByteAllocator = FRESH_BYTES): Uint8Array {
   if (expectedSize > MAX_SIZE) throw new SnappyFormatError(`${expectedSize} bytes is beyond the ${MAX_SIZE} a block may hold`);
   // Every index below stays in int32 arithmetic, which keeps the loop free of float conversions.
   const size = expectedSize | 0;
   const start = tagsStart(src, size);
   // Every byte of the output is written below (or the call throws), so it need not be zeroed.
-  const out = Buffer.allocUnsafe(size + SLACK);
-  const outView = new DataView(out.buffer, out.byteOffset, out.length);
+  const out = output.take(size, SLACK);
+  const outView = new DataView(out.buffer, out.byteOffset, size + SLACK);
   const srcView = new DataView(src.buffer, src.byteOffset, src.length);
   const srcLength = src.length;
   let pos = start;
@@ -134,5 +136,5 @@ export function snappyDecompress(src: Uint8Array, expectedSize: number): Uint8Ar
     outPos = end;
   }
   if (outPos !== size) throw new SnappyFormatError(`the stream ends after ${outPos} of ${size} bytes`);
-  return out.subarray(0, size);
+  return out;
 }

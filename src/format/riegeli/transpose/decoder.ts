@@ -2,6 +2,7 @@
 
 import { constants as bufferConstants } from 'node:buffer';
 import { CorruptFileError } from '../../errors.js';
+import { FRESH_BYTES, type ByteAllocator } from '../../io/output-arena.js';
 import type { DecodedChunk } from '../decoded-chunk.js';
 import { NodeKind, parseTransposedChunk, TAG_SLOT, type TransposedLayout } from './layout.js';
 import type { Where } from '../../place.js';
@@ -41,12 +42,19 @@ function maxOutputSize(layout: TransposedLayout): number {
  * @param numRecords record count from the chunk header (1 for a metadata chunk).
  * @param decodedDataSize total record bytes from the chunk header.
  * @param where names the chunk in errors, e.g. "chunk at 64 of data.array_record".
+ * @param output where the records are assembled.
  * @throws CorruptFileError when the data contradicts itself or the header counts.
  * @example
  * const chunk = decodeTransposedChunk(data, header.numRecords, header.decodedDataSize, 'chunk at 64');
  * const first = recordOf(chunk, 0);
  */
-export function decodeTransposedChunk(data: Uint8Array, numRecords: number, decodedDataSize: number, where: Where): DecodedChunk {
+export function decodeTransposedChunk(
+  data: Uint8Array,
+  numRecords: number,
+  decodedDataSize: number,
+  where: Where,
+  output: ByteAllocator = FRESH_BYTES,
+): DecodedChunk {
   const layout = parseTransposedChunk(data, numRecords, decodedDataSize, where);
   // Checked before allocating: both counts come from the chunk header.
   if (decodedDataSize > bufferConstants.MAX_LENGTH || decodedDataSize > maxOutputSize(layout)) {
@@ -55,7 +63,7 @@ export function decodeTransposedChunk(data: Uint8Array, numRecords: number, deco
   if (numRecords > maxSteps(layout)) {
     fail(where, `the chunk header announces ${numRecords} records, more than this chunk data can produce`);
   }
-  return runStateMachine(layout, numRecords, decodedDataSize, where);
+  return runStateMachine(layout, numRecords, decodedDataSize, where, output);
 }
 
 // Reads a varint32 length at src[q]; returns length * 8 + the varint's byte count.
@@ -75,13 +83,10 @@ function readLongLength(src: Uint8Array, q: number, where: Where, what: string):
   return fail(where, `${what} holds a length longer than 5 bytes`);
 }
 
-function runStateMachine(layout: TransposedLayout, numRecords: number, size: number, where: Where): DecodedChunk {
+function runStateMachine(layout: TransposedLayout, numRecords: number, size: number, where: Where, output: ByteAllocator): DecodedChunk {
   const { kind, next, implicit, tagBytes, tagLength, dataLength, buffer, buffers, transitions, numStates } = layout;
-  // Every byte gets written (checked at the end), so unzeroed memory is safe; the slow variant gives
-  // the chunk an ArrayBuffer of its own, never a slice of Node's shared pool.
-  const allocation = Buffer.allocUnsafeSlow(size);
-  // A plain Uint8Array view: element access and set() stay on V8's fastest typed array paths.
-  const out = new Uint8Array(allocation.buffer, allocation.byteOffset, size);
+  // Every byte gets written (checked at the end), so unzeroed memory is safe.
+  const out = output.take(size);
   const bufferPos = new Uint32Array(buffers.length);
   const starts = new Float64Array(numRecords);
   let recordsLeft = numRecords;

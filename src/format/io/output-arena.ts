@@ -1,0 +1,94 @@
+// Where decoded records land: consecutive pieces of large buffers, instead of memory of its own per
+// chunk (for a file of one record per chunk, one allocation per record; ArrayBuffers are costly to
+// create and to collect).
+//
+// - OutputArena: the buffers of one read call, holding nothing else, so a read worker can transfer
+//   them to the main thread as they are.
+// - SHARED_SLABS: 64 KiB buffers shared by every plain read of a thread, like Node's Buffer pool but
+//   8x larger; marked untransferable, so a record sent to another thread is copied and never takes
+//   the records of other reads with it.
+
+import { markAsUntransferable } from 'node:worker_threads';
+
+/**
+ * The first buffer of an arena (or the first piece, when larger); each next one doubles, up to
+ * MAX_BLOCK. Small, because many reads are of one record: a 64 KiB first buffer halved the speed of
+ * reading one record at a time (fresh memory is costly to allocate, touch and collect).
+ */
+const MIN_BLOCK = 4 * 1024;
+/** Beyond this a buffer is not grown further: a record kept alone keeps at most this much alive. */
+const MAX_BLOCK = 1024 * 1024;
+
+/** Hands out fresh, unzeroed byte ranges: every caller writes all of what it takes. */
+export interface ByteAllocator {
+  /**
+   * `length` bytes for the caller to fill, followed by `slack` more it may scribble on while it
+   * works (word-wise copies past the end); only `length` count as used.
+   */
+  take(length: number, slack?: number): Uint8Array;
+}
+
+/** A ByteAllocator for one read call; its buffers hold only what was taken from it. */
+export class OutputArena implements ByteAllocator {
+  private block = new Uint8Array(0);
+  private used = 0;
+  /** Every buffer this arena handed pieces of (the first, empty one included: empty records view it). */
+  private readonly blocks = new Set<ArrayBuffer>([this.block.buffer]);
+
+  take(length: number, slack = 0): Uint8Array {
+    if (this.used + length + slack > this.block.length) this.grow(length + slack);
+    const start = this.used;
+    this.used += length;
+    return this.block.subarray(start, start + length);
+  }
+
+  /** True when `buffer` is one of this arena's. */
+  owns(buffer: ArrayBufferLike): boolean {
+    return this.blocks.has(buffer as ArrayBuffer);
+  }
+
+  private grow(needed: number): void {
+    const size = Math.max(needed, Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, 2 * this.block.length)));
+    // The slow variant gives a buffer of its own, never a slice of Node's shared pool (which cannot
+    // be transferred).
+    const allocation = Buffer.allocUnsafeSlow(size);
+    this.block = new Uint8Array(allocation.buffer, allocation.byteOffset, size);
+    this.used = 0;
+    this.blocks.add(allocation.buffer);
+  }
+}
+
+
+/** Buffers of SHARED_SLABS; a larger piece than half of one gets a buffer of its own. */
+const SLAB = 64 * 1024;
+
+/** Consecutive pieces of SLAB-sized buffers that every caller of the thread shares. */
+class SharedSlabs implements ByteAllocator {
+  private slab = new Uint8Array(0);
+  private used = 0;
+
+  take(length: number, slack = 0): Uint8Array {
+    if (length + slack > SLAB / 2) return FRESH_BYTES.take(length, slack);
+    if (this.used + length + slack > this.slab.length) {
+      const allocation = Buffer.allocUnsafeSlow(SLAB);
+      markAsUntransferable(allocation.buffer);
+      this.slab = new Uint8Array(allocation.buffer, allocation.byteOffset, SLAB);
+      this.used = 0;
+    }
+    const start = this.used;
+    this.used += length;
+    return this.slab.subarray(start, start + length);
+  }
+}
+
+/** A buffer of its own for every take: for decoding outside a read call that brings an arena. */
+export const FRESH_BYTES: ByteAllocator = {
+  take(length, slack = 0) {
+    const allocation = Buffer.allocUnsafeSlow(length + slack);
+    // A plain Uint8Array view: element access and set() stay on V8's fastest typed array paths.
+    return new Uint8Array(allocation.buffer, allocation.byteOffset, length);
+  },
+};
+
+/** The slabs plain reads decode into (see the top of this file). */
+export const SHARED_SLABS: ByteAllocator = new SharedSlabs();
