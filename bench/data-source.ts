@@ -38,14 +38,20 @@ async function check(name: string, read: (batch: number[]) => Promise<Uint8Array
   });
 }
 
-const dir = benchDir();
-try {
+/** Writes the unsharded file and the shards; the workload is dropped on return, before any read is timed. */
+function writeFiles(dir: string): { unsharded: string; shards: string[] } {
   const records = workloadRecords();
   const unsharded = path.join(dir, 'text.array_record');
   writeWorkloadFile(unsharded, 'group_size:1', records);
   const perShard = WORKLOAD_RECORDS / SHARDS;
   const shards = Array.from({ length: SHARDS }, (_, k) => path.join(dir, `text.array_record-${String(k).padStart(5, '0')}-of-${String(SHARDS).padStart(5, '0')}`));
   shards.forEach((shard, k) => writeWorkloadFile(shard, 'group_size:1', records.slice(k * perShard, (k + 1) * perShard)));
+  return { unsharded, shards };
+}
+
+const dir = benchDir();
+try {
+  const { unsharded, shards } = writeFiles(dir);
   console.log(`text workload: ${WORKLOAD_RECORDS} records, group_size:1 zstd:3; unsharded ${(fs.statSync(unsharded).size / 1e6).toFixed(1)} MB, ${SHARDS} shards`);
 
   const openStart = process.hrtime.bigint();
