@@ -3,20 +3,67 @@
 
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ArrayRecordError, ArrayRecordReader, ArrayRecordWriter, RiegeliRecordReader, TFRecordReader } from '../src/index.js';
+import {
+  ArrayRecordError,
+  ArrayRecordReader,
+  ArrayRecordWriter,
+  decodeExample,
+  decodeSequenceExample,
+  RiegeliRecordReader,
+  TFRecordReader,
+  type DecodedFeature,
+} from '../src/index.js';
 
 const USAGE = `usage: array-record <command> [options]
 
 commands:
   info <file>...                      record count, group size, writer options, metadata
-  cat <file> [--start N] [--end N] [--as utf8|hex|base64]
-                                      print records, one per line (default utf8)
+  cat <file> [--start N] [--end N] [--as utf8|hex|base64|example|sequence-example]
+                                      print records, one per line (default utf8); tf.Examples and
+                                      SequenceExamples as one JSON object per line
   verify <file>...                    read every record, checking every hash; exit 1 on damage
   convert <input> <output> [--options "group_size:1,zstd:3"] [--from tfrecord|riegeli|array_record]
                                       write the records of a TFRecord, plain Riegeli or ArrayRecord
                                       file into a new ArrayRecord file`;
 
-type Encoding = 'utf8' | 'hex' | 'base64';
+const ENCODINGS = ['utf8', 'hex', 'base64', 'example', 'sequence-example'] as const;
+type Encoding = (typeof ENCODINGS)[number];
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A bytes value in JSON: its text when it is printable UTF-8, else `{"base64": ...}` (never ambiguous). */
+function bytesJson(value: Uint8Array): unknown {
+  try {
+    const text = strictUtf8.decode(value);
+    // eslint-disable-next-line no-control-regex
+    if (!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return text;
+  } catch {
+    // Not UTF-8: base64 below.
+  }
+  return { base64: Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64') };
+}
+
+/** A Feature in JSON: int64 values as numbers (as decimal strings beyond 2^53), floats as numbers. */
+function featureJson(feature: DecodedFeature): unknown {
+  if ('int64List' in feature) return { int64List: feature.int64List.map((value) => (Number.isSafeInteger(Number(value)) ? Number(value) : value.toString())) };
+  if ('floatList' in feature) return { floatList: feature.floatList.map((value) => (Number.isFinite(value) ? value : String(value))) };
+  if ('bytesList' in feature) return { bytesList: feature.bytesList.map(bytesJson) };
+  return {};
+}
+
+function mapValues<T>(record: Record<string, T>, map: (value: T) => unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+}
+
+/** One record as a line of output in `encoding`. */
+function formatRecord(record: Uint8Array, encoding: Encoding): string {
+  if (encoding === 'example') return JSON.stringify(mapValues(decodeExample(record), featureJson));
+  if (encoding === 'sequence-example') {
+    const { context, featureLists } = decodeSequenceExample(record);
+    return JSON.stringify({ context: mapValues(context, featureJson), featureLists: mapValues(featureLists, (steps) => steps.map(featureJson)) });
+  }
+  return Buffer.from(record.buffer, record.byteOffset, record.length).toString(encoding);
+}
 
 function info(files: readonly string[]): void {
   for (const file of files) {
@@ -37,7 +84,7 @@ function printRecords(file: string, start: number | undefined, end: number | und
   // Batches keep memory flat on large files while each chunk is still decoded once per batch.
   for (let batchStart = from; batchStart < to; batchStart += 1024) {
     for (const record of reader.read(batchStart, Math.min(to, batchStart + 1024))) {
-      process.stdout.write(`${Buffer.from(record.buffer, record.byteOffset, record.length).toString(encoding)}\n`);
+      process.stdout.write(`${formatRecord(record, encoding)}\n`);
     }
   }
 }
@@ -111,7 +158,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'info' && args.length > 0) info(args);
   else if (command === 'cat' && args.length === 1) {
-    if (!['utf8', 'hex', 'base64'].includes(values.as)) throw new Error(`--as must be utf8, hex or base64, got "${values.as}"`);
+    if (!(ENCODINGS as readonly string[]).includes(values.as)) throw new Error(`--as must be ${ENCODINGS.join(', ')}; got "${values.as}"`);
     printRecords(args[0]!, integer(values.start, 'start'), integer(values.end, 'end'), values.as as Encoding);
   } else if (command === 'verify' && args.length > 0) return (await verify(args)) ? 0 : 1;
   else if (command === 'convert' && args.length === 2) convert(args[0]!, args[1]!, values.options, values.from);

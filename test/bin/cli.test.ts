@@ -31,6 +31,19 @@ describe('array-record CLI', () => {
     expect(run('cat', goldenPath('digits.array_record-00000-of-00002'), '--end', '1', '--as', 'hex').stdout).toBe('30\n');
   });
 
+  it('cat prints tf.Examples as JSON: int64 and float lists as numbers, text bytes as text, other bytes as base64', () => {
+    const { code, stdout } = run('cat', goldenPath('tfex_zstd3_g1.array_record'), '--start', '3', '--end', '4', '--as', 'example');
+    expect(code).toBe(0);
+    const example = JSON.parse(stdout) as Record<string, Record<string, unknown[]>>;
+    expect(example.label).toEqual({ int64List: [3] });
+    expect(example.score).toEqual({ floatList: [1.5, -0.75] });
+    expect(example.name).toEqual({ bytesList: ['ex3'] });
+    expect(Buffer.from((example.image!.bytesList![0] as { base64: string }).base64, 'base64').length).toBe(784);
+    const notExamples = run('cat', goldenPath('digits.array_record-00000-of-00002'), '--as', 'example');
+    expect(notExamples.code).toBe(1);
+    expect(notExamples.stderr).toMatch(/array-record: not a serialized Example/);
+  });
+
   it('converts a TFRecord file and verifies the result', () => {
     const output = path.join(dir, 'morris.array_record');
     const converted = run('convert', goldenPath('morris_sequence_first_5.tfrecord'), output, '--options', 'group_size:2,brotli');
@@ -57,6 +70,6 @@ describe('array-record CLI', () => {
     const missing = run('info', path.join(dir, 'nope'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/array-record: cannot open file/);
-    expect(run('cat', goldenPath('digits.array_record-00000-of-00002'), '--as', 'rot13').stderr).toMatch(/--as must be utf8, hex or base64/);
+    expect(run('cat', goldenPath('digits.array_record-00000-of-00002'), '--as', 'rot13').stderr).toMatch(/--as must be utf8, hex, base64, example, sequence-example; got "rot13"/);
   });
 });

@@ -1,4 +1,5 @@
-// Public API of tf.Example support: feature specs, parsers into typed arrays, and the deterministic encoder.
+// Public API of tf.Example support: feature specs, parsers into typed arrays, the deterministic encoder
+// and its inverse for inspecting records.
 
 export {
   fixedLen,
@@ -59,3 +60,4 @@ export {
   type FeatureListsInput,
   type FeaturesInput,
 } from './example-encode.js';
+export { decodeExample, decodeSequenceExample, type DecodedFeature, type DecodedFeatures, type DecodedSequenceExample } from './example-decode.js';
