@@ -3,16 +3,8 @@
 
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  ArrayRecordError,
-  ArrayRecordReader,
-  ArrayRecordWriter,
-  decodeExample,
-  decodeSequenceExample,
-  RiegeliRecordReader,
-  TFRecordReader,
-  type DecodedFeature,
-} from '../src/index.js';
+import { ArrayRecordError, ArrayRecordReader, decodeExample, decodeSequenceExample, type DecodedFeature } from '../src/index.js';
+import { convert } from './convert.js';
 
 const USAGE = `usage: array-record <command> [options]
 
@@ -22,9 +14,10 @@ commands:
                                       print records, one per line (default utf8); tf.Examples and
                                       SequenceExamples as one JSON object per line
   verify <file>...                    read every record, checking every hash; exit 1 on damage
-  convert <input> <output> [--options "group_size:1,zstd:3"] [--from tfrecord|riegeli|array_record]
-                                      write the records of a TFRecord, plain Riegeli or ArrayRecord
-                                      file into a new ArrayRecord file`;
+  convert <input>... <output> [--options "group_size:1,zstd:3"] [--from tfrecord|riegeli|array_record]
+          [--shards N]                write the records of TFRecord, plain Riegeli or ArrayRecord files,
+                                      in order, into a new ArrayRecord file, or into N shards
+                                      <output>-00000-of-0000N .. of contiguous, near-equal ranges`;
 
 const ENCODINGS = ['utf8', 'hex', 'base64', 'example', 'sequence-example'] as const;
 type Encoding = (typeof ENCODINGS)[number];
@@ -105,33 +98,6 @@ async function verify(files: readonly string[]): Promise<boolean> {
   return allGood;
 }
 
-function* recordsOf(input: string, from: string | undefined): Iterable<Uint8Array> {
-  const kind = from ?? (input.endsWith('.tfrecord') || input.includes('.tfrecord-') ? 'tfrecord' : input.endsWith('.riegeli') ? 'riegeli' : 'array_record');
-  if (kind === 'tfrecord') {
-    using reader = new TFRecordReader(input);
-    yield* reader;
-  } else if (kind === 'riegeli') {
-    using reader = new RiegeliRecordReader(input);
-    yield* reader;
-  } else if (kind === 'array_record') {
-    using reader = new ArrayRecordReader(input);
-    for (let i = 0; i < reader.numRecords(); i++) yield reader.read();
-  } else {
-    throw new Error(`--from must be tfrecord, riegeli or array_record, got "${kind}"`);
-  }
-}
-
-function convert(input: string, output: string, options: string, from: string | undefined): void {
-  const writer = new ArrayRecordWriter(output, options);
-  let count = 0;
-  for (const record of recordsOf(input, from)) {
-    writer.write(record);
-    count++;
-  }
-  writer.close();
-  console.log(`${output}: ${count} records, ${writer.writerOptionsString()}`);
-}
-
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new Error(`--${name} takes a non-negative integer, got "${value}"`);
@@ -148,6 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
       as: { type: 'string', default: 'utf8' },
       options: { type: 'string', default: '' },
       from: { type: 'string' },
+      shards: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -161,7 +128,11 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!(ENCODINGS as readonly string[]).includes(values.as)) throw new Error(`--as must be ${ENCODINGS.join(', ')}; got "${values.as}"`);
     printRecords(args[0]!, integer(values.start, 'start'), integer(values.end, 'end'), values.as as Encoding);
   } else if (command === 'verify' && args.length > 0) return (await verify(args)) ? 0 : 1;
-  else if (command === 'convert' && args.length === 2) convert(args[0]!, args[1]!, values.options, values.from);
+  else if (command === 'convert' && args.length >= 2) {
+    const shards = integer(values.shards, 'shards');
+    if (shards === 0) throw new Error(`--shards takes a positive integer, got "${values.shards}"`);
+    for (const line of convert(args.slice(0, -1), args.at(-1)!, { options: values.options, from: values.from, shards })) console.log(line);
+  }
   else {
     console.error(USAGE);
     return 2;

@@ -53,6 +53,24 @@ describe('array-record CLI', () => {
     expect(run('verify', output)).toMatchObject({ code: 0, stdout: `${output}: ok, 5 records\n` });
   });
 
+  it('converts several inputs, in order, into shards of contiguous ranges', () => {
+    const output = path.join(dir, 'all.array_record');
+    const inputs = [goldenPath('morris_sequence_first_5.tfrecord'), goldenPath('digits.array_record-00000-of-00002'), goldenPath('digits.array_record-00001-of-00002')];
+    const converted = run('convert', ...inputs, output, '--shards', '4', '--options', 'group_size:2');
+    expect(converted.code, converted.stderr).toBe(0);
+    const shards = [0, 1, 2, 3].map((k) => `${output}-0000${k}-of-00004`);
+    expect(converted.stdout.split('\n').filter(Boolean).map((line) => line.split(', ')[0])).toEqual(
+      shards.map((shard, k) => `${shard}: ${[3, 4, 4, 4][k]} records`),
+    );
+    const printed = shards.map((shard) => run('cat', shard).stdout).join('');
+    expect(printed).toBe(['1', '1 1', '2 1', '1 2 1 1', '1 1 1 2 2 1', ...'0123456789'].map((line) => `${line}\n`).join(''));
+    const tooMany = run('convert', goldenPath('digits.array_record-00000-of-00002'), path.join(dir, 'few.array_record'), '--shards', '7');
+    expect(tooMany.stdout).toContain('few.array_record-00000-of-00007: 0 records');
+    expect(tooMany.stdout).toContain('few.array_record-00006-of-00007: 1 record,');
+    expect(run('convert', inputs[0]!, output, '--shards', '0').stderr).toMatch(/--shards takes a positive integer, got "0"/);
+    expect(run('convert', inputs[0]!, output, '--shards', 'x').stderr).toMatch(/--shards takes a non-negative integer/);
+  });
+
   it('verify fails with exit code 1 on a damaged file', () => {
     const bytes = fs.readFileSync(goldenPath('zstd3_g1_mixed.array_record'));
     bytes[1000] = bytes[1000]! ^ 1;
