@@ -1,5 +1,6 @@
 // OutputArena: consecutive, non-overlapping pieces of buffers that hold nothing else; and reads into one.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,4 +120,32 @@ describe('readIntoArena', () => {
     );
     reader.close();
 });
+});
+
+describe('shared slabs', () => {
+  it('never let an empty record move the buffer later reads decode into', () => {
+    const file = path.join(dir, 'empty-first.array_record');
+    const writer = new ArrayRecordWriter(file, 'group_size:8,transpose:true');
+    for (let i = 0; i < 8; i++) writer.write(new Uint8Array(0));
+    for (let i = 0; i < 8; i++) writer.write(`r${i}`);
+    writer.close();
+    // A fresh thread, whose slabs have handed out nothing yet: the empty record is its first take.
+    const script = path.join(dir, 'empty-first.mts');
+    fs.writeFileSync(
+      script,
+      [
+        `import { MessageChannel } from 'node:worker_threads';`,
+        `import { ArrayRecordReader, recordsInPlace, transferList } from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)};`,
+        `const reader = new ArrayRecordReader(${JSON.stringify(file)});`,
+        `const moved = recordsInPlace(reader.read([0]))!;`,
+        `const { port1 } = new MessageChannel();`,
+        `port1.postMessage(moved, transferList(moved));`,
+        `port1.close();`,
+        `console.log(reader.read([1, 9]).map((record) => new TextDecoder().decode(record)).join(','), reader.readAll().length);`,
+      ].join('\n'),
+    );
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.stderr.replace(/.*nodedir.*\n/g, '')).toBe('');
+    expect(result.stdout).toBe(',r1 16\n');
+  });
 });

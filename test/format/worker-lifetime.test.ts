@@ -11,15 +11,17 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const lifetimeModule = new URL('../../src/format/io/worker-lifetime.ts', import.meta.url).href;
 
 /**
- * Runs a program whose worker takes 300 ms to load, then waits for requests forever; the program
- * either just ends or terminates the worker at once. Returns the exit status and whether loading finished.
+ * Runs a program whose worker takes 300 ms to load (or never finishes), then waits for requests
+ * forever; the program either just ends or terminates the worker at once, with a 1 s wait for loading.
+ * Returns the exit status, whether loading finished, and how long the program ran.
  */
-function runProgram(ending: 'end' | 'terminate'): { status: number | null; loaded: boolean; stderr: string } {
+function runProgram(ending: 'end' | 'terminate' | 'terminate-never-loaded'): { status: number | null; loaded: boolean; stderr: string; ms: number } {
   const marker = path.join(dir, `${ending}.loaded`);
+  const loadMs = ending === 'terminate-never-loaded' ? 600_000 : 300;
   const workerCode = [
     `import fs from 'node:fs';`,
     `import { parentPort } from 'node:worker_threads';`,
-    `await new Promise((resolve) => setTimeout(resolve, 300));`,
+    `await new Promise((resolve) => setTimeout(resolve, ${loadMs}));`,
     `fs.writeFileSync(${JSON.stringify(marker)}, 'yes');`,
     `parentPort.on('message', () => {});`,
     `parentPort.postMessage('loaded');`,
@@ -32,12 +34,13 @@ function runProgram(ending: 'end' | 'terminate'): { status: number | null; loade
       `import { WorkerLifetime } from ${JSON.stringify(lifetimeModule)};`,
       `const worker = new Worker(new URL('data:text/javascript,' + ${JSON.stringify(encodeURIComponent(workerCode))}));`,
       `worker.on('message', () => lifetime.finishedLoading());`,
-      `const lifetime = new WorkerLifetime(worker);`,
-      ending === 'terminate' ? `await lifetime.terminate();` : ``,
+      `const lifetime = new WorkerLifetime(worker, 1000);`,
+      ending === 'end' ? `` : `await lifetime.terminate();`,
     ].join('\n'),
   );
+  const start = Date.now();
   const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
-  return { status: result.status, loaded: fs.existsSync(marker), stderr: result.stderr };
+  return { status: result.status, loaded: fs.existsSync(marker), stderr: result.stderr, ms: Date.now() - start };
 }
 
 describe('WorkerLifetime', () => {
@@ -51,5 +54,12 @@ describe('WorkerLifetime', () => {
     const result = runProgram('terminate');
     expect(result.status, result.stderr).toBe(0);
     expect(result.loaded).toBe(true);
+  });
+
+  it('stops a worker whose loading never ends after the wait it was given, and lets the process exit', () => {
+    const result = runProgram('terminate-never-loaded');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.loaded).toBe(false);
+    expect(result.ms).toBeLessThan(20_000);
   });
 });

@@ -62,17 +62,22 @@ export class OutputArena implements ByteAllocator {
 /** Buffers of SHARED_SLABS; a larger piece than half of one gets a buffer of its own. */
 const SLAB = 64 * 1024;
 
+function untransferable(bytes: Uint8Array): Uint8Array {
+  markAsUntransferable(bytes.buffer);
+  return bytes;
+}
+
 /** Consecutive pieces of SLAB-sized buffers that every caller of the thread shares. */
 class SharedSlabs implements ByteAllocator {
-  private slab = new Uint8Array(0);
+  /** Empty until the first take; marked too, since empty records view it and must not move it. */
+  private slab = untransferable(new Uint8Array(0));
   private used = 0;
 
   take(length: number, slack = 0): Uint8Array {
     if (length + slack > SLAB / 2) return FRESH_BYTES.take(length, slack);
     if (this.used + length + slack > this.slab.length) {
       const allocation = Buffer.allocUnsafeSlow(SLAB);
-      markAsUntransferable(allocation.buffer);
-      this.slab = new Uint8Array(allocation.buffer, allocation.byteOffset, SLAB);
+      this.slab = untransferable(new Uint8Array(allocation.buffer, allocation.byteOffset, SLAB));
       this.used = 0;
     }
     const start = this.used;

@@ -18,8 +18,15 @@ export class WorkerLifetime {
     this.markLoaded = resolve;
   });
 
-  /** Call after adding the worker's 'message' listener, which references the worker again. */
-  constructor(private readonly worker: Worker) {
+  /**
+   * Call after adding the worker's 'message' listener, which references the worker again.
+   * @param loadWaitMs how long `terminate` waits for a worker still loading before stopping it anyway:
+   *   a module whose loading never ends must not make `close()` hang forever.
+   */
+  constructor(
+    private readonly worker: Worker,
+    private readonly loadWaitMs = 30_000,
+  ) {
     worker.once('exit', () => this.finishedLoading());
     this.update();
   }
@@ -39,9 +46,17 @@ export class WorkerLifetime {
     this.update();
   }
 
-  /** Stops the worker, once it has finished loading (never in the middle of loading a native addon). */
+  /**
+   * Stops the worker once it has finished loading (never in the middle of loading a native addon), or
+   * after `loadWaitMs` if its loading has not ended by then.
+   */
   async terminate(): Promise<void> {
-    await this.loaded;
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.loadWaitMs);
+    });
+    await Promise.race([this.loaded, givenUp]);
+    clearTimeout(timer);
     await this.worker.terminate();
   }
 
