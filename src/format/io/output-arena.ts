@@ -58,6 +58,14 @@ export class OutputArena implements ByteAllocator {
   }
 }
 
+/** A buffer of its own for every take: for pieces too large to share a slab. */
+const FRESH_BYTES: ByteAllocator = {
+  take(length, slack = 0) {
+    const allocation = Buffer.allocUnsafeSlow(length + slack);
+    // A plain Uint8Array view: element access and set() stay on V8's fastest typed array paths.
+    return new Uint8Array(allocation.buffer, allocation.byteOffset, length);
+  },
+};
 
 /** Buffers of SHARED_SLABS; a larger piece than half of one gets a buffer of its own. */
 const SLAB = 64 * 1024;
@@ -86,14 +94,5 @@ class SharedSlabs implements ByteAllocator {
   }
 }
 
-/** A buffer of its own for every take: for decoding outside a read call that brings an arena. */
-export const FRESH_BYTES: ByteAllocator = {
-  take(length, slack = 0) {
-    const allocation = Buffer.allocUnsafeSlow(length + slack);
-    // A plain Uint8Array view: element access and set() stay on V8's fastest typed array paths.
-    return new Uint8Array(allocation.buffer, allocation.byteOffset, length);
-  },
-};
-
-/** The slabs plain reads decode into (see the top of this file). */
+/** The slabs plain reads decode into (see the top of this file); decoders use them by default. */
 export const SHARED_SLABS: ByteAllocator = new SharedSlabs();

@@ -1,7 +1,7 @@
 // Chunk data <-> records, by chunk type: the one place that knows which encodings exist.
 
 import { CorruptFileError, UnsupportedError } from '../errors.js';
-import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
+import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import type { CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
 import type { DecodedChunk, EncodedChunkData } from './decoded-chunk.js';
@@ -37,7 +37,7 @@ export function holdsRecords(chunkType: number): boolean {
  * @throws UnsupportedError for chunk types that hold no records or are unknown;
  *   CorruptFileError when the data contradicts the header.
  */
-export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocator = FRESH_BYTES): DecodedChunk {
+export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocator = SHARED_SLABS): DecodedChunk {
   const { chunkType, numRecords, decodedDataSize } = chunk.header;
   const place = new Place('chunk', where, chunk.begin);
   if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place, output);

@@ -3,7 +3,7 @@
 import zlib from 'node:zlib';
 import zstd from 'zstd-napi/binding.js';
 import { CorruptFileError, UnsupportedError } from '../errors.js';
-import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
+import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { partOf, type Where } from '../place.js';
@@ -141,7 +141,7 @@ export function decodeBlock(
   block: Uint8Array,
   what: Where,
   maxSize = Number.MAX_SAFE_INTEGER,
-  output: ByteAllocator = FRESH_BYTES,
+  output: ByteAllocator = SHARED_SLABS,
 ): Uint8Array {
   if (type === CompressionType.none) return block;
   if (!isKnownCompressionType(type)) {

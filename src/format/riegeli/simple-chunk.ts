@@ -1,7 +1,7 @@
 // Simple chunks ('r'): a compression byte, then record sizes (varints) and concatenated values, each a block.
 
 import { CorruptFileError } from '../errors.js';
-import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
+import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { decodeBlock, encodeBlock, type CompressorOptions } from './compression.js';
@@ -46,7 +46,7 @@ export function decodeSimpleChunk(
   numRecords: number,
   decodedDataSize: number,
   where: Where,
-  output: ByteAllocator = FRESH_BYTES,
+  output: ByteAllocator = SHARED_SLABS,
 ): DecodedChunk {
   if (data.length === 0) throw new CorruptFileError(`simple ${where} has no compression type byte`);
   const compressionType = data[0]!;

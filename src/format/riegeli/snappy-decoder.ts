@@ -1,7 +1,7 @@
 // Snappy decompression (the raw block format Riegeli stores), checked at every step: a stream
 // that reads or writes out of bounds, or that yields another size than announced, is an error.
 
-import { FRESH_BYTES, type ByteAllocator } from '../io/output-arena.js';
+import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 
 /** Literals and copies at least this long are moved with one native call instead of a byte loop. */
 const BULK_COPY = 32;
@@ -38,7 +38,7 @@ const SLACK = 16;
  * Decompresses a raw snappy block that must hold exactly `size` bytes, into memory from `output`.
  * @throws SnappyFormatError for a damaged stream, another length, or a size beyond MAX_SIZE.
  */
-export function snappyDecompress(src: Uint8Array, expectedSize: number, output: ByteAllocator = FRESH_BYTES): Uint8Array {
+export function snappyDecompress(src: Uint8Array, expectedSize: number, output: ByteAllocator = SHARED_SLABS): Uint8Array {
   if (expectedSize > MAX_SIZE) throw new SnappyFormatError(`${expectedSize} bytes is beyond the ${MAX_SIZE} a block may hold`);
   // Every index below stays in int32 arithmetic, which keeps the loop free of float conversions.
   const size = expectedSize | 0;

@@ -2,7 +2,7 @@
 
 import { constants as bufferConstants } from 'node:buffer';
 import { CorruptFileError } from '../../errors.js';
-import { FRESH_BYTES, type ByteAllocator } from '../../io/output-arena.js';
+import { SHARED_SLABS, type ByteAllocator } from '../../io/output-arena.js';
 import type { DecodedChunk } from '../decoded-chunk.js';
 import { NodeKind, parseTransposedChunk, TAG_SLOT, type TransposedLayout } from './layout.js';
 import type { Where } from '../../place.js';
@@ -53,7 +53,7 @@ export function decodeTransposedChunk(
   numRecords: number,
   decodedDataSize: number,
   where: Where,
-  output: ByteAllocator = FRESH_BYTES,
+  output: ByteAllocator = SHARED_SLABS,
 ): DecodedChunk {
   const layout = parseTransposedChunk(data, numRecords, decodedDataSize, where);
   // Checked before allocating: both counts come from the chunk header.
