@@ -9,6 +9,7 @@ import { varintLength, VarintCursor, writeVarint } from './bytes.js';
 import { partOf, type Where } from '../place.js';
 import { snappyDecompress } from './snappy-decoder.js';
 import { snappyCompress } from './snappy-encoder.js';
+import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -118,7 +119,9 @@ function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator): U
   return decompressed;
 }
 
-function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
+function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
+  const stored = decodeStoredBrotliStream(src, size, output);
+  if (stored !== undefined) return stored;
   return zlib.brotliDecompressSync(src, {
     chunkSize: Math.max(64, Math.min(size, 1 << 24)),
     maxOutputLength: Math.max(size, 1),
@@ -131,7 +134,8 @@ function decompressBrotli(src: Uint8Array, size: number): Uint8Array {
  * Decodes a block stored with compression `type` (with its varint size prefix for real codecs)
  * and checks that it yields exactly the size the prefix announces.
  * @param what names the block in error messages (e.g. "record sizes of chunk at 64").
- * @param output where zstd and snappy write what they decompress (brotli returns zlib's buffer);
+ * @param output where zstd, snappy and stored brotli streams write what they decompress (other brotli
+ *   streams come back in zlib's buffer);
  *   an uncompressed block is returned as the view it is.
  * @throws CorruptFileError for a bad prefix, a codec failure or a size mismatch;
  *   UnsupportedError for an unknown compression type.
@@ -156,7 +160,7 @@ export function decodeBlock(
   let decoded: Uint8Array;
   try {
     if (type === CompressionType.zstd) decoded = decompressZstd(compressed, size, output);
-    else if (type === CompressionType.brotli) decoded = decompressBrotli(compressed, size);
+    else if (type === CompressionType.brotli) decoded = decompressBrotli(compressed, size, output);
     else decoded = snappyDecompress(compressed, size, output);
   } catch (cause) {
     throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
