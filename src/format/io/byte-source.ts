@@ -16,7 +16,7 @@ export interface ByteSource {
   close(): void;
 }
 
-function preadAsync(fd: number, buffer: Buffer, position: number): Promise<number> {
+function preadAsync(fd: number, buffer: Uint8Array, position: number): Promise<number> {
   return new Promise((resolve, reject) => {
     fs.read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
   });
@@ -56,7 +56,7 @@ export class LocalFile implements ByteSource {
 
   readSync(offset: number, length: number, into?: Uint8Array): Uint8Array {
     const fd = this.checkRange(offset, length);
-    const buffer = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
+    const buffer = into === undefined ? plainView(Buffer.allocUnsafe(length)) : into.subarray(0, length);
     let done = 0;
     try {
       while (done < length) {
@@ -72,7 +72,7 @@ export class LocalFile implements ByteSource {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const fd = this.checkRange(offset, length);
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = plainView(Buffer.allocUnsafe(length));
     let done = 0;
     try {
       while (done < length) {
@@ -110,4 +110,12 @@ export class LocalFile implements ByteSource {
     }
     return buffer;
   }
+}
+
+/**
+ * The bytes of a Buffer as a plain Uint8Array: every later subarray() of file bytes (one per chunk and
+ * per record) then takes V8's builtin path instead of Buffer's own, and decoders see one array type.
+ */
+function plainView(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }

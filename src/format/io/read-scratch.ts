@@ -10,7 +10,7 @@ const MAX_KEPT_BYTES = 64 << 20;
 
 /** A reusable byte region; what `take` returns is valid until its next call. */
 export class ReadScratch implements ByteAllocator {
-  private buffer = Buffer.allocUnsafeSlow(0);
+  private buffer: Uint8Array = new Uint8Array(0);
 
   /**
    * `length` bytes of scratch (old contents, to be overwritten), replacing what the last call gave,
@@ -19,9 +19,15 @@ export class ReadScratch implements ByteAllocator {
   take(length: number, slack = 0): Uint8Array {
     const needed = length + slack;
     if (needed > this.buffer.length) {
-      if (needed > MAX_KEPT_BYTES) return Buffer.allocUnsafeSlow(needed).subarray(0, length);
-      this.buffer = Buffer.allocUnsafeSlow(Math.min(MAX_KEPT_BYTES, Math.max(needed, 2 * this.buffer.length)));
+      if (needed > MAX_KEPT_BYTES) return unzeroed(needed).subarray(0, length);
+      this.buffer = unzeroed(Math.min(MAX_KEPT_BYTES, Math.max(needed, 2 * this.buffer.length)));
     }
     return this.buffer.subarray(0, length);
   }
+}
+
+/** `length` bytes of fresh memory, not zeroed, as a plain Uint8Array (V8's fast subarray, one array type). */
+function unzeroed(length: number): Uint8Array {
+  const allocation = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(allocation.buffer, allocation.byteOffset, length);
 }

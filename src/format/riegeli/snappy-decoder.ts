@@ -17,9 +17,10 @@ export class SnappyFormatError extends Error {
  */
 function tagsStart(src: Uint8Array, size: number): number {
   let length = 0;
-  for (let pos = 0, shift = 0; pos < src.length && shift < 35; pos++, shift += 7) {
+  // A running scale rather than 2 ** shift, which V8 computes with a pow() call.
+  for (let pos = 0, scale = 1; pos < src.length && scale < 2 ** 35; pos++, scale *= 128) {
     const byte = src[pos]!;
-    length += (byte & 0x7f) * 2 ** shift;
+    length += (byte & 0x7f) * scale;
     if (byte < 0x80) {
       if (length !== size) throw new SnappyFormatError(`the stream holds ${length} bytes, expected ${size}`);
       return pos + 1;
