@@ -109,8 +109,8 @@ export class NotArrayRecordError extends ArrayRecordError {
 /** A valid feature of the format that this implementation does not handle. */
 export class UnsupportedError extends ArrayRecordError {
   static readonly CODE = 'ERR_UNSUPPORTED';
-  constructor(message: string, location: ErrorLocation = {}) {
-    super('ERR_UNSUPPORTED', message, location);
+  constructor(message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
+    super('ERR_UNSUPPORTED', message, location, options);
   }
 }
 

@@ -1,7 +1,6 @@
 // Block codecs of Riegeli chunk data (none, zstd, brotli, snappy) and the varint decompressed-size prefix.
 
 import zlib from 'node:zlib';
-import zstd from 'zstd-napi/binding.js';
 import { CorruptFileError, UnsupportedError } from '../errors.js';
 import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import { CompressionType, type CompressionTypeCode } from './constants.js';
@@ -10,6 +9,7 @@ import { partOf, type Where } from '../place.js';
 import { snappyDecompress } from './snappy-decoder.js';
 import { snappyCompress } from './snappy-encoder.js';
 import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
+import { zstdBinding, type Zstd } from './zstd-binding.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -27,13 +27,14 @@ const BROTLI_DEFAULT_WINDOW_LOG = 22;
 const BROTLI_MAX_REGULAR_WINDOW_LOG = 24;
 
 // One context each, reused for every call: creating a zstd context costs far more than a small block.
-let zstdCompressContext: zstd.CCtx | undefined;
-let zstdDecompressContext: zstd.DCtx | undefined;
+let zstdCompressContext: InstanceType<Zstd['CCtx']> | undefined;
+let zstdDecompressContext: InstanceType<Zstd['DCtx']> | undefined;
 /** The parameters zstdCompressContext holds, set again only when a call needs others (each is a native call). */
 let zstdLevel: number | undefined;
 let zstdWindowLog: number | undefined;
 
 function compressZstd(data: Uint8Array, level: number, windowLog: number | undefined, headroom: number): Uint8Array {
+  const zstd = zstdBinding();
   zstdCompressContext ??= new zstd.CCtx();
   const context = zstdCompressContext;
   if (level !== zstdLevel || windowLog !== zstdWindowLog) {
@@ -112,7 +113,7 @@ export function isKnownCompressionType(type: number): type is CompressionTypeCod
 }
 
 function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
-  zstdDecompressContext ??= new zstd.DCtx();
+  zstdDecompressContext ??= new (zstdBinding().DCtx)();
   const decompressed = output.take(size);
   const written = zstdDecompressContext.decompress(decompressed, src);
   if (written !== size) throw new Error(`zstd produced ${written} bytes`);
@@ -163,6 +164,8 @@ export function decodeBlock(
     else if (type === CompressionType.brotli) decoded = decompressBrotli(compressed, size, output);
     else decoded = snappyDecompress(compressed, size, output);
   } catch (cause) {
+    // A codec that cannot run here (zstd without its addon) is not damage in the file.
+    if (cause instanceof UnsupportedError) throw cause;
     throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
   }
   if (decoded.length !== size) {
