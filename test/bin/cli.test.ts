@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
+import { bytesFeature, encodeSequenceExample, int64Feature } from '../../src/data/tf/index.js';
 import { goldenPath } from '../helpers/golden.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-'));
@@ -42,6 +44,19 @@ describe('array-record CLI', () => {
     const notExamples = run('cat', goldenPath('digits.array_record-00000-of-00002'), '--as', 'example');
     expect(notExamples.code).toBe(1);
     expect(notExamples.stderr).toMatch(/array-record: not a serialized Example/);
+  });
+
+  it('cat prints SequenceExamples as JSON: context and feature lists', () => {
+    const file = path.join(dir, 'sequences.array_record');
+    const writer = new ArrayRecordWriter(file, 'group_size:1');
+    writer.write(encodeSequenceExample({ context: { length: int64Feature([2]) }, featureLists: { tokens: [int64Feature([1, 2]), bytesFeature(['é', new Uint8Array([0xff])])] } }));
+    writer.close();
+    const { code, stdout } = run('cat', file, '--as', 'sequence-example');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      context: { length: { int64List: [2] } },
+      featureLists: { tokens: [{ int64List: [1, 2] }, { bytesList: ['é', { base64: '/w==' }] }] },
+    });
   });
 
   it('converts a TFRecord file and verifies the result', () => {
