@@ -19,7 +19,7 @@ const MIN_BLOCK = 4 * 1024;
 /** Beyond this a buffer is not grown further: a record kept alone keeps at most this much alive. */
 const MAX_BLOCK = 1024 * 1024;
 
-/** Hands out fresh, unzeroed byte ranges: every caller writes all of what it takes. */
+/** Hands out unzeroed byte ranges (fresh, or reused as ReadScratch does): every caller writes all of what it takes. */
 export interface ByteAllocator {
   /**
    * `length` bytes for the caller to fill, followed by `slack` more it may scribble on while it
