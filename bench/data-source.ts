@@ -11,7 +11,7 @@ const SHARDS = 8;
 const BATCH = 256;
 const BATCHES = 256;
 const ROUNDS = 5;
-/** Google's C++ reader, random batches of 256, readahead_buffer_size:0, same file (../shared/bench/README.md). */
+/** Google's C++ reader, random batches of 256, readahead_buffer_size:0, same file (bench/WORKLOAD.md). */
 const CPP_RANDOM_256 = 125_500;
 
 function randomBatches(seed: number): number[][] {

@@ -7,7 +7,7 @@ import zstd from 'zstd-napi/binding.js';
 import { ArrayRecordReader } from '../src/index.js';
 import { benchDir, randomIndices, WORKLOAD_RECORDS, workloadRecords, writeWorkloadFile } from './workload.js';
 
-/** Records/s of Google's C++ array_record (../shared/bench/README.md): write, readAll, sequential, random 256, random 1. */
+/** Records/s of Google's C++ array_record (bench/WORKLOAD.md): write, readAll, sequential, random 256, random 1. */
 const CPP: Record<string, readonly [number, number, number, number, number]> = {
   'group_size:1': [39_883, 265_706, 186_279, 125_500, 5_000],
   'group_size:256': [205_596, 491_594, 449_244, 3_928, 1_369],

@@ -1,4 +1,4 @@
-// The benchmark's text workload (../shared/bench/README.md): 65,536 records of 200 pseudo-random words.
+// The benchmark's text workload (bench/WORKLOAD.md): 65,536 records of 200 pseudo-random words.
 
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Loads the sampler test vectors: Grain's (../shared/grain), and ours computed by upstream code (fixtures/).
+// Loads the sampler test vectors: Grain's (fixtures/grain), and ours computed by upstream code (fixtures/).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** Grain's vectors beside the repository, as CI lays it out. */
-export const GRAIN_DIR = path.resolve(HERE, '../../../shared/grain');
+/** Grain's vectors, kept in the repository. */
+export const GRAIN_DIR = path.resolve(HERE, 'fixtures/grain');
 
 function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
