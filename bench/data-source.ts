@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArrayRecordDataSource } from '../src/data/index.js';
+import { ArrayRecordDataSource } from '../src/index.js';
 import { ArrayRecordReader } from '../src/index.js';
 import { benchDir, randomIndices, workloadRecord, workloadRecords, writeWorkloadFile, WORKLOAD_RECORDS } from './workload.js';
 

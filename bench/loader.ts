@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArrayRecordDataSource, DataLoader } from '../src/data/index.js';
+import { ArrayRecordDataSource, DataLoader } from '../src/index.js';
 import { ShuffleSampler } from '../src/samplers/index.js';
 import { identity, wordCount } from './fixtures/loader-transforms.js';
 import { benchDir, workloadRecords, writeWorkloadFile, WORKLOAD_RECORDS } from './workload.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { ArrayRecordDataSource, DataLoader, ExampleParser, IndexSampler, fixedLen, fixedLenRaw } from '../src/index.js';
-import { exampleDataset } from '../src/data/tf/tfjs.js';
+import { exampleDataset } from '../src/tfjs/index.js';
 import { writeDigitShards } from '../examples/demo/build-dataset.js';
 import { benchDir } from './workload.js';
 

@@ -4,8 +4,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import protobuf from 'protobufjs';
-import { ExampleParser, bytesFeature, encodeExample, fixedLen, fixedLenRaw, int64Feature } from '../src/data/tf/index.js';
-import { featureTensor, type TfNamespace } from '../src/data/tf/tfjs.js';
+import { ExampleParser, bytesFeature, encodeExample, fixedLen, fixedLenRaw, int64Feature } from '../src/example/index.js';
+import { featureTensor, type TfNamespace } from '../src/tfjs/index.js';
 
 const BATCH = 256;
 const IMAGE_BYTES = 784;

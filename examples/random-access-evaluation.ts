@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ArrayRecordDataSource, ArrayRecordWriter, encodeExample, fixedLen, floatFeature, int64Feature } from '../src/index.js';
-import { sampleDataset } from '../src/data/tf/tfjs.js';
+import { sampleDataset } from '../src/tfjs/index.js';
 
 const file = path.join(os.tmpdir(), 'evaluation.array_record');
 const writer = new ArrayRecordWriter(file, 'group_size:1');

@@ -1,6 +1,7 @@
-// The package's public API: the ArrayRecord format, samplers, data sources and loaders.
+// The package's public API: the ArrayRecord format, samplers, data sources, loaders and tf.Example codecs.
 
 export * from './format/index.js';
 export * from './samplers/index.js';
-export * from './data/index.js';
-export * from './data/tf/index.js';
+export * from './source/index.js';
+export * from './loader/index.js';
+export * from './example/index.js';

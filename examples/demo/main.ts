@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ArrayRecordDataSource, DataLoader, IndexSampler, fixedLen, fixedLenRaw, shardOptions } from '../../src/index.js';
-import { exampleDataset, sampleDataset } from '../../src/data/tf/tfjs.js';
+import { exampleDataset, sampleDataset } from '../../src/tfjs/index.js';
 import { writeDigitShards } from './build-dataset.js';
 
 const small = process.argv.includes('--small');

@@ -1,0 +1,473 @@
+// Feature specs for tf.Example parsing (fixedLen, fixedLenRaw, varLen, fixedLenSequence): builders and validation.
+
+import { InvalidArgumentError } from '../format/errors.js';
+
+/** The three value lists a tf.train.Feature can hold. */
+export type FeatureDtype = 'int64' | 'float32' | 'bytes';
+
+/** How int64 values are returned: Int32Array (checked), Float64Array (exact below 2^53) or BigInt64Array. */
+export type Int64As = 'int32' | 'float64' | 'bigint';
+
+/** How bytes values are returned: a copied Uint8Array each, or a string decoded as UTF-8. */
+export type BytesAs = 'bytes' | 'string';
+
+/** Element type of parsed values; it decides the array type of `values`. */
+export type ValueType = 'int32' | 'float64' | 'bigint' | 'float32' | 'uint8' | 'bytes' | 'string';
+
+/** Element types a raw bytes feature can be read as (little-endian, like tf.io.decode_raw). */
+export type RawType = 'uint8' | 'int32' | 'float32';
+
+/** `ragged`: values plus row splits; `padded`: a dense array padded to the longest row, plus row lengths. */
+export type Layout = 'ragged' | 'padded';
+
+/** The array type holding values of a value type. */
+export type ValuesOf<T extends ValueType> = T extends 'int32'
+  ? Int32Array
+  : T extends 'float64'
+    ? Float64Array
+    : T extends 'bigint'
+      ? BigInt64Array
+      : T extends 'float32'
+        ? Float32Array
+        : T extends 'uint8'
+          ? Uint8Array
+          : T extends 'string'
+            ? string[]
+            : Uint8Array[];
+
+/** One value of a value type, as given in defaults and padding. */
+export type ScalarOf<T extends ValueType> = T extends 'bigint'
+  ? bigint | number
+  : T extends 'bytes' | 'string'
+    ? string | Uint8Array
+    : number;
+
+/** The value type a dtype yields with an `as` option. */
+export type ValueTypeOf<D extends FeatureDtype, A> = D extends 'float32'
+  ? 'float32'
+  : D extends 'int64'
+    ? A extends Int64As
+      ? A
+      : 'int32'
+    : A extends BytesAs
+      ? A
+      : 'bytes';
+
+type AsOf<O> = O extends { readonly as: infer A } ? A : undefined;
+type LayoutOf<O, Fallback extends Layout> = O extends { readonly layout: infer L extends Layout } ? L : Fallback;
+
+/** Options for the value type of a dtype: `as` picks the output array for int64 and bytes. */
+export interface ValueOptions<D extends FeatureDtype> {
+  readonly as?: D extends 'int64' ? Int64As : D extends 'bytes' ? BytesAs : 'float32';
+}
+
+/** A feature with a fixed number of values per example (tf.io.FixedLenFeature). */
+export interface FixedLenFeature<T extends ValueType = ValueType> {
+  readonly kind: 'fixedLen';
+  readonly shape: readonly number[];
+  readonly dtype: FeatureDtype;
+  readonly valueType: T;
+  /** Values used when the feature is missing (`size` of them), or undefined when it is required. */
+  readonly defaultValue: ValuesOf<T> | undefined;
+}
+
+/** A bytes feature with one value whose bytes are the elements of a fixed shape (parse + tf.io.decode_raw). */
+export interface FixedLenRawFeature<T extends RawType = RawType> {
+  readonly kind: 'fixedLenRaw';
+  readonly shape: readonly number[];
+  readonly dtype: 'bytes';
+  readonly rawType: RawType;
+  readonly valueType: T;
+  readonly defaultValue: ValuesOf<T> | undefined;
+}
+
+/** A feature with any number of values per example (tf.io.VarLenFeature / RaggedFeature). */
+export interface VarLenFeature<T extends ValueType = ValueType, L extends Layout = Layout> {
+  readonly kind: 'varLen';
+  readonly dtype: FeatureDtype;
+  readonly valueType: T;
+  readonly layout: L;
+  /** Fills the padded layout past each row's end. */
+  readonly padValue: ScalarOf<T>;
+}
+
+/** Rows of a fixed shape, any number per example (tf.io.FixedLenSequenceFeature). */
+export interface FixedLenSequenceFeature<T extends ValueType = ValueType, L extends Layout = Layout> {
+  readonly kind: 'fixedLenSequence';
+  readonly shape: readonly number[];
+  readonly dtype: FeatureDtype;
+  readonly valueType: T;
+  readonly layout: L;
+  /** Whether an example (or a SequenceExample feature list) may lack the feature; it then has 0 rows. */
+  readonly allowMissing: boolean;
+  readonly padValue: ScalarOf<T>;
+}
+
+/** Any feature of an Example spec. */
+export type ExampleFeature = FixedLenFeature | FixedLenRawFeature | VarLenFeature | FixedLenSequenceFeature;
+
+/** A spec for tf.Example parsing: feature key -> feature. */
+export type ExampleSpec = Readonly<Record<string, ExampleFeature>>;
+
+/** Features of a SequenceExample's context: what an Example allows except fixedLenSequence. */
+export type ContextFeature = FixedLenFeature | FixedLenRawFeature | VarLenFeature;
+
+/** Features of a SequenceExample's feature lists: one row per step, fixed or variable. */
+export type SequenceFeature = FixedLenSequenceFeature | VarLenFeature;
+
+/**
+ * A feature with `shape` values per example; required unless `defaultValue` is given.
+ * @throws InvalidArgumentError for a bad shape, dtype, `as` or default.
+ * @example
+ * const spec = { label: fixedLen([], 'int64'), score: fixedLen([2], 'float32', { defaultValue: 0 }) };
+ */
+export function fixedLen<D extends FeatureDtype, const O extends ValueOptions<D> & { readonly defaultValue?: unknown } = object>(
+  shape: readonly number[],
+  dtype: D,
+  options?: O,
+): FixedLenFeature<ValueTypeOf<D, AsOf<O>>> {
+  const what = `fixedLen(${describeShape(shape)}, '${String(dtype)}')`;
+  checkShape(shape, what);
+  const valueType = resolveValueType(dtype, options?.as, what) as ValueTypeOf<D, AsOf<O>>;
+  const size = shapeSize(shape);
+  const given = options?.defaultValue;
+  const defaultValue = given === undefined ? undefined : normalizeValues(given, valueType, size, `${what} defaultValue`);
+  return Object.freeze({ kind: 'fixedLen', shape: Object.freeze([...shape]), dtype, valueType, defaultValue });
+}
+
+/** Options of fixedLenRaw. */
+export interface RawOptions {
+  /** How the value's bytes are read; default 'uint8'. */
+  readonly rawType?: RawType;
+  /** Output element type; default `rawType`. uint8 widens to int32 or float32, int32 to float32. */
+  readonly as?: RawType;
+  /** Output values used when the feature is missing; without it the feature is required. */
+  readonly defaultValue?: number | ArrayLike<unknown>;
+}
+
+type RawValueTypeOf<O> = O extends { readonly as: infer A extends RawType }
+  ? A
+  : O extends { readonly rawType: infer R extends RawType }
+    ? R
+    : 'uint8';
+
+/**
+ * A bytes feature with exactly one value whose bytes are `shape` elements of `rawType` — the
+ * way images are stored (tf.io.decode_raw after parsing). The bytes land straight in the output
+ * typed array, widened natively to int32 or float32 on request, so a tfjs user gets an image
+ * batch without an intermediate copy. Normalize on the tensor (e.g. `images.div(255)`), where
+ * tfjs does it natively.
+ * @throws InvalidArgumentError for a bad shape, a narrowing conversion or a bad default.
+ * @example
+ * const spec = { image: fixedLenRaw([28, 28, 1], { as: 'float32' }) };
+ */
+export function fixedLenRaw<const O extends RawOptions = object>(
+  shape: readonly number[],
+  options?: O,
+): FixedLenRawFeature<RawValueTypeOf<O>> {
+  const what = `fixedLenRaw(${describeShape(shape)})`;
+  checkShape(shape, what);
+  const rawType: RawType = options?.rawType ?? 'uint8';
+  if (!RAW_TYPES.includes(rawType)) {
+    throw new InvalidArgumentError(`${what}: rawType must be one of ${RAW_TYPES.join(', ')}, got ${String(rawType)}`);
+  }
+  const valueType = (options?.as ?? rawType) as RawValueTypeOf<O>;
+  if (!RAW_WIDENINGS[rawType].includes(valueType)) {
+    throw new InvalidArgumentError(
+      `${what}: ${rawType} values can be returned as ${RAW_WIDENINGS[rawType].join(' or ')}, not ${String(valueType)}`,
+    );
+  }
+  const given = options?.defaultValue;
+  const defaultValue =
+    given === undefined ? undefined : normalizeValues(given, valueType, shapeSize(shape), `${what} defaultValue`);
+  return Object.freeze({
+    kind: 'fixedLenRaw',
+    shape: Object.freeze([...shape]),
+    dtype: 'bytes',
+    rawType,
+    valueType,
+    defaultValue,
+  });
+}
+
+/** Options of varLen. */
+export type VarLenOptions<D extends FeatureDtype> = ValueOptions<D> & {
+  /** 'ragged' (default): values + rowSplits; 'padded': [batch, longest] padded with `padValue`. */
+  readonly layout?: Layout;
+  readonly padValue?: unknown;
+};
+
+/**
+ * A feature with any number of values per example. A missing feature is an empty row.
+ * @throws InvalidArgumentError for a bad dtype, `as`, layout or pad value.
+ * @example
+ * const spec = { tags: varLen('int64'), tokens: varLen('int64', { layout: 'padded', padValue: -1 }) };
+ */
+export function varLen<D extends FeatureDtype, const O extends VarLenOptions<D> = object>(
+  dtype: D,
+  options?: O,
+): VarLenFeature<ValueTypeOf<D, AsOf<O>>, LayoutOf<O, 'ragged'>> {
+  const what = `varLen('${String(dtype)}')`;
+  const valueType = resolveValueType(dtype, options?.as, what) as ValueTypeOf<D, AsOf<O>>;
+  const layout = resolveLayout(options?.layout, 'ragged', what) as LayoutOf<O, 'ragged'>;
+  const padValue = normalizeScalar(options?.padValue, valueType, `${what} padValue`);
+  return Object.freeze({ kind: 'varLen', dtype, valueType, layout, padValue });
+}
+
+/** Options of fixedLenSequence. */
+export type FixedLenSequenceOptions<D extends FeatureDtype> = ValueOptions<D> & {
+  /** Whether the feature may be missing (then 0 rows). parse_example requires true, as TensorFlow does. */
+  readonly allowMissing?: boolean;
+  /** Padding value for the padded layout (TensorFlow's default_value); default 0 / empty. */
+  readonly defaultValue?: unknown;
+  /** 'padded' (default): [batch, most rows, ...shape] plus `lengths`; 'ragged': rows + rowSplits. */
+  readonly layout?: Layout;
+};
+
+/**
+ * Rows of `shape` values, any number per example: in an Example the value count must be a
+ * multiple of the row size; in a SequenceExample feature list each step is one row.
+ * @throws InvalidArgumentError for a bad shape, dtype, `as`, layout or default.
+ * @example
+ * const spec = { points: fixedLenSequence([2], 'float32', { allowMissing: true }) };
+ */
+export function fixedLenSequence<D extends FeatureDtype, const O extends FixedLenSequenceOptions<D> = object>(
+  shape: readonly number[],
+  dtype: D,
+  options?: O,
+): FixedLenSequenceFeature<ValueTypeOf<D, AsOf<O>>, LayoutOf<O, 'padded'>> {
+  const what = `fixedLenSequence(${describeShape(shape)}, '${String(dtype)}')`;
+  checkShape(shape, what);
+  if (shapeSize(shape) === 0) throw new InvalidArgumentError(`${what}: rows must hold at least one value`);
+  const valueType = resolveValueType(dtype, options?.as, what) as ValueTypeOf<D, AsOf<O>>;
+  const layout = resolveLayout(options?.layout, 'padded', what) as LayoutOf<O, 'padded'>;
+  const allowMissing = options?.allowMissing ?? false;
+  if (typeof allowMissing !== 'boolean') {
+    throw new InvalidArgumentError(`${what}: allowMissing must be a boolean, got ${String(allowMissing)}`);
+  }
+  const padValue = normalizeScalar(options?.defaultValue, valueType, `${what} defaultValue`);
+  return Object.freeze({
+    kind: 'fixedLenSequence',
+    shape: Object.freeze([...shape]),
+    dtype,
+    valueType,
+    layout,
+    allowMissing,
+    padValue,
+  });
+}
+
+const DTYPES: readonly FeatureDtype[] = ['int64', 'float32', 'bytes'];
+const RAW_TYPES: readonly RawType[] = ['uint8', 'int32', 'float32'];
+const RAW_WIDENINGS: Readonly<Record<RawType, readonly RawType[]>> = {
+  uint8: ['uint8', 'int32', 'float32'],
+  int32: ['int32', 'float32'],
+  float32: ['float32'],
+};
+const VALUE_TYPES_OF: Readonly<Record<FeatureDtype, readonly ValueType[]>> = {
+  int64: ['int32', 'float64', 'bigint'],
+  float32: ['float32'],
+  bytes: ['bytes', 'string'],
+};
+
+/** Number of values a shape holds (1 for a scalar). */
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
+
+/** A shape as TensorFlow prints it: `[2,3]`, `[]`, `[?,2]` for an unknown first dimension. */
+export function describeShape(shape: readonly (number | '?')[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+function checkShape(shape: readonly number[], what: string): void {
+  if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
+    throw new InvalidArgumentError(`${what}: shape must be an array of non-negative integers`);
+  }
+  if (shapeSize(shape) > 0x7fff_ffff) throw new InvalidArgumentError(`${what}: shape holds more than 2^31-1 values`);
+}
+
+function resolveValueType(dtype: FeatureDtype, as: string | undefined, what: string): ValueType {
+  if (!DTYPES.includes(dtype)) {
+    throw new InvalidArgumentError(`${what}: dtype must be one of ${DTYPES.join(', ')}, got ${String(dtype)}`);
+  }
+  const allowed = VALUE_TYPES_OF[dtype];
+  const valueType = (as ?? allowed[0]) as ValueType;
+  if (!allowed.includes(valueType)) {
+    throw new InvalidArgumentError(`${what}: as must be one of ${allowed.join(', ')} for ${dtype}, got ${String(as)}`);
+  }
+  return valueType;
+}
+
+function resolveLayout(layout: Layout | undefined, fallback: Layout, what: string): Layout {
+  const resolved = layout ?? fallback;
+  if (resolved !== 'ragged' && resolved !== 'padded') {
+    throw new InvalidArgumentError(`${what}: layout must be 'ragged' or 'padded', got ${String(layout)}`);
+  }
+  return resolved;
+}
+
+/** Allocates an array for `length` values of a value type (zeros / empty values). */
+export function allocateValues<T extends ValueType>(valueType: T, length: number): ValuesOf<T> {
+  switch (valueType) {
+    case 'int32':
+      return new Int32Array(length) as ValuesOf<T>;
+    case 'float64':
+      return new Float64Array(length) as ValuesOf<T>;
+    case 'bigint':
+      return new BigInt64Array(length) as ValuesOf<T>;
+    case 'float32':
+      return new Float32Array(length) as ValuesOf<T>;
+    case 'uint8':
+      return new Uint8Array(length) as ValuesOf<T>;
+    default:
+      return new Array<unknown>(length) as ValuesOf<T>;
+  }
+}
+
+/** The zero of a value type: 0, 0n, empty bytes or ''. */
+export function zeroOf<T extends ValueType>(valueType: T): ScalarOf<T> {
+  switch (valueType) {
+    case 'bigint':
+      return 0n as ScalarOf<T>;
+    case 'bytes':
+      return EMPTY_BYTES as ScalarOf<T>;
+    case 'string':
+      return '' as ScalarOf<T>;
+    default:
+      return 0 as ScalarOf<T>;
+  }
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Checks one value against a value type and returns it in the form `values` arrays hold.
+ * @throws InvalidArgumentError when the value has the wrong type or range.
+ */
+export function normalizeScalar<T extends ValueType>(value: unknown, valueType: T, what: string): ScalarOf<T> {
+  if (value === undefined) return zeroOf(valueType);
+  const bad = (expected: string): never => {
+    throw new InvalidArgumentError(`${what}: expected ${expected}, got ${describeValue(value)}`);
+  };
+  switch (valueType) {
+    case 'int32':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) {
+        return bad('an int32 integer');
+      }
+      return value as ScalarOf<T>;
+    case 'uint8':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) return bad('an integer 0..255');
+      return value as ScalarOf<T>;
+    case 'float64':
+    case 'float32':
+      if (typeof value !== 'number') return bad('a number');
+      return value as ScalarOf<T>;
+    case 'bigint':
+      if (typeof value === 'bigint') return BigInt.asIntN(64, value) as ScalarOf<T>;
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value) as ScalarOf<T>;
+      return bad('a bigint or a safe integer');
+    case 'bytes':
+      if (typeof value === 'string') return encoder.encode(value) as ScalarOf<T>;
+      if (value instanceof Uint8Array) return value as ScalarOf<T>;
+      return bad('a string or Uint8Array');
+    default:
+      if (typeof value === 'string') return value as ScalarOf<T>;
+      if (value instanceof Uint8Array) {
+        try {
+          return decoder.decode(value) as ScalarOf<T>;
+        } catch {
+          return bad('valid UTF-8');
+        }
+      }
+      return bad('a string or Uint8Array');
+  }
+}
+
+/**
+ * Turns a default (one value, or `size` values possibly nested) into a values array of `size`.
+ * @throws InvalidArgumentError when the count or a value is wrong.
+ */
+export function normalizeValues<T extends ValueType>(value: unknown, valueType: T, size: number, what: string): ValuesOf<T> {
+  const bytesLike = valueType === 'bytes' || valueType === 'string';
+  const isList =
+    typeof value === 'object' && value !== null && 'length' in value && !(bytesLike && value instanceof Uint8Array);
+  const flat: unknown[] = isList ? flatten(value as ArrayLike<unknown>) : new Array<unknown>(size).fill(value);
+  if (flat.length !== size) {
+    throw new InvalidArgumentError(`${what}: expected 1 or ${size} values, got ${flat.length}`);
+  }
+  const out = allocateValues(valueType, size) as unknown as { [index: number]: unknown };
+  for (let index = 0; index < size; index++) out[index] = normalizeScalar(flat[index], valueType, what);
+  return out as ValuesOf<T>;
+}
+
+function flatten(value: ArrayLike<unknown>): unknown[] {
+  const out: unknown[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const item = value[index];
+    if (Array.isArray(item)) out.push(...flatten(item));
+    else out.push(item);
+  }
+  return out;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Rebuilds a feature through its builder, so objects written by hand (or deserialized) get the
+ * same checks and normalized defaults as builder output.
+ * @throws InvalidArgumentError naming the key when the feature is invalid or not allowed here.
+ */
+export function resolveFeature<K extends ExampleFeature['kind']>(
+  key: string,
+  feature: unknown,
+  allowedKinds: readonly K[],
+): Extract<ExampleFeature, { kind: K }> {
+  const f = feature as Partial<Record<string, unknown>> | null;
+  if (typeof f !== 'object' || f === null) {
+    throw new InvalidArgumentError(`feature '${key}': not a feature spec (use fixedLen, varLen, ...)`);
+  }
+  const kind = f.kind as K;
+  if (!allowedKinds.includes(kind)) {
+    throw new InvalidArgumentError(`feature '${key}': kind ${String(kind)} is not one of ${allowedKinds.join(', ')} here`);
+  }
+  const dtype = f.dtype as FeatureDtype;
+  const shape = f.shape as number[];
+  const as = f.valueType as never;
+  try {
+    switch (kind as ExampleFeature['kind']) {
+      case 'fixedLen':
+        return fixedLen(shape, dtype, { as, defaultValue: f.defaultValue }) as Extract<ExampleFeature, { kind: K }>;
+      case 'fixedLenRaw':
+        return fixedLenRaw(shape, {
+          rawType: f.rawType as RawType,
+          as,
+          defaultValue: f.defaultValue as ArrayLike<unknown> | undefined,
+        }) as unknown as Extract<ExampleFeature, { kind: K }>;
+      case 'varLen':
+        return varLen(dtype, { as, layout: f.layout as Layout, padValue: f.padValue }) as Extract<
+          ExampleFeature,
+          { kind: K }
+        >;
+      default:
+        return fixedLenSequence(shape, dtype, {
+          as,
+          layout: f.layout as Layout,
+          allowMissing: f.allowMissing as boolean,
+          defaultValue: f.padValue,
+        }) as Extract<ExampleFeature, { kind: K }>;
+    }
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new InvalidArgumentError(`feature '${key}': ${error.message}`);
+    throw error;
+  }
+}

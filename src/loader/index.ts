@@ -1,0 +1,17 @@
+// Public API of the loader: DataLoader, its transforms, mixing, state and per-record randomness.
+
+export { DataLoader, type DataLoaderOptions } from './loader.js';
+export { LoaderError, type LoaderErrorDetails } from './loader-error.js';
+export type { LoaderState } from './loader-state.js';
+export type { ElasticChain, ElasticLevel, SamplerFactory } from './elastic.js';
+export type { MixComponent, MixOptions } from './mix.js';
+export type { RecordSource } from './read-block.js';
+export {
+  filter,
+  map,
+  type FilterFunction,
+  type MapFunction,
+  type Transform,
+  type TransformContext,
+} from './transforms.js';
+export { RecordRng, recordRng } from './record-rng.js';

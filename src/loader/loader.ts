@@ -1,0 +1,319 @@
+// DataLoader: sampler -> batched async reads -> transforms (here or on worker threads) -> batches, with a
+// bounded, ordered prefetch, epoch-by-epoch iteration, and checkpointable (also elastic) state.
+
+import { ClosedError, InvalidArgumentError, InvalidOptionsError, UnsupportedError } from '../format/errors.js';
+import type { DistributedPlacement } from '../samplers/env.js';
+import type { Sampler, SamplerDescription } from '../samplers/sampler.js';
+import type { Block } from './block-producer.js';
+import { ArrayRecordDataSource } from '../source/data-source.js';
+import { remainderSampler, type ElasticChain, type SamplerFactory } from './elastic.js';
+import { SamplerPlan, type ElementPlan, type PlanPosition } from './epoch-plan.js';
+import { LoaderIterator } from './loader-iterator.js';
+import { resolveLoaderOptions, type DataLoaderOptions } from './loader-options.js';
+import { LoaderRun, positionAfter, type RunSettings } from './loader-run.js';
+import { checkStateMatches, describeSources, mergeRankStates, parseLoaderState, type LoaderState } from './loader-state.js';
+import type { RecordSource } from './read-block.js';
+import { applyTransforms, type Transform } from './transforms.js';
+import { TransformWorkerPool, type TransformWorkerSettings } from './worker-transforms.js';
+
+export type { DataLoaderOptions } from './loader-options.js';
+
+const OWNER = 'DataLoader';
+
+/** The consumer's position: explicit, or just after an element of a block it received (computed on demand). */
+type Position =
+  | { readonly kind: 'at'; readonly at: PlanPosition }
+  | { readonly kind: 'after'; readonly block: Block; readonly element: number };
+
+/**
+ * Feeds a training loop: takes record keys from a sampler, reads them in blocks with the source's
+ * batched async read, runs the transforms (here or on worker threads, results in the same order),
+ * batches, and keeps a bounded number of blocks prefetched. It is an AsyncIterable over all remaining
+ * epochs; `epoch(e)` iterates one epoch. Its position is what the consumer has received, not what was
+ * prefetched: `getState()` saves it as JSON and `setState()` on a fresh loader over the same sources
+ * and sampler resumes with exactly the next element; `setElasticState()` resumes an epoch saved by
+ * every rank of a job on another number of ranks. One iteration runs at a time: starting another,
+ * or restoring a state, stops the previous one.
+ *
+ * @throws InvalidOptionsError for bad options (names the option).
+ * @example
+ * const source = await ArrayRecordDataSource.open(shards);
+ * const loader = new DataLoader<Uint8Array[]>({
+ *   source,
+ *   sampler: new ShuffleSampler({ numRecords: source.length, seed: 1, numEpochs: 3 }),
+ *   batchSize: 32,
+ * });
+ * for (let e = 0; e < loader.numEpochs; e++) {
+ *   for await (const batch of loader.epoch(e)) train(batch);
+ *   save(JSON.stringify(loader.getState()));
+ * }
+ * await loader.close();
+ */
+export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDisposable {
+  private readonly sources: readonly RecordSource[];
+  private readonly base: Sampler | undefined;
+  private readonly samplerFor: SamplerFactory | undefined;
+  private readonly placement: DistributedPlacement | undefined;
+  private readonly sourceDescription: SamplerDescription;
+  private readonly transforms: readonly Transform[] | undefined;
+  private readonly filters: boolean;
+  private readonly workerSettings: TransformWorkerSettings | undefined;
+  private readonly batchSize: number | undefined;
+  private readonly dropRemainder: boolean;
+  private readonly collate: ((items: never[]) => unknown) | undefined;
+  private readonly prefetch: number;
+  private readonly readSize: number;
+  private readonly seed: number | undefined;
+  private plan: ElementPlan;
+  private chain: ElasticChain | undefined;
+  private position: Position;
+  private active: LoaderIterator<Out> | undefined;
+  /** Resolves when the last stopped iteration has nothing in flight any more. */
+  private stopped: Promise<void> = Promise.resolve();
+  private pool: TransformWorkerPool | undefined;
+  private closed = false;
+
+  constructor(options: DataLoaderOptions<Out>) {
+    const settings = resolveLoaderOptions(options);
+    ({ sources: this.sources, plan: this.plan, base: this.base, samplerFor: this.samplerFor, placement: this.placement } = settings.order);
+    this.sourceDescription = describeSources(this.sources);
+    this.seed = settings.seed;
+    this.transforms = settings.transforms;
+    this.filters = settings.filters;
+    this.workerSettings = settings.workers;
+    this.batchSize = settings.batchSize;
+    this.dropRemainder = settings.dropRemainder;
+    this.collate = settings.collate;
+    this.readSize = settings.readSize;
+    this.prefetch = settings.prefetch;
+    this.position = { kind: 'at', at: { epoch: this.plan.firstEpoch, offset: 0 } };
+  }
+
+  /** Number of epochs; Infinity when the sampler repeats forever. */
+  get numEpochs(): number {
+    return this.plan.numEpochs;
+  }
+
+  /** The epoch of the next element the consumer will receive. */
+  get currentEpoch(): number {
+    return this.currentPosition().epoch;
+  }
+
+  /**
+   * Batches (elements without batchSize) of epoch `epoch` from its start; undefined when it cannot be
+   * known without reading: a filter may drop elements, or a mix stops on an empty component.
+   */
+  batchesInEpoch(epoch: number = this.currentEpoch): number | undefined {
+    const length = this.plan.epochLength(epoch);
+    if (length === undefined || this.filters) return undefined;
+    if (this.batchSize === undefined) return length;
+    return this.dropRemainder ? Math.floor(length / this.batchSize) : Math.ceil(length / this.batchSize);
+  }
+
+  /** `batchesInEpoch()` of the current epoch: what one `epoch()` iteration from its start yields. */
+  get batchesPerEpoch(): number | undefined {
+    return this.batchesInEpoch();
+  }
+
+  /** Every remaining batch (or element), epoch after epoch, from the loader's position. */
+  [Symbol.asyncIterator](): AsyncIterator<Out> {
+    return this.iterate(undefined);
+  }
+
+  /**
+   * The batches of one epoch: from the loader's position if it is inside `epoch` (after `setState`,
+   * or a `break`), else from the epoch's start. Once it completes, the position is the next epoch's
+   * start, so calling `epoch()` repeatedly walks the epochs (as tf.data's `iterator()` per epoch does).
+   * @param epoch default: the loader's epoch when the iteration starts.
+   * @throws InvalidArgumentError for an epoch that is not a non-negative integer.
+   */
+  epoch(epoch?: number): AsyncIterable<Out> {
+    if (epoch !== undefined && (!Number.isSafeInteger(epoch) || epoch < 0)) {
+      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
+    }
+    return { [Symbol.asyncIterator]: () => this.iterate(epoch ?? this.currentEpoch) };
+  }
+
+  /**
+   * Where the consumer stands, as plain JSON: the epoch and position after the last element it received.
+   * Works after `close()` too.
+   */
+  getState(): LoaderState {
+    const { epoch, offset, counts } = this.currentPosition();
+    return {
+      kind: 'DataLoader',
+      version: 1,
+      epoch,
+      offset,
+      ...(counts === undefined ? {} : { counts: [...counts] }),
+      ...(this.placement === undefined ? {} : { placement: { ...this.placement } }),
+      ...(this.chain !== undefined && this.chain.epoch === epoch ? { elastic: this.chain } : {}),
+      sampler: this.plan.describe(),
+      source: this.sourceDescription,
+    };
+  }
+
+  /**
+   * Continues from a state saved by `getState()` of a loader over the same sources and sampler (and
+   * rank): the next output starts with exactly the element after the last one received then. Stops a
+   * running iteration.
+   * @throws InvalidArgumentError for something that is not a loader state; StateMismatchError (with both
+   *   descriptions) for a state of another sampler, mix or source; OutOfRangeError for a position
+   *   outside its epoch; ClosedError after close().
+   */
+  setState(state: unknown): void {
+    this.checkOpen();
+    const parsed = parseLoaderState(state);
+    checkStateMatches(parsed, this.plan.describe(), this.sourceDescription);
+    let plan = this.plan;
+    let chain: ElasticChain | undefined;
+    if (parsed.elastic !== undefined && parsed.elastic.epoch === parsed.epoch) {
+      chain = parsed.elastic;
+      plan = this.remainderPlan(chain);
+    } else if (this.base !== undefined) {
+      plan = new SamplerPlan(this.base);
+    }
+    const at: PlanPosition = { epoch: parsed.epoch, offset: parsed.offset, counts: parsed.counts };
+    plan.cursor(at);
+    this.stopIteration();
+    this.plan = plan;
+    this.chain = chain;
+    this.position = { kind: 'at', at };
+  }
+
+  /**
+   * Elastic resume: continues from the states of every rank of a job that ran on another number of
+   * ranks. Over all ranks of this job the rest of the saved epoch is visited exactly once (what each
+   * old rank had received is skipped, what it had only prefetched is not); then epochs continue with
+   * this rank's own sampler. Needs `sampler` as a function of `{ rank, worldSize }`, which is called
+   * for every old rank. States may be in any order; ranks that had finished the epoch may be at the
+   * start of the next. Resumed jobs can be saved and resumed elastically again.
+   * @throws InvalidOptionsError without a sampler function; UnsupportedError for a mix;
+   *   InvalidArgumentError for missing, repeated or far-apart ranks; StateMismatchError for a state
+   *   of another sampler or source; ClosedError after close().
+   * @example
+   * // Saved by 4 ranks (JSON from each rank's getState()), resumed on 3:
+   * const loader = new DataLoader({ source, sampler: ({ rank, worldSize }) => makeSampler(rank, worldSize), rank, worldSize: 3 });
+   * loader.setElasticState(savedStates);
+   */
+  setElasticState(states: readonly unknown[]): void {
+    this.checkOpen();
+    if (this.base === undefined) throw new UnsupportedError(`${OWNER}: elastic resume of a mix is not supported`);
+    const samplerFor = this.requireFactory();
+    if (!Array.isArray(states)) throw new InvalidArgumentError(`${OWNER}: setElasticState takes the list of every rank's state`);
+    const parsed = states.map((state) => parseLoaderState(state));
+    const { epoch, chain } = mergeRankStates(parsed, samplerFor, (placement) => samplerFor(placement).describe(), this.sourceDescription);
+    const plan = chain === undefined ? new SamplerPlan(this.base) : this.remainderPlan(chain);
+    this.stopIteration();
+    this.plan = plan;
+    this.chain = chain;
+    this.position = { kind: 'at', at: { epoch, offset: 0 } };
+  }
+
+  /**
+   * Stops the running iteration (waiting for its reads), and the transform workers. Idempotent;
+   * iterating or restoring afterwards throws ClosedError. The sources stay open: they are the caller's.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopIteration();
+    await this.stopped;
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
+  /** Closes the loader at the end of an `await using` block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private requireFactory(): SamplerFactory {
+    if (this.samplerFor === undefined || this.placement === undefined) {
+      throw new InvalidOptionsError(`${OWNER}: elastic resume needs sampler as a function of { rank, worldSize }`);
+    }
+    return this.samplerFor;
+  }
+
+  private remainderPlan(chain: ElasticChain): SamplerPlan {
+    const samplerFor = this.requireFactory();
+    return new SamplerPlan(this.base!, { epoch: chain.epoch, sampler: remainderSampler(samplerFor, chain, this.placement!) });
+  }
+
+  private currentPosition(): PlanPosition {
+    const position = this.position;
+    return position.kind === 'at' ? position.at : positionAfter(position.block, position.element);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError(OWNER);
+  }
+
+  private stopIteration(): void {
+    const active = this.active;
+    if (active === undefined) return;
+    this.active = undefined;
+    const previous = this.stopped;
+    this.stopped = Promise.all([previous, active.cancel()]).then(() => undefined);
+  }
+
+  /** @param epoch one epoch, or undefined for all remaining epochs. */
+  private iterate(epoch: number | undefined): LoaderIterator<Out> {
+    this.checkOpen();
+    this.stopIteration();
+    const iterator: LoaderIterator<Out> = new LoaderIterator<Out>({
+      waitFor: this.stopped,
+      start: () => this.startRun(epoch),
+      isActive: () => this.active === iterator,
+      delivered: (run) => {
+        this.position = { kind: 'after', block: run.markBlock!, element: run.markElement };
+      },
+      finished: () => {
+        if (epoch !== undefined) {
+          if (epoch < this.plan.numEpochs) this.position = { kind: 'at', at: { epoch: epoch + 1, offset: 0 } };
+        } else if (this.plan.numEpochs !== Infinity) this.position = { kind: 'at', at: { epoch: this.plan.numEpochs, offset: 0 } };
+      },
+      released: () => {
+        if (this.active === iterator) this.active = undefined;
+      },
+    });
+    this.active = iterator;
+    return iterator;
+  }
+
+  private startRun(epoch: number | undefined): LoaderRun {
+    this.checkOpen();
+    const here = this.currentPosition();
+    const from: PlanPosition = epoch === undefined || here.epoch === epoch ? here : { epoch, offset: 0 };
+    const endEpoch = Math.min(epoch === undefined ? Infinity : epoch + 1, this.plan.numEpochs);
+    const settings: RunSettings = {
+      plan: this.plan,
+      sources: this.sources,
+      readSize: this.readSize,
+      prefetch: this.prefetch,
+      endEpoch,
+      transform: this.transformer(),
+      batchSize: this.batchSize,
+      dropRemainder: this.dropRemainder,
+      collate: this.collate,
+    };
+    return new LoaderRun(settings, from);
+  }
+
+  private transformer(): RunSettings['transform'] {
+    if (this.workerSettings === undefined) {
+      const transforms = this.transforms ?? [];
+      const seed = this.seed;
+      return (block, records) => applyTransforms(transforms, records, block.epoch, block.sources, block.keys, seed);
+    }
+    if (this.pool?.failure !== undefined) {
+      const broken = this.pool;
+      this.pool = undefined;
+      void broken.close();
+    }
+    const pool = (this.pool ??= new TransformWorkerPool(this.workerSettings));
+    // An ArrayRecordDataSource's async reads return records in buffers of their own: they can move as they are.
+    const owned = this.sources.every((source) => source instanceof ArrayRecordDataSource);
+    return (block, records) => pool.run(block.epoch, records, block.sources, block.keys, owned);
+  }
+}

@@ -1,0 +1,156 @@
+// tf.data adapters: parsed tf.Example batches as tfjs tensors, for model.fitDataset and evaluateDataset.
+// The only module that touches tfjs, and only through the `tf` namespace the caller passes in, so one
+// tfjs-core instance (tfjs-node's in production) serves the model and the data.
+
+import type { Tensor, TensorContainerObject } from '@tensorflow/tfjs-core';
+import type { Dataset } from '@tensorflow/tfjs-data';
+import { InvalidArgumentError } from '../format/errors.js';
+import { ShuffleSampler } from '../samplers/shuffle-sampler.js';
+import type { ExampleSpec } from '../example/feature-spec.js';
+import type { ParsedBatch, ParsedFeature } from '../example/parsed-feature.js';
+import { ExampleParser } from '../example/parse-example.js';
+
+/** The parts of the tfjs namespace the adapters use (`import * as tf from '@tensorflow/tfjs-node'` has them). */
+export interface TfNamespace {
+  tensor(values: Float32Array | Int32Array | Uint8Array, shape: number[], dtype: 'float32' | 'int32'): Tensor;
+  oneHot(indices: Tensor, depth: number): Tensor;
+  reshape(x: Tensor, shape: number[]): Tensor;
+  data: { generator<T extends TensorContainerObject>(generator: () => AsyncIterator<T> | Iterator<T>): Dataset<T> };
+}
+
+/** Which parsed features become the model's inputs and targets. */
+export interface ElementMapping<S extends ExampleSpec> {
+  /** Feature name(s) for `xs`; several names give `xs` as an object keyed by name. */
+  readonly xs: (keyof S & string) | readonly (keyof S & string)[];
+  /** Feature name for `ys`. */
+  readonly ys?: keyof S & string;
+  /** Turn integer `ys` labels into one-hot rows of this depth (for categoricalCrossentropy). */
+  readonly oneHot?: number;
+}
+
+/** How batches of serialized tf.Examples become a tf.data.Dataset. */
+export interface ExampleDatasetOptions<S extends ExampleSpec> {
+  /** The serialized records of each batch of epoch `epoch`; called once per `iterator()`, with 0, 1, 2, ... */
+  readonly batches: (epoch: number) => AsyncIterable<readonly Uint8Array[]>;
+  /** Feature spec for parsing (see ExampleParser). */
+  readonly spec: S;
+  /** Which features are `xs` and `ys`; or `toElement` for full control. */
+  readonly mapping?: ElementMapping<S>;
+  /** Builds the dataset element from a parsed batch; its tensors belong to the consumer (fitDataset disposes them). */
+  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainerObject;
+  /** Batches per epoch, when known: becomes the dataset's `size`. */
+  readonly batchesPerEpoch?: number;
+  /** The epoch the first `iterator()` call starts (to continue a run); default 0. */
+  readonly firstEpoch?: number;
+}
+
+/** A dense feature as a tensor: bytes and int columns become int32, everything else float32. */
+export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: string): Tensor {
+  const { values } = feature;
+  if (feature.kind !== 'dense') {
+    throw new InvalidArgumentError(`feature "${name}" is ragged; give it a padded layout or a toElement that handles row splits`);
+  }
+  const shape = [...feature.shape];
+  if (values instanceof Float32Array) return tf.tensor(values, shape, 'float32');
+  if (values instanceof Int32Array || values instanceof Uint8Array) return tf.tensor(values, shape, 'int32');
+  if (values instanceof Float64Array) return tf.tensor(Float32Array.from(values), shape, 'float32');
+  throw new InvalidArgumentError(`feature "${name}" holds ${Array.isArray(values) ? 'bytes or strings' : 'int64 as bigint'}, which tfjs tensors cannot hold`);
+}
+
+function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNamespace, mapping: ElementMapping<S>): TensorContainerObject {
+  const tensorOf = (name: keyof S & string): Tensor => featureTensor(tf, batch[name] as ParsedFeature, name);
+  const xs =
+    typeof mapping.xs === 'string'
+      ? tensorOf(mapping.xs)
+      : Object.fromEntries((mapping.xs as readonly (keyof S & string)[]).map((name) => [name, tensorOf(name)]));
+  if (mapping.ys === undefined) return { xs };
+  const labels = tensorOf(mapping.ys);
+  if (mapping.oneHot === undefined) return { xs, ys: labels };
+  const flat = tf.reshape(labels, [-1]);
+  const ys = tf.oneHot(flat, mapping.oneHot);
+  labels.dispose();
+  flat.dispose();
+  return { xs, ys };
+}
+
+/**
+ * A tf.data.Dataset of parsed tf.Example batches. Every `iterator()` call (model.fitDataset makes one
+ * per epoch) runs the next epoch of `batches`; each element's tensors are fresh, for the consumer to
+ * dispose.
+ * @throws InvalidArgumentError when neither `mapping` nor `toElement` is given.
+ * @example
+ * const dataset = exampleDataset(tf, {
+ *   batches: (epoch) => loader.epoch(epoch),
+ *   spec: { image: fixedLenRaw([784], { as: 'float32' }), label: fixedLen([], 'int64') },
+ *   mapping: { xs: 'image', ys: 'label', oneHot: 10 },
+ * });
+ * await model.fitDataset(dataset, { epochs: 5 });
+ */
+export function exampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: ExampleDatasetOptions<S>): Dataset<TensorContainerObject> {
+  const { batches, spec, mapping, toElement, batchesPerEpoch } = options;
+  if (mapping === undefined && toElement === undefined) {
+    throw new InvalidArgumentError('exampleDataset needs a mapping ({ xs, ys }) or a toElement function');
+  }
+  const parser = new ExampleParser(spec);
+  const build = toElement ?? ((batch: ParsedBatch<S>) => mappedElement(batch, tf, mapping!));
+  let epoch = options.firstEpoch ?? 0;
+  const dataset = tf.data.generator(() => {
+    // The epoch is claimed on the first pull, not when the iterator is made: fitDataset makes one more
+    // iterator after its last epoch, which must not use up an epoch number (or start any reads).
+    let records: AsyncIterator<readonly Uint8Array[]> | undefined;
+    return {
+      async next(): Promise<IteratorResult<TensorContainerObject>> {
+        records ??= batches(epoch++)[Symbol.asyncIterator]();
+        const next = await records.next();
+        if (next.done === true) return { done: true, value: undefined };
+        return { done: false, value: build(parser.parseBatch(next.value), tf) };
+      },
+    };
+  });
+  if (batchesPerEpoch !== undefined) Object.defineProperty(dataset, 'size', { value: batchesPerEpoch });
+  return dataset;
+}
+
+/** What `sampleDataset` draws from: any record source with random access (an ArrayRecordDataSource). */
+export interface RandomAccessSource {
+  readonly length: number;
+  getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
+}
+
+/** A seeded random sample of a source for evaluation. */
+export interface SampleDatasetOptions<S extends ExampleSpec> {
+  readonly source: RandomAccessSource;
+  /** How many distinct records to draw (at most the source's length). */
+  readonly count: number;
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly spec: S;
+  readonly mapping?: ElementMapping<S>;
+  readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainerObject;
+}
+
+/**
+ * A tf.data.Dataset of `count` distinct records drawn at random (seeded) from a source through
+ * random access, without a pass over the source: for model.evaluateDataset on a large held-out set.
+ * Every iterator() yields the same sample.
+ * @throws InvalidArgumentError for a count beyond the source or a batch size below 1.
+ * @example
+ * const sample = sampleDataset(tf, { source, count: 1000, seed: 1, batchSize: 250, spec, mapping: { xs: 'image', ys: 'label', oneHot: 10 } });
+ * const [loss, accuracy] = await model.evaluateDataset(sample, {}) as tf.Scalar[];
+ */
+export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: SampleDatasetOptions<S>): Dataset<TensorContainerObject> {
+  const { source, count, seed, batchSize } = options;
+  if (!Number.isSafeInteger(count) || count < 0 || count > source.length) {
+    throw new InvalidArgumentError(`sample count ${count} outside [0, ${source.length}]`);
+  }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
+  // The first `count` steps of a seeded shuffle are `count` distinct records, chosen in O(1) memory.
+  const order = count === 0 ? undefined : new ShuffleSampler({ numRecords: source.length, seed });
+  async function* batches(): AsyncGenerator<Uint8Array[]> {
+    for (let start = 0; start < count; start += batchSize) {
+      const keys = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => order!.keyAt(start + i));
+      yield await source.getItemsAsync(keys);
+    }
+  }
+  return exampleDataset(tf, { ...options, batches, batchesPerEpoch: Math.ceil(count / batchSize) });
+}

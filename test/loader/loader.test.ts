@@ -1,0 +1,204 @@
+// DataLoader basics over the golden digits shards: order, batches, epochs, transforms, per-record RNG, options.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArrayRecordDataSource } from '../../src/source/data-source.js';
+import { DataLoader, filter, LoaderError, map, recordRng, type TransformContext } from '../../src/index.js';
+import { ClosedError, InvalidArgumentError, InvalidOptionsError } from '../../src/format/errors.js';
+import { IndexSampler, SequentialSampler, ShuffleSampler, shardOptions } from '../../src/samplers/index.js';
+import { goldenPath } from '../helpers/golden.js';
+import { drain, MemorySource, text } from './loader-helpers.js';
+
+const DIGITS = [goldenPath('digits.array_record-00000-of-00002'), goldenPath('digits.array_record-00001-of-00002')];
+const source = new ArrayRecordDataSource(DIGITS);
+afterAll(() => source.close());
+
+const asText = map((record: Uint8Array) => text(record), 'asText');
+const sequential = (numEpochs = 1): SequentialSampler => new SequentialSampler({ numRecords: 10, numEpochs });
+
+describe('order and batches over the golden digits', () => {
+  it('yields the sampler order in batches, the last one short, and the element count per epoch', async () => {
+    const loader = new DataLoader<string[]>({ source, sampler: sequential(), batchSize: 4, transforms: [asText] });
+    expect(loader.batchesPerEpoch).toBe(3);
+    expect(await drain(loader)).toEqual([['0', '1', '2', '3'], ['4', '5', '6', '7'], ['8', '9']]);
+  });
+
+  it('drops the short batch with dropRemainder, and yields single elements without batchSize', async () => {
+    const dropping = new DataLoader<string[]>({ source, sampler: sequential(), batchSize: 4, dropRemainder: true, transforms: [asText] });
+    expect(dropping.batchesPerEpoch).toBe(2);
+    expect(await drain(dropping)).toEqual([['0', '1', '2', '3'], ['4', '5', '6', '7']]);
+    const single = new DataLoader<Uint8Array>({ source, sampler: sequential(), readSize: 3 });
+    expect((await drain(single)).map(text)).toEqual('0123456789'.split(''));
+  });
+
+  it('follows a shuffled, sharded sampler (Grain IndexSampler) exactly', async () => {
+    const sampler = new IndexSampler({ numRecords: 10, shardOptions: shardOptions(1, 3), shuffle: true, numEpochs: 2, seed: 0 });
+    const loader = new DataLoader<string>({ source, sampler, transforms: [asText], readSize: 2 });
+    const expected = Array.from({ length: sampler.length }, (_, step) => String(sampler.keyAt(step)));
+    expect(await drain(loader)).toEqual(expected);
+  });
+
+  it('never lets a batch span two epochs', async () => {
+    const loader = new DataLoader<string[]>({ source, sampler: new ShuffleSampler({ numRecords: 10, seed: 5, numEpochs: 3 }), batchSize: 4, transforms: [asText] });
+    const batches = await drain(loader);
+    expect(batches.map((batch) => batch.length)).toEqual([4, 4, 2, 4, 4, 2, 4, 4, 2]);
+    for (let epoch = 0; epoch < 3; epoch++) expect(batches.slice(epoch * 3, epoch * 3 + 3).flat().sort()).toEqual('0123456789'.split(''));
+  });
+
+  it('applies map and filter in order, and collate to each batch', async () => {
+    const loader = new DataLoader<number>({
+      source,
+      sampler: sequential(),
+      batchSize: 3,
+      transforms: [asText, map((value: string) => Number(value) * 10), filter((value: number) => value % 20 === 0)],
+      collate: (items: number[]) => items.reduce((sum, value) => sum + value, 0),
+    });
+    expect(loader.batchesPerEpoch).toBeUndefined(); // a filter makes it unknowable
+    expect(await drain(loader)).toEqual([0 + 20 + 40, 60 + 80]);
+  });
+});
+
+describe('epochs', () => {
+  it('walks the epochs with repeated epoch() calls, as tf.data does with iterator()', async () => {
+    const sampler = new ShuffleSampler({ numRecords: 10, seed: 9, numEpochs: 3 });
+    const loader = new DataLoader<string[]>({ source, sampler, batchSize: 5, transforms: [asText] });
+    expect(loader.numEpochs).toBe(3);
+    const epochs: string[][] = [];
+    for (let e = 0; e < 3; e++) {
+      expect(loader.currentEpoch).toBe(e);
+      epochs.push((await drain(loader.epoch())).flat());
+    }
+    expect(loader.currentEpoch).toBe(3);
+    expect(await drain(loader.epoch())).toEqual([]);
+    epochs.forEach((keys, e) => {
+      const { start } = sampler.epochRange(e);
+      expect(keys).toEqual(Array.from({ length: 10 }, (_, k) => String(sampler.keyAt(start + k))));
+    });
+    // Any epoch can be iterated again from its start.
+    expect((await drain(loader.epoch(1))).flat()).toEqual(epochs[1]);
+    expect(loader.currentEpoch).toBe(2);
+  });
+
+  it('continues the current epoch after a break, then moves on', async () => {
+    const loader = new DataLoader<string>({ source, sampler: sequential(2), transforms: [asText], readSize: 4 });
+    const first: string[] = [];
+    for await (const value of loader.epoch(0)) {
+      first.push(value);
+      if (first.length === 3) break;
+    }
+    expect(await drain(loader.epoch())).toEqual('3456789'.split(''));
+    expect(loader.currentEpoch).toBe(1);
+    expect(await drain(loader.epoch())).toEqual('0123456789'.split(''));
+  });
+
+  it('starts a new iteration in place of an abandoned one', async () => {
+    const loader = new DataLoader<string>({ source, sampler: sequential(), transforms: [asText] });
+    const abandoned = loader[Symbol.asyncIterator]();
+    expect((await abandoned.next()).value).toBe('0');
+    expect(await drain(loader)).toEqual('123456789'.split(''));
+    expect(await abandoned.next()).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('random transforms', () => {
+  it('give each record the generator of (seed, epoch, source, key), whatever the read size or prefetch', async () => {
+    const draws = map((record: Uint8Array, context: TransformContext) => [text(record), context.epoch, context.rng.uint32(), context.rng.random()]);
+    const sampler = new ShuffleSampler({ numRecords: 10, seed: 2, numEpochs: 2 });
+    const run = (readSize: number, prefetch: number): Promise<unknown[]> =>
+      drain(new DataLoader({ source, sampler, transforms: [draws], seed: 77, readSize, prefetch }));
+    const a = await run(1, 1);
+    expect(await run(7, 3)).toEqual(a);
+    for (const [value, epoch, first, second] of a as [string, number, number, number][]) {
+      const rng = recordRng(77, epoch, 0, Number(value));
+      expect([rng.uint32(), rng.random()]).toEqual([first, second]);
+    }
+    const otherSeed = await drain(new DataLoader({ source, sampler, transforms: [draws], seed: 78 }));
+    expect(otherSeed).not.toEqual(a);
+  });
+
+  it('refuses context.rng without a seed, with the element in the error', async () => {
+    const loader = new DataLoader({ source, sampler: sequential(), transforms: [map((_: Uint8Array, context: TransformContext) => context.rng.random(), 'noisy')] });
+    const error = await drain(loader).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LoaderError);
+    expect((error as LoaderError).cause).toBeInstanceOf(InvalidOptionsError);
+    expect((error as LoaderError).message).toContain('transform step 0 (noisy) failed on element 0 of epoch 0');
+  });
+
+  it('has a generator with sane ranges and moments', () => {
+    const rng = recordRng(1, 2, 3, 2 ** 40 + 5);
+    let sum = 0;
+    let sumSquares = 0;
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const u = rng.random();
+      expect(u >= 0 && u < 1).toBe(true);
+      const k = rng.int(-3, 4);
+      expect(k >= -3 && k < 4 && Number.isInteger(k)).toBe(true);
+      const z = rng.normal();
+      sum += z;
+      sumSquares += z * z;
+    }
+    expect(Math.abs(sum / n)).toBeLessThan(0.05);
+    expect(Math.abs(sumSquares / n - 1)).toBeLessThan(0.05);
+    expect(rng.shuffle([1, 2, 3, 4, 5]).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(recordRng(1, 2, 3, 2 ** 40 + 5).uint32()).toBe(recordRng(1, 2, 3, 2 ** 40 + 5).uint32());
+    expect(recordRng(1, 2, 3, 2 ** 40 + 5).uint32()).not.toBe(recordRng(1, 2, 3, 5).uint32());
+    expect(() => rng.int(3, 3)).toThrow(RangeError);
+  });
+});
+
+describe('options and lifecycle', () => {
+  const memory = new MemorySource('m', 10);
+
+  it('rejects bad options, naming them', () => {
+    const sampler = sequential();
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ sampler }, /source must have getItemsAsync/],
+      [{ source: memory }, /sampler must be a Sampler/],
+      [{ source: memory, sampler, batchSize: 0 }, /batchSize must be an integer >= 1/],
+      [{ source: memory, sampler, prefetch: 0 }, /prefetch/],
+      [{ source: memory, sampler, readSize: 1.5 }, /readSize/],
+      [{ source: memory, sampler, seed: -1 }, /seed/],
+      [{ source: memory, sampler, workers: 2 }, /transformModule/],
+      [{ source: memory, sampler, transformModule: 'x.js' }, /pass the module's list as transforms/],
+      [{ source: memory, sampler, transforms: [() => 1] }, /transforms\[0\] is not a map/],
+      [{ source: memory, sampler, collate: (items: unknown[]) => items }, /collate needs a batchSize/],
+      [{ source: memory, sampler, rank: 0, worldSize: 2 }, /rank and worldSize go with a sampler function/],
+      [{ source: memory, sampler, mix: { components: [], seed: 1 } }, /either mix or source/],
+      [{ mix: { components: [{ source: memory, sampler, weight: 0 }], seed: 1 } }, /weight must be a positive/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => new DataLoader(options as never)).toThrow(InvalidOptionsError);
+      expect(() => new DataLoader(options as never)).toThrow(message);
+    }
+    expect(() => new DataLoader({ source: memory, sampler }).epoch(-1)).toThrow(InvalidArgumentError);
+  });
+
+  it('builds the sampler of a sampler function for its placement', async () => {
+    const built: string[] = [];
+    const loader = new DataLoader<Uint8Array>({
+      source: memory,
+      sampler: ({ rank, worldSize }) => {
+        built.push(`${rank}/${worldSize}`);
+        return new IndexSampler({ numRecords: 10, shardOptions: shardOptions(rank, worldSize), numEpochs: 1 });
+      },
+      rank: 1,
+      worldSize: 2,
+    });
+    expect(built).toEqual(['1/2']);
+    expect((await drain(loader)).map(text)).toEqual([5, 6, 7, 8, 9].map((key) => `m:${key}`));
+    expect(loader.getState().placement).toEqual({ rank: 1, worldSize: 2 });
+  });
+
+  it('closes: iteration and restore throw ClosedError, getState still works, close is idempotent', async () => {
+    const loader = new DataLoader<Uint8Array>({ source: memory, sampler: sequential() });
+    const iterator = loader[Symbol.asyncIterator]();
+    await iterator.next();
+    const state = loader.getState();
+    await loader.close();
+    await loader.close();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    expect(() => loader[Symbol.asyncIterator]()).toThrow(ClosedError);
+    expect(() => loader.setState(state)).toThrow(ClosedError);
+    expect(loader.getState()).toEqual(state);
+  });
+});
