@@ -1,6 +1,7 @@
-// The package's public API: the ArrayRecord format, samplers, data sources, loaders and tf.Example codecs.
+// The package's public API: the ArrayRecord format, whole-file tools (convert, repair), samplers, data sources, loaders and tf.Example codecs.
 
 export * from './format/index.js';
+export * from './format/tools/index.js';
 export * from './samplers/index.js';
 export * from './source/index.js';
 export * from './loader/index.js';

@@ -10,10 +10,11 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src')
 /** Layer rank of a file under src/ (higher may import lower, never the reverse); the floors of DESIGN.md. */
 function layerOf(relative: string): number {
   const file = relative.split(path.sep).join('/');
-  if (file === 'format/errors.ts' || file === 'format/place.ts') return 0;
+  if (file === 'format/errors.ts' || file === 'format/options-check.ts' || file === 'format/place.ts') return 0;
   if (file.startsWith('format/io/')) return 1;
   if (file.startsWith('format/riegeli/') || file.startsWith('format/tfrecord/')) return 2;
   if (file.startsWith('format/arrayrecord/') || file === 'format/index.ts') return 3;
+  if (file.startsWith('format/tools/')) return 3.5;
   if (file.startsWith('samplers/')) return 4;
   if (file.startsWith('source/')) return 5;
   if (file.startsWith('loader/')) return 6;

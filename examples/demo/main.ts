@@ -5,10 +5,14 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type { Scalar } from '@tensorflow/tfjs';
 import { ArrayRecordDataSource, DataLoader, IndexSampler, fixedLen, fixedLenRaw, shardOptions } from '../../src/index.js';
 import { exampleDataset, sampleDataset } from '../../src/tfjs/index.js';
 import { writeDigitShards } from './build-dataset.js';
+import { loadTensorFlow } from './tfjs-backend.js';
+
+// tfjs-node when installed, else the WebAssembly backend, else the CPU one (TFJS_BACKEND=... picks).
+const { tf, backend, note } = await loadTensorFlow();
 
 const small = process.argv.includes('--small');
 const dirFlag = process.argv.indexOf('--dir');
@@ -54,6 +58,7 @@ function dataParallelBatches(loaders: readonly DataLoader<Uint8Array[]>[]) {
 async function main(): Promise<void> {
   const started = performance.now();
   const dir = DATA_DIR;
+  console.log(`TensorFlow.js backend: ${backend} (${note}).\n`);
   console.log(`1. Building the sample dataset in ${dir}: ${TRAIN_EXAMPLES} training and ${TEST_EXAMPLES} held-out 28x28 digits,`);
   console.log('   drawn procedurally (seeded), stored as tf.Examples in sharded ArrayRecord files.');
   const trainPaths = writeDigitShards(dir, 'digits-train', TRAIN_EXAMPLES, 4, 1);
@@ -79,19 +84,24 @@ async function main(): Promise<void> {
   });
   model.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const trainSet = exampleDataset(tf, { batches: dataParallelBatches(loaders), spec, mapping, batchesPerEpoch: loaders[0]!.batchesPerEpoch });
+  let epochStarted = performance.now();
   await model.fitDataset(trainSet, {
     epochs: EPOCHS,
     verbose: 0,
     callbacks: {
+      onEpochBegin: async () => {
+        epochStarted = performance.now();
+      },
       onEpochEnd: async (epoch, logs) => {
-        console.log(`   epoch ${epoch + 1}/${EPOCHS}: loss ${logs!['loss']!.toFixed(3)}, accuracy ${(logs!['acc']! * 100).toFixed(1)}%`);
+        const seconds = ((performance.now() - epochStarted) / 1000).toFixed(2);
+        console.log(`   epoch ${epoch + 1}/${EPOCHS}: loss ${logs!['loss']!.toFixed(3)}, accuracy ${(logs!['acc']! * 100).toFixed(1)}% (${seconds} s)`);
       },
     },
   });
 
   console.log(`\n3. Evaluating on a random sample of the held-out shard (${Math.min(1000, test.length)} records read by index, no full pass):`);
   const sample = sampleDataset(tf, { source: test, count: Math.min(1000, test.length), seed: 7, batchSize: 250, spec, mapping });
-  const [loss, accuracy] = (await model.evaluateDataset(sample, {})) as tf.Scalar[];
+  const [loss, accuracy] = (await model.evaluateDataset(sample, {})) as Scalar[];
   const heldOutAccuracy = (await accuracy!.data())[0]!;
   console.log(`   held-out loss ${(await loss!.data())[0]!.toFixed(3)}, accuracy ${(heldOutAccuracy * 100).toFixed(1)}%`);
 

@@ -1,98 +1,58 @@
-// `array-record convert`: the records of TFRecord, plain Riegeli or ArrayRecord files, in order, into one
-// ArrayRecord file or into N shards named as array_record and TFDS name them (`<output>-00000-of-00008`).
+// `array-record convert` and `array-record write`: argument handling and printing around the library's
+// convert() (src/format/tools), which does the work safely (temporary files renamed when complete).
 
-import { ArrayRecordReader, ArrayRecordWriter, RiegeliRecordReader, TFRecordReader } from '../index.js';
+import { convert, type ConvertReport, type OutputCompression, type OutputFormat, type OutputTarget, type RecordFormat } from '../format/tools/index.js';
+import { ProgressBar } from './progress.js';
+import { EXIT, inputSources, UsageError, type CommandContext } from './shared.js';
 
-export interface ConvertSettings {
-  /** Writer options string. */
-  readonly options: string;
-  /** The input format; guessed from each input's name when undefined. */
-  readonly from: string | undefined;
-  /** Write this many shards of contiguous, near-equal ranges instead of one file. */
-  readonly shards: number | undefined;
+/** Options of convert and write. */
+export interface ConvertCommandOptions {
+  readonly from?: RecordFormat;
+  readonly to?: OutputFormat;
+  readonly options?: string;
+  readonly shards?: number;
+  readonly compression?: OutputCompression;
+  readonly json?: boolean;
 }
 
-type InputKind = 'tfrecord' | 'riegeli' | 'array_record';
+/** `convert INPUT... OUTPUT`: '-' reads stdin (once) or writes TFRecord to stdout. */
+export async function convertCommand(paths: readonly string[], options: ConvertCommandOptions, context: CommandContext): Promise<number> {
+  if (paths.length < 2) throw new UsageError('convert takes one or more inputs and an output');
+  return run(paths.slice(0, -1), paths.at(-1)!, options, context, 'convert');
+}
 
-function kindOf(input: string, from: string | undefined): InputKind {
-  const kind = from ?? (input.endsWith('.tfrecord') || input.includes('.tfrecord-') ? 'tfrecord' : input.endsWith('.riegeli') ? 'riegeli' : 'array_record');
-  if (kind !== 'tfrecord' && kind !== 'riegeli' && kind !== 'array_record') {
-    throw new Error(`--from must be tfrecord, riegeli or array_record, got "${kind}"`);
+/** `write OUTPUT`: records from stdin, as lines (default), JSON lines, framed bytes or TFRecord. */
+export async function writeCommand(output: string, options: ConvertCommandOptions, context: CommandContext): Promise<number> {
+  return run(['-'], output, { ...options, from: options.from ?? 'lines' }, context, 'write');
+}
+
+async function run(inputs: readonly string[], output: string, options: ConvertCommandOptions, context: CommandContext, label: string): Promise<number> {
+  const toStdout = output === '-';
+  if (toStdout && process.stdout.isTTY === true) throw new UsageError('TFRecord is binary and is not written to a terminal: redirect stdout to a file or a pipe');
+  const target: OutputTarget = toStdout ? { name: 'stdout', stream: process.stdout } : output;
+  const bar = new ProgressBar(label, ProgressBar.wanted(context.progress));
+  let report: ConvertReport;
+  try {
+    report = await convert(inputSources(inputs), target, {
+      from: options.from,
+      to: options.to,
+      writerOptions: options.options,
+      shards: options.shards,
+      compression: options.compression,
+      onProgress: (progress) => bar.update({ bytesDone: progress.bytesRead, totalBytes: progress.totalBytes, records: progress.records, phase: progress.phase }),
+    });
+  } finally {
+    bar.finish();
   }
-  return kind;
-}
-
-function* recordsOf(input: string, kind: InputKind): Iterable<Uint8Array> {
-  if (kind === 'tfrecord') {
-    using reader = new TFRecordReader(input);
-    yield* reader;
-  } else if (kind === 'riegeli') {
-    using reader = new RiegeliRecordReader(input);
-    yield* reader;
+  // With the records on stdout, the report goes to stderr.
+  const print = (text: string): Promise<void> | void => (toStdout ? void process.stderr.write(text) : context.out.write(text));
+  if (options.json === true) {
+    await print(`${JSON.stringify(report)}\n`);
   } else {
-    using reader = new ArrayRecordReader(input);
-    for (let i = 0; i < reader.numRecords(); i++) yield reader.read();
-  }
-}
-
-/** Records of an input: an ArrayRecord footer says it; other formats are read through once. */
-function countRecords(input: string, kind: InputKind): number {
-  if (kind === 'array_record') return ArrayRecordReader.info(input).numRecords;
-  let count = 0;
-  for (const _ of recordsOf(input, kind)) count++;
-  return count;
-}
-
-/** The name of shard `index` of `count`: five digits each, as array_record and TFDS write them. */
-export function shardName(output: string, index: number, count: number): string {
-  const digits = Math.max(5, String(count).length);
-  return `${output}-${String(index).padStart(digits, '0')}-of-${String(count).padStart(digits, '0')}`;
-}
-
-/**
- * Converts `inputs` (their records in order) into `output`, or into `settings.shards` shards where
- * shard k holds records [floor(k T / N), floor((k + 1) T / N)) of the T records. Returns one line
- * per file written, naming it with its record count and writer options.
- */
-export function convert(inputs: readonly string[], output: string, settings: ConvertSettings): string[] {
-  const kinds = inputs.map((input) => kindOf(input, settings.from));
-  const shards = settings.shards ?? 1;
-  // One output needs no count; shards need the total first, to cut contiguous ranges in one pass.
-  const total = shards === 1 ? Infinity : inputs.reduce((sum, input, i) => sum + countRecords(input, kinds[i]!), 0);
-  const lines: string[] = [];
-  let shard = 0;
-  let written = 0;
-  let writer: ArrayRecordWriter | undefined;
-  let shardStart = 0;
-  let shardEnd = 0;
-  const nameOf = (index: number): string => (shards === 1 ? output : shardName(output, index, shards));
-  const openShard = (): void => {
-    writer = new ArrayRecordWriter(nameOf(shard), settings.options);
-    shardStart = written;
-    shardEnd = shards === 1 ? Infinity : Math.floor(((shard + 1) * total) / shards);
-  };
-  const finishShard = (): void => {
-    writer!.close();
-    const count = written - shardStart;
-    lines.push(`${nameOf(shard)}: ${count} record${count === 1 ? '' : 's'}, ${writer!.writerOptionsString()}`);
-  };
-  openShard();
-  inputs.forEach((input, i) => {
-    for (const record of recordsOf(input, kinds[i]!)) {
-      while (written >= shardEnd) {
-        finishShard();
-        shard++;
-        openShard();
-      }
-      writer!.write(record);
-      written++;
+    for (const file of report.outputs) {
+      const records = `${file.records} record${file.records === 1 ? '' : 's'}`;
+      await print(`${file.path}: ${records}, ${file.writerOptions ?? file.format}\n`);
     }
-  });
-  // Shards left empty (fewer records than shards) are still written, so the set is complete.
-  for (;;) {
-    finishShard();
-    if (++shard >= shards) break;
-    openShard();
   }
-  return lines;
+  return EXIT.ok;
 }

@@ -1,106 +1,206 @@
-// The `array-record` command: inspect, print, verify and convert ArrayRecord files (bin/array-record.ts runs it).
+// The `array-record` command (bin/array-record.ts runs it): its commands and options, exit statuses,
+// and the process-level rules: a closed stdout ends quietly, a signal leaves no partial output.
 
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ArrayRecordReader, decodeExample, decodeSequenceExample, type DecodedFeature } from '../index.js';
-import { convert } from './convert.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { discardPendingFiles, OUTPUT_COMPRESSIONS, OUTPUT_FORMATS, RECORD_FORMATS } from '../format/tools/index.js';
+import { cat, head, sample } from './cat.js';
+import { convertCommand, writeCommand } from './convert.js';
+import { info, verify } from './info.js';
+import { isClosedPipe, Output } from './output.js';
+import { ENCODINGS } from './record-format.js';
+import { repairCommand } from './repair.js';
+import { errorText, EXIT, exitStatusOf, warn, type CommandContext } from './shared.js';
 
-const USAGE = `usage: array-record <command> [options]
+const EXIT_STATUS_HELP = `
+Exit status:
+  0    success (also when the reader of stdout goes away, as with | head)
+  1    a data problem: a file missing, unreadable, damaged or not of the expected format;
+       verify found damage; info could not describe a file (the others are still described)
+  2    usage: unknown command or option, missing argument, bad option value, an output that is
+       one of the inputs, --start/--end outside the file
+  130  interrupted (SIGINT), 143 terminated (SIGTERM): no output file is left behind
 
-commands:
-  info <file>...                      record count, group size, writer options, metadata
-  cat <file> [--start N] [--end N] [--as utf8|hex|base64|example|sequence-example]
-                                      print records, one per line (default utf8); tf.Examples and
-                                      SequenceExamples as one JSON object per line
-  verify <file>...                    read every record, checking every hash; exit 1 on damage
-  convert <input>... <output> [--options "group_size:1,zstd:3"] [--from tfrecord|riegeli|array_record]
-          [--shards N]                write the records of TFRecord, plain Riegeli or ArrayRecord files,
-                                      in order, into a new ArrayRecord file, or into N shards
-                                      <output>-00000-of-0000N .. of contiguous, near-equal ranges`;
+Input formats (told from the first bytes unless --from is given): ArrayRecord, plain Riegeli, TFRecord
+(also gzip- or zlib-compressed), and for convert and write JSON lines and plain lines. '-' is stdin.`;
 
-const ENCODINGS = ['utf8', 'hex', 'base64', 'example', 'sequence-example'] as const;
-type Encoding = (typeof ENCODINGS)[number];
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A bytes value in JSON: its text when it is printable UTF-8, else `{"base64": ...}` (never ambiguous). */
-function bytesJson(value: Uint8Array): unknown {
-  try {
-    const text = strictUtf8.decode(value);
-    // eslint-disable-next-line no-control-regex
-    if (!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return text;
-  } catch {
-    // Not UTF-8: base64 below.
-  }
-  return { base64: Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64') };
-}
-
-/** A Feature in JSON: int64 values as numbers (as decimal strings beyond 2^53), floats as numbers. */
-function featureJson(feature: DecodedFeature): unknown {
-  if ('int64List' in feature) return { int64List: feature.int64List.map((value) => (Number.isSafeInteger(Number(value)) ? Number(value) : value.toString())) };
-  if ('floatList' in feature) return { floatList: feature.floatList.map((value) => (Number.isFinite(value) ? value : String(value))) };
-  if ('bytesList' in feature) return { bytesList: feature.bytesList.map(bytesJson) };
-  return {};
-}
-
-function mapValues<T>(record: Record<string, T>, map: (value: T) => unknown): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
-}
-
-/** One record as a line of output in `encoding`. */
-function formatRecord(record: Uint8Array, encoding: Encoding): string {
-  if (encoding === 'example') return JSON.stringify(mapValues(decodeExample(record), featureJson));
-  if (encoding === 'sequence-example') {
-    const { context, featureLists } = decodeSequenceExample(record);
-    return JSON.stringify({ context: mapValues(context, featureJson), featureLists: mapValues(featureLists, (steps) => steps.map(featureJson)) });
-  }
-  return Buffer.from(record.buffer, record.byteOffset, record.length).toString(encoding);
-}
-
-function info(files: readonly string[]): void {
-  for (const file of files) {
-    using reader = new ArrayRecordReader(file);
-    const metadata = reader.metadata();
-    console.log(`${file}
-  records:         ${reader.numRecords()}
-  group size:      ${reader.recordGroupSize()}
-  writer options:  ${reader.writerOptionsString()}
-  file size:       ${fs.statSync(file).size} bytes${metadata === undefined ? '' : `\n  metadata:        ${JSON.stringify(metadata, (_, value) => (value instanceof Uint8Array ? `<${value.length} bytes>` : value))}`}`);
-  }
-}
-
-function printRecords(file: string, start: number | undefined, end: number | undefined, encoding: Encoding): void {
-  using reader = new ArrayRecordReader(file);
-  const from = start ?? 0;
-  const to = end ?? reader.numRecords();
-  // Batches keep memory flat on large files while each chunk is still decoded once per batch.
-  for (let batchStart = from; batchStart < to; batchStart += 1024) {
-    for (const record of reader.read(batchStart, Math.min(to, batchStart + 1024))) {
-      process.stdout.write(`${formatRecord(record, encoding)}\n`);
+/** The package's version, from the package.json above this module (src/cli or dist/src/cli). */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate)) {
+      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'array-record' && manifest.version !== undefined) return manifest.version;
     }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
   }
 }
 
-async function verify(files: readonly string[]): Promise<boolean> {
-  let allGood = true;
-  for (const file of files) {
-    try {
-      using reader = new ArrayRecordReader(file);
-      const total = reader.numRecords();
-      for (let start = 0; start < total; start += 65536) await reader.readRangeAsync(start, Math.min(total, start + 65536));
-      console.log(`${file}: ok, ${total} records`);
-    } catch (error) {
-      allGood = false;
-      console.log(`${file}: ${(error as Error).message}`);
+/** A parser for an integer option or argument of at least `min`. */
+function integer(name: string, min: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+      throw new CommanderArgumentError(`${name} takes ${min === 0 ? 'a non-negative' : 'a positive'} integer, got "${value}"`);
     }
-  }
-  return allGood;
+    return Number(value);
+  };
 }
 
-function integer(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`--${name} takes a non-negative integer, got "${value}"`);
-  return Number(value);
+function fromOption(formats: readonly string[] = RECORD_FORMATS): Option {
+  return new Option('--from <format>', 'the input format, when it cannot be told from the first bytes').choices(formats);
+}
+
+function progressOptions(command: Command): Command {
+  return command.option('--progress', 'draw a progress bar on stderr even when it is not a terminal').option('--no-progress', 'never draw a progress bar');
+}
+
+/** Builds the command line program; each action stores its exit status in `status.code`. */
+function buildProgram(context: (options: { progress?: boolean }) => CommandContext, status: { code: number }): Command {
+  const program = new Command('array-record')
+    .description('Inspect, print, verify, convert, write and repair ArrayRecord files (and TFRecord, plain Riegeli, JSON lines).')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print help (also after any command: array-record cat --help)')
+    .exitOverride()
+    .showHelpAfterError('(array-record --help lists the commands; array-record <command> --help tells one)')
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(`array-record: ${text.replace(/^error: /, '')}`),
+    })
+    .addHelpText('after', EXIT_STATUS_HELP);
+
+  progressOptions(
+    program
+      .command('info')
+      .description('record count, group size, writer options, metadata and size of each file; goes on past a bad file')
+      .argument('<file...>', "files of records ('-' for stdin)")
+      .option('--json', 'print one JSON object: {"ok": ..., "files": [{"path", "ok", "format", "records", ...} or {"path", "ok": false, "error": {"code", "message"}}]}')
+      .addOption(fromOption()),
+  ).action(async (files: string[], options: { json?: boolean; from?: never; progress?: boolean }) => {
+    status.code = await info(files, options, context(options));
+  });
+
+  program
+    .command('cat')
+    .description('print records, one per line (or framed); --start/--end select records [start, end) of one file')
+    .argument('<file...>', "files of records ('-' for stdin)")
+    .option('--start <n>', 'first record (0-based); past the end is a usage error (exit 2)', integer('--start', 0))
+    .option('--end <n>', 'stop before this record; past the end is a usage error (exit 2)', integer('--end', 0))
+    .addOption(new Option('--as <encoding>', 'how to print each record').choices(ENCODINGS).default('utf8'))
+    .addOption(fromOption())
+    .addHelpText(
+      'after',
+      `
+Encodings: utf8 (the bytes as text), hex, base64, json (a JSON string, or {"base64": ...} when the bytes
+are not UTF-8), framed (binary: u32 little-endian length then the bytes, as 'write --from framed' reads),
+example and sequence-example (tf.Example / SequenceExample decoded to one JSON object per line).`,
+    )
+    .action(async (files: string[], options: { start?: number; end?: number; as: never; from?: never }) => {
+      status.code = await cat(files, options, context({}));
+    });
+
+  program
+    .command('head')
+    .description('print the first records of each file (fewer when it has fewer)')
+    .argument('<file...>', "files of records ('-' for stdin)")
+    .option('-n, --lines <n>', 'how many records', integer('-n', 0), 10)
+    .addOption(new Option('--as <encoding>', 'how to print each record (see cat --help)').choices(ENCODINGS).default('utf8'))
+    .addOption(fromOption())
+    .action(async (files: string[], options: { lines: number; as: never; from?: never }) => {
+      status.code = await head(files, options, context({}));
+    });
+
+  program
+    .command('sample')
+    .description('print N records drawn at random without replacement, in file order')
+    .argument('<file>', "a file of records ('-' for stdin)")
+    .option('-n, --count <n>', 'how many records', integer('-n', 0), 10)
+    .option('--seed <n>', 'seed of the draw: the same seed gives the same records', integer('--seed', 0))
+    .addOption(new Option('--as <encoding>', 'how to print each record (see cat --help)').choices(ENCODINGS).default('utf8'))
+    .addOption(fromOption())
+    .action(async (file: string, options: { count: number; seed?: number; as: never; from?: never }) => {
+      status.code = await sample([file], options, context({}));
+    });
+
+  progressOptions(
+    program
+      .command('verify')
+      .description('read every record checking every hash and CRC; reports each file, exit 1 if any is damaged')
+      .argument('<file...>', "files of records ('-' for stdin)")
+      .option('--json', 'print one JSON object: {"ok": ..., "files": [{"path", "ok", "format", "records"} or {"path", "ok": false, "error": {"code", "message"}}]}')
+      .addOption(fromOption()),
+  ).action(async (files: string[], options: { json?: boolean; from?: never; progress?: boolean }) => {
+    status.code = await verify(files, options, context(options));
+  });
+
+  const outputOptions = (command: Command): Command =>
+    progressOptions(
+      command
+        .addOption(new Option('--to <format>', 'output format (default: tfrecord for stdout or a name ending in .tfrecord, else array_record)').choices(OUTPUT_FORMATS))
+        .option('--options <writer-options>', 'ArrayRecord writer options, e.g. group_size:1000,zstd:3 (default group_size:1,zstd:3)')
+        .addOption(new Option('--compression <codec>', 'compress TFRecord output (default gzip for a name ending in .gz)').choices(OUTPUT_COMPRESSIONS))
+        .option('--json', 'print what was written as JSON: {"records", "inputs": [...], "outputs": [{"path", "format", "records", "writerOptions"}]}'),
+    );
+
+  outputOptions(
+    program
+      .command('convert')
+      .usage('[options] <input...> <output>')
+      .description('write the records of the inputs, in order, into one ArrayRecord or TFRecord file (or N shards)')
+      .argument('<input...>', "inputs ('-' for stdin, once), then the output file ('-' for stdout, TFRecord only)")
+      .addOption(fromOption())
+      .option('--shards <n>', 'write N files <output>-00000-of-0000N .. of contiguous, near-equal ranges', integer('--shards', 1)),
+  )
+    .addHelpText(
+      'after',
+      `
+The outputs are written under temporary names beside them and renamed only when all are complete: a
+failed or interrupted convert leaves no output, and an output that is one of the inputs is refused.`,
+    )
+    .action(async (paths: string[], options: Record<string, unknown>) => {
+      status.code = await convertCommand(paths, options, context(options));
+    });
+
+  outputOptions(
+    program
+      .command('write')
+      .description('write records read from stdin into a new ArrayRecord (or TFRecord) file')
+      .argument('<output>', "the output file ('-' for stdout, TFRecord only)")
+      .addOption(
+        new Option('--from <format>', 'how stdin holds the records: lines (one per line), jsonl (a JSON string or {"base64": ...} per line, other values as their JSON text), framed (u32 little-endian length, then the bytes), tfrecord, riegeli, array_record')
+          .choices(RECORD_FORMATS)
+          .default('lines'),
+      ),
+  ).action(async (output: string, options: Record<string, unknown>) => {
+    status.code = await writeCommand(output, options, context(options));
+  });
+
+  progressOptions(
+    program
+      .command('repair')
+      .description('save every intact chunk of a damaged or unfinished file (a writer that died, a cut footer) into a valid ArrayRecord file')
+      .argument('<input>', 'the damaged file')
+      .argument('<output>', 'the repaired file (never the input)')
+      .option('--options <writer-options>', "writer options of the output (default: the original's, from its footer or its chunks)")
+      .option('--json', 'print the report as JSON: {"recordsSaved", "chunksSaved", "bytesLost", "lost": [{"begin", "end", "reason"}], "footer", "writerOptions", ...}'),
+  )
+    .addHelpText('after', '\nExit status 0 once the output is written (what was lost is reported), 1 when nothing could be written.')
+    .action(async (input: string, output: string, options: { options?: string; json?: boolean; progress?: boolean }) => {
+      status.code = await repairCommand(input, output, options, context(options));
+    });
+
+  return program;
+}
+
+/** Ends the process on SIGINT/SIGTERM after deleting the temporary files of unfinished outputs. */
+function onSignal(signal: NodeJS.Signals): void {
+  discardPendingFiles();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
 /**
@@ -109,37 +209,31 @@ function integer(value: string | undefined, name: string): number | undefined {
  * process.exitCode = await main(['info', 'data.array_record']);
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      start: { type: 'string' },
-      end: { type: 'string' },
-      as: { type: 'string', default: 'utf8' },
-      options: { type: 'string', default: '' },
-      from: { type: 'string' },
-      shards: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, ...args] = positionals;
-  if (values.help || command === undefined) {
-    console.log(USAGE);
-    return command === undefined && !values.help ? 2 : 0;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const out = new Output(process.stdout);
+  const status = { code: EXIT.ok as number };
+  const program = buildProgram((options) => ({ out, progress: options.progress }), status);
+  try {
+    if (argv.length === 0) {
+      process.stderr.write(program.helpInformation());
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    await out.flush();
+    return status.code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (isClosedPipe(error)) return EXIT.ok;
+    try {
+      await out.flush();
+    } catch {
+      // stdout is gone too: the error below is what matters.
+    }
+    warn(errorText(error));
+    return exitStatusOf(error);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  if (command === 'info' && args.length > 0) info(args);
-  else if (command === 'cat' && args.length === 1) {
-    if (!(ENCODINGS as readonly string[]).includes(values.as)) throw new Error(`--as must be ${ENCODINGS.join(', ')}; got "${values.as}"`);
-    printRecords(args[0]!, integer(values.start, 'start'), integer(values.end, 'end'), values.as as Encoding);
-  } else if (command === 'verify' && args.length > 0) return (await verify(args)) ? 0 : 1;
-  else if (command === 'convert' && args.length >= 2) {
-    const shards = integer(values.shards, 'shards');
-    if (shards === 0) throw new Error(`--shards takes a positive integer, got "${values.shards}"`);
-    for (const line of convert(args.slice(0, -1), args.at(-1)!, { options: values.options, from: values.from, shards })) console.log(line);
-  }
-  else {
-    console.error(USAGE);
-    return 2;
-  }
-  return 0;
 }

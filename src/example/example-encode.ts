@@ -1,6 +1,7 @@
 // Serializes tf.Example and tf.SequenceExample deterministically: map entries sorted by key bytes, numeric lists packed.
 
 import { InvalidArgumentError } from '../format/errors.js';
+import { checkOptions } from '../format/options-check.js';
 import { WireWriter, delimitedTag, varint32Size, varint64Size } from './wire.js';
 
 /** A tf.train.Feature to write: exactly one of an int64, float or bytes list. */
@@ -79,7 +80,8 @@ export function encodeExample(features: FeaturesInput): Uint8Array {
 /**
  * Serializes a tf.SequenceExample deterministically: `context` (written when given) and
  * `featureLists` (written when given), each map sorted by key.
- * @throws InvalidArgumentError for an invalid feature or a feature list that is not an array.
+ * @throws InvalidArgumentError for an invalid feature or a feature list that is not an array;
+ *   InvalidOptionsError for a key other than context and featureLists (named, with the nearest one).
  * @example
  * const record = encodeSequenceExample({
  *   context: { length: int64Feature([2]) },
@@ -90,6 +92,7 @@ export function encodeSequenceExample(input: {
   readonly context?: FeaturesInput;
   readonly featureLists?: FeatureListsInput;
 }): Uint8Array {
+  checkOptions('encodeSequenceExample', input, ['context', 'featureLists'], { name: 'input' });
   const context = input.context === undefined ? undefined : prepareFeatureEntries(input.context, 'context');
   const lists = input.featureLists === undefined ? undefined : prepareListEntries(input.featureLists);
   const contextSize = context === undefined ? 0 : mapSize(context);

@@ -1,6 +1,7 @@
 // Feature specs for tf.Example parsing (fixedLen, fixedLenRaw, varLen, fixedLenSequence): builders and validation.
 
 import { InvalidArgumentError } from '../format/errors.js';
+import { checkOptions, optionNames, type OptionAliases } from '../format/options-check.js';
 
 /** The three value lists a tf.train.Feature can hold. */
 export type FeatureDtype = 'int64' | 'float32' | 'bytes';
@@ -117,7 +118,8 @@ export type SequenceFeature = FixedLenSequenceFeature | VarLenFeature;
 
 /**
  * A feature with `shape` values per example; required unless `defaultValue` is given.
- * @throws InvalidArgumentError for a bad shape, dtype, `as` or default.
+ * @throws InvalidArgumentError for a bad shape, dtype, `as` or default; InvalidOptionsError for an
+ *   unknown option (named, with the nearest known one: `default_value` suggests defaultValue).
  * @example
  * const spec = { label: fixedLen([], 'int64'), score: fixedLen([2], 'float32', { defaultValue: 0 }) };
  */
@@ -127,6 +129,7 @@ export function fixedLen<D extends FeatureDtype, const O extends ValueOptions<D>
   options?: O,
 ): FixedLenFeature<ValueTypeOf<D, AsOf<O>>> {
   const what = `fixedLen(${describeShape(shape)}, '${String(dtype)}')`;
+  if (options !== undefined) checkOptions(what, options, FIXED_LEN_OPTIONS);
   checkShape(shape, what);
   const valueType = resolveValueType(dtype, options?.as, what) as ValueTypeOf<D, AsOf<O>>;
   const size = shapeSize(shape);
@@ -157,7 +160,8 @@ type RawValueTypeOf<O> = O extends { readonly as: infer A extends RawType }
  * typed array, widened natively to int32 or float32 on request, so a tfjs user gets an image
  * batch without an intermediate copy. Normalize on the tensor (e.g. `images.div(255)`), where
  * tfjs does it natively.
- * @throws InvalidArgumentError for a bad shape, a narrowing conversion or a bad default.
+ * @throws InvalidArgumentError for a bad shape, a narrowing conversion or a bad default;
+ *   InvalidOptionsError for an unknown option (named, with the nearest known one: `out_type` suggests rawType).
  * @example
  * const spec = { image: fixedLenRaw([28, 28, 1], { as: 'float32' }) };
  */
@@ -166,6 +170,7 @@ export function fixedLenRaw<const O extends RawOptions = object>(
   options?: O,
 ): FixedLenRawFeature<RawValueTypeOf<O>> {
   const what = `fixedLenRaw(${describeShape(shape)})`;
+  if (options !== undefined) checkOptions(what, options, RAW_OPTIONS, { aliases: RAW_ALIASES });
   checkShape(shape, what);
   const rawType: RawType = options?.rawType ?? 'uint8';
   if (!RAW_TYPES.includes(rawType)) {
@@ -199,7 +204,8 @@ export type VarLenOptions<D extends FeatureDtype> = ValueOptions<D> & {
 
 /**
  * A feature with any number of values per example. A missing feature is an empty row.
- * @throws InvalidArgumentError for a bad dtype, `as`, layout or pad value.
+ * @throws InvalidArgumentError for a bad dtype, `as`, layout or pad value; InvalidOptionsError for an
+ *   unknown option (named, with the nearest known one: `pad_value` suggests padValue).
  * @example
  * const spec = { tags: varLen('int64'), tokens: varLen('int64', { layout: 'padded', padValue: -1 }) };
  */
@@ -208,6 +214,7 @@ export function varLen<D extends FeatureDtype, const O extends VarLenOptions<D> 
   options?: O,
 ): VarLenFeature<ValueTypeOf<D, AsOf<O>>, LayoutOf<O, 'ragged'>> {
   const what = `varLen('${String(dtype)}')`;
+  if (options !== undefined) checkOptions(what, options, VAR_LEN_OPTIONS);
   const valueType = resolveValueType(dtype, options?.as, what) as ValueTypeOf<D, AsOf<O>>;
   const layout = resolveLayout(options?.layout, 'ragged', what) as LayoutOf<O, 'ragged'>;
   const padValue = normalizeScalar(options?.padValue, valueType, `${what} padValue`);
@@ -227,7 +234,8 @@ export type FixedLenSequenceOptions<D extends FeatureDtype> = ValueOptions<D> & 
 /**
  * Rows of `shape` values, any number per example: in an Example the value count must be a
  * multiple of the row size; in a SequenceExample feature list each step is one row.
- * @throws InvalidArgumentError for a bad shape, dtype, `as`, layout or default.
+ * @throws InvalidArgumentError for a bad shape, dtype, `as`, layout or default; InvalidOptionsError for
+ *   an unknown option (named, with the nearest known one: `allow_missing` suggests allowMissing).
  * @example
  * const spec = { points: fixedLenSequence([2], 'float32', { allowMissing: true }) };
  */
@@ -237,6 +245,7 @@ export function fixedLenSequence<D extends FeatureDtype, const O extends FixedLe
   options?: O,
 ): FixedLenSequenceFeature<ValueTypeOf<D, AsOf<O>>, LayoutOf<O, 'padded'>> {
   const what = `fixedLenSequence(${describeShape(shape)}, '${String(dtype)}')`;
+  if (options !== undefined) checkOptions(what, options, SEQUENCE_OPTIONS);
   checkShape(shape, what);
   if (shapeSize(shape) === 0) throw new InvalidArgumentError(`${what}: rows must hold at least one value`);
   const valueType = resolveValueType(dtype, options?.as, what) as ValueTypeOf<D, AsOf<O>>;
@@ -256,6 +265,31 @@ export function fixedLenSequence<D extends FeatureDtype, const O extends FixedLe
     padValue,
   });
 }
+
+const FIXED_LEN_OPTIONS = optionNames<ValueOptions<FeatureDtype> & { readonly defaultValue?: unknown }>({ as: true, defaultValue: true });
+const RAW_OPTIONS = optionNames<RawOptions>({ rawType: true, as: true, defaultValue: true });
+const RAW_ALIASES: OptionAliases = {
+  dtype: { option: 'rawType', note: 'rawType is how the bytes are read, as the output type' },
+  little_endian: { note: 'raw values are always read little-endian, as tf.io.decode_raw does by default' },
+};
+const VAR_LEN_OPTIONS = optionNames<VarLenOptions<FeatureDtype>>({ as: true, layout: true, padValue: true });
+const SEQUENCE_OPTIONS = optionNames<FixedLenSequenceOptions<FeatureDtype>>({ as: true, allowMissing: true, defaultValue: true, layout: true });
+/** The fields of hand-written features, by kind. */
+const FEATURE_FIELDS: Readonly<Record<ExampleFeature['kind'], readonly string[]>> = {
+  fixedLen: optionNames<FixedLenFeature>({ kind: true, shape: true, dtype: true, valueType: true, defaultValue: true }),
+  fixedLenRaw: optionNames<FixedLenRawFeature>({ kind: true, shape: true, dtype: true, rawType: true, valueType: true, defaultValue: true }),
+  varLen: optionNames<VarLenFeature>({ kind: true, dtype: true, valueType: true, layout: true, padValue: true }),
+  fixedLenSequence: optionNames<FixedLenSequenceFeature>({
+    kind: true,
+    shape: true,
+    dtype: true,
+    valueType: true,
+    layout: true,
+    allowMissing: true,
+    padValue: true,
+  }),
+};
+const FEATURE_ALIASES: OptionAliases = { as: { option: 'valueType' } };
 
 const DTYPES: readonly FeatureDtype[] = ['int64', 'float32', 'bytes'];
 const RAW_TYPES: readonly RawType[] = ['uint8', 'int32', 'float32'];
@@ -425,7 +459,8 @@ function describeValue(value: unknown): string {
 /**
  * Rebuilds a feature through its builder, so objects written by hand (or deserialized) get the
  * same checks and normalized defaults as builder output.
- * @throws InvalidArgumentError naming the key when the feature is invalid or not allowed here.
+ * @throws InvalidArgumentError naming the key when the feature is invalid or not allowed here;
+ *   InvalidOptionsError naming the key and an unknown field of a hand-written feature.
  */
 export function resolveFeature<K extends ExampleFeature['kind']>(
   key: string,
@@ -440,6 +475,7 @@ export function resolveFeature<K extends ExampleFeature['kind']>(
   if (!allowedKinds.includes(kind)) {
     throw new InvalidArgumentError(`feature '${key}': kind ${String(kind)} is not one of ${allowedKinds.join(', ')} here`);
   }
+  checkOptions(`feature '${key}'`, f, FEATURE_FIELDS[kind], { aliases: FEATURE_ALIASES, name: `${kind} fields` });
   const dtype = f.dtype as FeatureDtype;
   const shape = f.shape as number[];
   const as = f.valueType as never;

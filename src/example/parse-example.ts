@@ -1,6 +1,7 @@
 // Parses serialized tf.Example records against a feature spec into typed arrays, one array per feature per batch.
 
 import { InvalidArgumentError } from '../format/errors.js';
+import { checkOptions, optionNames, requireBoolean } from '../format/options-check.js';
 import type { BatchInput, Column } from './batch-column.js';
 import { exampleColumn } from './example-columns.js';
 import { FeatureCursor } from './feature-cursor.js';
@@ -21,6 +22,19 @@ export interface ParserOptions {
 }
 
 const EXAMPLE_KINDS = ['fixedLen', 'fixedLenRaw', 'varLen', 'fixedLenSequence'] as const;
+const PARSER_OPTIONS = optionNames<ParserOptions>({ reuseOutputs: true });
+
+/**
+ * The `reuseOutputs` flag of checked parser options.
+ * @throws InvalidOptionsError for an unknown option (named, with the nearest known one) or a non-boolean.
+ * @example
+ * resolveParserOptions('ExampleParser', { reuseOutputs: true }); // true
+ * resolveParserOptions('ExampleParser', { reuse: true }); // throws: ExampleParser: unknown option reuse; did you mean reuseOutputs?
+ */
+export function resolveParserOptions(owner: string, options: ParserOptions): boolean {
+  checkOptions(owner, options, PARSER_OPTIONS);
+  return requireBoolean(owner, 'reuseOutputs', options.reuseOutputs, false);
+}
 const FEATURES_TAG = delimitedTag(1);
 
 /**
@@ -33,7 +47,9 @@ const FEATURES_TAG = delimitedTag(1);
  * several records are bad, a malformed record is reported first, then the first bad record of
  * the first failing feature in spec order.
  *
- * @throws InvalidArgumentError from the constructor when the spec is invalid.
+ * @throws InvalidArgumentError from the constructor when the spec is invalid; InvalidOptionsError for
+ *   an unknown option (named, with the nearest known one: `reuse` suggests reuseOutputs) or an unknown
+ *   field of a hand-written feature.
  * @example
  * const parser = new ExampleParser({
  *   image: fixedLenRaw([28, 28, 1], { as: 'float32' }),
@@ -53,6 +69,7 @@ export class ExampleParser<S extends ExampleSpec> {
 
   constructor(spec: S, options: ParserOptions = {}) {
     if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('spec must be an object of features');
+    const reuse = resolveParserOptions('ExampleParser', options);
     this.keys = Object.keys(spec);
     const resolved: Record<string, ExampleFeature> = {};
     for (const key of this.keys) {
@@ -65,7 +82,6 @@ export class ExampleParser<S extends ExampleSpec> {
       resolved[key] = feature;
     }
     this.spec = resolved as S;
-    const reuse = options.reuseOutputs ?? false;
     this.columns = this.keys.map((key) => exampleColumn(key, resolved[key]!, reuse));
     this.scanner = new MapScanner(
       new KeyMatcher(this.keys),

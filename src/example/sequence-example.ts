@@ -1,13 +1,14 @@
 // Parses serialized tf.SequenceExample records: context features like an Example, feature lists step by step.
 
 import { InvalidArgumentError } from '../format/errors.js';
+import { checkOptions, optionNames } from '../format/options-check.js';
 import type { BatchInput, Column } from './batch-column.js';
 import { exampleColumn } from './example-columns.js';
 import { FeatureCursor } from './feature-cursor.js';
 import { KeyMatcher, MapScanner, SlotTable } from './feature-map-scan.js';
 import { resolveFeature, type ContextFeature, type SequenceFeature } from './feature-spec.js';
 import { RecordNames, recordError, rethrowDecodeFailure } from './parse-errors.js';
-import { describe, unbatch, type ParserOptions } from './parse-example.js';
+import { describe, resolveParserOptions, unbatch, type ParserOptions } from './parse-example.js';
 import type {
   ParsedBatch,
   ParsedExample,
@@ -43,6 +44,7 @@ export interface ParsedSequenceExample<C, L> {
 }
 
 const CONTEXT_KINDS = ['fixedLen', 'fixedLenRaw', 'varLen'] as const;
+const SPEC_KEYS = optionNames<SequenceExampleSpec<ContextSpec, FeatureListsSpec>>({ context: true, featureLists: true });
 const LIST_KINDS = ['fixedLenSequence', 'varLen'] as const;
 const CONTEXT_TAG = delimitedTag(1);
 const FEATURE_LISTS_TAG = delimitedTag(2);
@@ -68,7 +70,9 @@ function buildPart(keys: readonly string[], columns: readonly Column[]): MapPart
  * then by values). A missing feature list is an error unless `allowMissing` (varLen lists may
  * always be missing).
  *
- * @throws InvalidArgumentError from the constructor when the spec is invalid.
+ * @throws InvalidArgumentError from the constructor when the spec is invalid; InvalidOptionsError for
+ *   an unknown key of the spec or the options (named, with the nearest known one: `sequence_features`
+ *   suggests featureLists).
  * @example
  * const parser = new SequenceExampleParser({
  *   context: { label: fixedLen([], 'int64') },
@@ -86,7 +90,8 @@ export class SequenceExampleParser<C extends ContextSpec = Record<never, never>,
     if (typeof spec !== 'object' || spec === null) {
       throw new InvalidArgumentError('spec must be an object { context?, featureLists? }');
     }
-    const reuse = options.reuseOutputs ?? false;
+    checkOptions('SequenceExampleParser', spec, SPEC_KEYS, { name: 'spec' });
+    const reuse = resolveParserOptions('SequenceExampleParser', options);
     const contextSpec: Readonly<Record<string, unknown>> = spec.context ?? {};
     const listSpec: Readonly<Record<string, unknown>> = spec.featureLists ?? {};
     const contextKeys = Object.keys(contextSpec);

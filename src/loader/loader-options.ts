@@ -4,7 +4,16 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionsError } from '../format/errors.js';
-import { requireBoolean, requireInteger, requireSeed } from '../samplers/checks.js';
+import {
+  checkOptions,
+  optionNames,
+  requireBoolean,
+  requireFunction,
+  requireInteger,
+  requireSeed,
+  requireString,
+  type OptionAliases,
+} from '../format/options-check.js';
 import { resolvePlacement, type DistributedPlacement } from '../samplers/env.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { SamplerFactory } from './elastic.js';
@@ -54,6 +63,42 @@ export interface DataLoaderOptions<Out = unknown> {
 }
 
 const OWNER = 'DataLoader';
+const KEYS = optionNames<DataLoaderOptions>({
+  source: true,
+  sampler: true,
+  rank: true,
+  worldSize: true,
+  mix: true,
+  transforms: true,
+  workers: true,
+  transformModule: true,
+  transformExport: true,
+  batchSize: true,
+  dropRemainder: true,
+  collate: true,
+  prefetch: true,
+  readSize: true,
+  seed: true,
+});
+const EPOCHS_NOTE = 'the sampler sets the epochs: sampler: new ShuffleSampler({ numRecords, seed, numEpochs })';
+/** PyTorch's and Grain's DataLoader arguments that are not options here, and what to do instead. */
+const ALIASES: OptionAliases = {
+  shuffle: {
+    option: 'sampler',
+    note: 'DataLoader takes its order from the sampler: sampler: new ShuffleSampler({ numRecords: source.length, seed })',
+  },
+  num_epochs: { option: 'sampler', note: EPOCHS_NOTE },
+  epochs: { option: 'sampler', note: EPOCHS_NOTE },
+  shard_options: {
+    option: 'sampler',
+    note: 'shard with the sampler: IndexSampler({ shardOptions }), DistributedSampler, or sampler as a function of { rank, worldSize }',
+  },
+  shuffle_seed: { option: 'sampler', note: "the shuffle's seed is the sampler's; DataLoader's seed seeds the transforms' context.rng" },
+  pin_memory: { note: 'there is no device memory to pin here; leave it out' },
+  persistent_workers: { note: 'transform workers live until close(); leave it out' },
+  in_order: { note: 'elements always come in sampler order; leave it out' },
+  worker_init_fn: { option: 'transformModule', note: "worker setup goes in the transform module's top level" },
+};
 const DEFAULT_READ_SIZE = 256;
 const DEFAULT_PREFETCH = 4;
 
@@ -71,9 +116,6 @@ function setupOrder<Out>(options: DataLoaderOptions<Out>): OrderSetup {
   if (options.mix !== undefined) {
     if (options.source !== undefined || options.sampler !== undefined) {
       throw new InvalidOptionsError(`${OWNER}: give either mix or source and sampler, not both`);
-    }
-    if (!Array.isArray(options.mix.components)) {
-      throw new InvalidOptionsError(`${OWNER}: mix.components must be an array of { source, sampler, weight }`);
     }
     const plan = new MixPlan(options.mix);
     options.mix.components.forEach((component, j) => checkSource(component.source, `mix.components[${j}].source`));
@@ -102,6 +144,7 @@ function setupTransforms<Out>(
 ): { transforms: readonly Transform[] | undefined; filters: boolean; workers: TransformWorkerSettings | undefined } {
   const transforms = options.transforms === undefined ? undefined : checkTransforms(options.transforms, `${OWNER}: transforms`);
   const count = options.workers === undefined ? 0 : requireInteger(OWNER, 'workers', options.workers, 0);
+  const exportName = options.transformExport === undefined ? 'transforms' : requireString(OWNER, 'transformExport', options.transformExport);
   if (count === 0) {
     if (options.transformModule !== undefined && transforms === undefined) {
       throw new InvalidOptionsError(`${OWNER}: without workers the transforms run on this thread: pass the module's list as transforms`);
@@ -113,7 +156,7 @@ function setupTransforms<Out>(
   }
   const workers: TransformWorkerSettings = {
     moduleUrl: moduleUrl(options.transformModule),
-    exportName: options.transformExport ?? 'transforms',
+    exportName,
     count,
     seed,
     expectedShape: transforms === undefined ? undefined : describeTransforms(transforms),
@@ -153,18 +196,17 @@ export interface LoaderSettings {
 
 /**
  * Checks the options of a DataLoader and fills in the defaults.
- * @throws InvalidOptionsError naming the first bad option.
+ * @throws InvalidOptionsError naming the first bad option, or every unknown one with the nearest known
+ *   option (PyTorch's and Grain's names included: `drop_last` suggests dropRemainder).
  */
 export function resolveLoaderOptions<Out>(options: DataLoaderOptions<Out>): LoaderSettings {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(`${OWNER}: options must be an object`);
+  checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
   const order = setupOrder(options);
   const seed = options.seed === undefined ? undefined : requireSeed(OWNER, options.seed);
   const { transforms, filters, workers } = setupTransforms(options, seed);
   const batchSize = options.batchSize === undefined ? undefined : requireInteger(OWNER, 'batchSize', options.batchSize, 1);
   const dropRemainder = requireBoolean(OWNER, 'dropRemainder', options.dropRemainder, false);
-  if (options.collate !== undefined && typeof options.collate !== 'function') {
-    throw new InvalidOptionsError(`${OWNER}: collate must be a function`);
-  }
+  if (options.collate !== undefined) requireFunction(OWNER, 'collate', options.collate, "a function of a batch's elements");
   if (options.collate !== undefined && batchSize === undefined) throw new InvalidOptionsError(`${OWNER}: collate needs a batchSize`);
   const readSize = requireInteger(OWNER, 'readSize', options.readSize ?? batchSize ?? DEFAULT_READ_SIZE, 1);
   const defaultPrefetch = Math.max(DEFAULT_PREFETCH, 2 * (workers?.count ?? 0));

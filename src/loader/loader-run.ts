@@ -5,6 +5,7 @@ import type { Block } from './block-producer.js';
 import { BlockProducer } from './block-producer.js';
 import type { ElementPlan, PlanPosition } from './epoch-plan.js';
 import { LoaderError } from './loader-error.js';
+import { inWholeBlock, placeInBlock, presentElements } from './missing-records.js';
 import { OrderedPrefetch } from './prefetch.js';
 import { readBlock, type RecordSource } from './read-block.js';
 import { TransformFailure, type TransformedBlock } from './transforms.js';
@@ -23,12 +24,16 @@ export interface RunSettings {
   readonly batchSize: number | undefined;
   readonly dropRemainder: boolean;
   readonly collate: ((items: never[]) => unknown) | undefined;
+  /** Told how many records of a block its source skipped (damaged chunks), when the run reaches the block. */
+  readonly skipped: (count: number) => void;
 }
 
 interface BlockResult extends TransformedBlock {
   readonly block: Block;
   /** A transform failed on an element: thrown once the values before it have been handed out. */
   readonly failure: LoaderError | undefined;
+  /** Records of the block its source skipped: dropped, as a filter drops elements. */
+  readonly missing: number;
 }
 
 /** Returned by `next()` once the run has produced everything. */
@@ -47,14 +52,16 @@ export function positionAfter(block: Block, element: number): PlanPosition {
 function blockTask(settings: RunSettings, block: Block): () => Promise<BlockResult> {
   return async () => {
     const count = block.keys.length;
-    let records: Uint8Array[];
+    let records: readonly (Uint8Array | undefined)[];
     try {
       records = await readBlock(settings.sources, block);
     } catch (error) {
       throw new LoaderError({ stage: 'read', epoch: block.epoch, offset: block.start, count }, error);
     }
+    const present = presentElements(block, records);
+    const { missing } = present;
     try {
-      return { block, ...(await settings.transform(block, records)), failure: undefined };
+      return { block, ...inWholeBlock(present, await settings.transform(present.block, present.records)), failure: undefined, missing };
     } catch (error) {
       if (!(error instanceof TransformFailure)) {
         throw new LoaderError({ stage: 'transform', epoch: block.epoch, offset: block.start, count }, error);
@@ -62,20 +69,21 @@ function blockTask(settings: RunSettings, block: Block): () => Promise<BlockResu
       if (error.element < 0) {
         throw new LoaderError({ stage: 'transform', epoch: block.epoch, offset: block.start, count }, error.cause);
       }
+      const element = placeInBlock(present, error.element);
       const failure = new LoaderError(
         {
           stage: 'transform',
           epoch: block.epoch,
-          offset: block.start + error.element,
+          offset: block.start + element,
           count: 1,
-          source: block.sources[error.element],
-          key: block.keys[error.element],
+          source: block.sources[element],
+          key: block.keys[element],
           step: error.step,
           stepName: error.stepName,
         },
         error.cause,
       );
-      return { block, ...error.before, failure };
+      return { block, ...inWholeBlock(present, error.before), failure, missing };
     }
   };
 }
@@ -149,6 +157,7 @@ export class LoaderRun {
       if (fetched.done) return RUN_END;
       this.current = fetched.value;
       this.taken = 0;
+      if (fetched.value.missing > 0) this.settings.skipped(fetched.value.missing);
     }
   }
 

@@ -72,6 +72,7 @@ export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDispo
   private stopped: Promise<void> = Promise.resolve();
   private pool: TransformWorkerPool | undefined;
   private closed = false;
+  private skipped = 0;
 
   constructor(options: DataLoaderOptions<Out>) {
     const settings = resolveLoaderOptions(options);
@@ -101,13 +102,24 @@ export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDispo
 
   /**
    * Batches (elements without batchSize) of epoch `epoch` from its start; undefined when it cannot be
-   * known without reading: a filter may drop elements, or a mix stops on an empty component.
+   * known without reading: a filter may drop elements, a source may skip damaged records, or a mix
+   * stops on an empty component.
    */
   batchesInEpoch(epoch: number = this.currentEpoch): number | undefined {
     const length = this.plan.epochLength(epoch);
-    if (length === undefined || this.filters) return undefined;
+    if (length === undefined || this.filters || this.sources.some((source) => source.skipsCorruptedChunks === true)) return undefined;
     if (this.batchSize === undefined) return length;
     return this.dropRemainder ? Math.floor(length / this.batchSize) : Math.ceil(length / this.batchSize);
+  }
+
+  /**
+   * Records left out because their source skipped them (a damaged chunk, read with the reader option
+   * `skip_corrupted_chunks`): they are dropped from the batches as a filter drops elements, and
+   * counted here when the loader reaches their block, over this loader's whole life.
+   * @example if (loader.skippedRecords > 0) console.warn(`${loader.skippedRecords} records skipped`, source.skippedChunks());
+   */
+  get skippedRecords(): number {
+    return this.skipped;
   }
 
   /** `batchesInEpoch()` of the current epoch: what one `epoch()` iteration from its start yields. */
@@ -296,6 +308,7 @@ export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDispo
       batchSize: this.batchSize,
       dropRemainder: this.dropRemainder,
       collate: this.collate,
+      skipped: (count) => (this.skipped += count),
     };
     return new LoaderRun(settings, from);
   }

@@ -3,7 +3,8 @@
 // proportion to the weights, from a hash of (seed, epoch, position) so that no generator state is kept.
 
 import { InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
-import { requireBoolean, requireSeed } from '../samplers/checks.js';
+import { checkOptions, optionNames, requireBoolean, requireSeed, type OptionAliases } from '../format/options-check.js';
+import { requireSampler } from '../samplers/checks.js';
 import type { Sampler, SamplerDescription } from '../samplers/sampler.js';
 import { epochSpan, samplerEpochs, type ElementPlan, type EpochSpan, type PlanCursor, type PlanPosition } from './epoch-plan.js';
 import type { RecordSource } from './read-block.js';
@@ -31,6 +32,12 @@ export interface MixOptions {
 }
 
 const OWNER = 'mix';
+const KEYS = optionNames<MixOptions>({ components: true, seed: true, stopOnEmpty: true });
+const COMPONENT_KEYS = optionNames<MixComponent>({ source: true, sampler: true, weight: true });
+const ALIASES: OptionAliases = {
+  sources: { option: 'components', note: 'a list of { source, sampler, weight }' },
+  weights: { option: 'components', note: 'each component { source, sampler, weight } has its own weight' },
+};
 /** Distinguishes mixing draws from every other use of the record hash. */
 const MIX_TAG = 0x6d69_7800;
 
@@ -41,7 +48,8 @@ const MIX_TAG = 0x6d69_7800;
  * elements as the components' epochs together; with it, every component that has the epoch is
  * eligible and the epoch ends when an exhausted one is drawn. The mix has as many epochs as its
  * shortest component. To upsample a small source, list it twice (with two seeds for its samplers).
- * @throws InvalidOptionsError for no components, a bad weight, seed or stopOnEmpty.
+ * @throws InvalidOptionsError for no components, a bad weight, sampler, seed or stopOnEmpty, or an
+ *   unknown option of the mix or a component (named, with the nearest known one).
  */
 export class MixPlan implements ElementPlan {
   readonly numEpochs: number;
@@ -52,11 +60,15 @@ export class MixPlan implements ElementPlan {
   private readonly stopOnEmpty: boolean;
 
   constructor(options: MixOptions) {
+    checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
     const { components } = options;
     if (!Array.isArray(components) || components.length === 0) {
       throw new InvalidOptionsError(`${OWNER}: needs at least one component { source, sampler, weight }`);
     }
-    this.samplers = components.map((component) => component.sampler);
+    this.samplers = components.map((component, j) => {
+      checkOptions(OWNER, component, COMPONENT_KEYS, { name: `components[${j}]` });
+      return requireSampler(OWNER, `components[${j}].sampler`, component.sampler);
+    });
     this.weights = Float64Array.from(components, (component, j) => {
       const { weight } = component;
       if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {

@@ -10,18 +10,26 @@ export interface RecordSource {
   readonly length: number;
   /** The records at `indices`, in request order. */
   getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
+  /**
+   * True when the source may leave records out (ArrayRecordDataSource with `skip_corrupted_chunks`):
+   * the loader then reads with `getItemsAvailableAsync`, drops the missing records from its batches
+   * and counts them, and cannot tell an epoch's batch count in advance.
+   */
+  readonly skipsCorruptedChunks?: boolean;
+  /** The records at `indices`, undefined where the source skipped one. Used when `skipsCorruptedChunks`. */
+  getItemsAvailableAsync?(indices: ArrayLike<number>): Promise<{ readonly records: readonly (Uint8Array | undefined)[] }>;
   /** Plain JSON identifying what is read (saved in loader states and compared on restore). */
   describe(): { readonly kind: string };
 }
 
 /**
- * The block's records in block order. With several sources, their reads run concurrently; if one
- * fails, the others are still awaited, so no read outlives the call.
+ * The block's records in block order, undefined where a source skipped one. With several sources,
+ * their reads run concurrently; if one fails, the others are still awaited, so no read outlives the call.
  * @throws (rejects with) the first read's error.
  */
-export async function readBlock(sources: readonly RecordSource[], block: Block): Promise<Uint8Array[]> {
+export async function readBlock(sources: readonly RecordSource[], block: Block): Promise<readonly (Uint8Array | undefined)[]> {
   const count = block.keys.length;
-  if (sources.length === 1) return count === 0 ? [] : sources[0]!.getItemsAsync(block.keys);
+  if (sources.length === 1) return count === 0 ? [] : readFrom(sources[0]!, block.keys);
   const slotsOf = new Map<number, number[]>();
   for (let element = 0; element < count; element++) {
     const component = block.sources[element]!;
@@ -29,14 +37,22 @@ export async function readBlock(sources: readonly RecordSource[], block: Block):
     if (slots === undefined) slotsOf.set(component, (slots = []));
     slots.push(element);
   }
-  const records = new Array<Uint8Array>(count);
+  const records = new Array<Uint8Array | undefined>(count);
   const reads = [...slotsOf].map(async ([component, slots]) => {
     const keys = new Float64Array(slots.length);
     for (let k = 0; k < slots.length; k++) keys[k] = block.keys[slots[k]!]!;
-    const read = await sources[component]!.getItemsAsync(keys);
-    for (let k = 0; k < slots.length; k++) records[slots[k]!] = read[k]!;
+    const read = await readFrom(sources[component]!, keys);
+    for (let k = 0; k < slots.length; k++) records[slots[k]!] = read[k];
   });
   const settled = await Promise.allSettled(reads);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   return records;
+}
+
+/** The records at `keys`, with holes only from a source that may skip records. */
+async function readFrom(source: RecordSource, keys: Float64Array<ArrayBuffer>): Promise<readonly (Uint8Array | undefined)[]> {
+  if (source.skipsCorruptedChunks === true && source.getItemsAvailableAsync !== undefined) {
+    return (await source.getItemsAvailableAsync(keys)).records;
+  }
+  return source.getItemsAsync(keys);
 }

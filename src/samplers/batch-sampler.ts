@@ -1,7 +1,7 @@
 // BatchSampler: groups consecutive steps of any sampler into batches of record keys.
 
 import { InvalidArgumentError } from '../format/errors.js';
-import { checkStep, requireBoolean, requireInteger } from './checks.js';
+import { checkOptions, checkStep, optionNames, requireBoolean, requireInteger, requireSampler } from './checks.js';
 import { keysInto, type KeyBuffer } from './iterate.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 
@@ -14,6 +14,7 @@ export interface BatchSamplerOptions {
 }
 
 const OWNER = 'BatchSampler';
+const KEYS = optionNames<BatchSamplerOptions>({ batchSize: true, dropRemainder: true });
 
 /**
  * Batch b holds the keys of steps `[b * batchSize, (b + 1) * batchSize)` of the inner sampler. Batches
@@ -21,7 +22,8 @@ const OWNER = 'BatchSampler';
  * time (`new BatchSampler(new SliceSampler(inner, inner.epochRange(e)), ...)`). A loader's position is
  * the next batch number.
  *
- * @throws InvalidOptionsError for a batchSize below 1 or a non-boolean dropRemainder.
+ * @throws InvalidOptionsError for a batchSize below 1, a non-boolean dropRemainder, a sampler that is
+ *   not a Sampler, or an unknown option (named, with the nearest known one: `drop_last` suggests dropRemainder).
  * @example
  * const batches = new BatchSampler(new SequentialSampler({ numRecords: 5 }), { batchSize: 2 });
  * batches.length; // 3
@@ -35,7 +37,8 @@ export class BatchSampler {
   readonly length: number;
 
   constructor(sampler: Sampler, options: BatchSamplerOptions) {
-    this.sampler = sampler;
+    this.sampler = requireSampler(OWNER, 'sampler', sampler);
+    checkOptions(OWNER, options, KEYS);
     this.batchSize = requireInteger(OWNER, 'batchSize', options.batchSize, 1);
     this.dropRemainder = requireBoolean(OWNER, 'dropRemainder', options.dropRemainder, false);
     const batches = sampler.length / this.batchSize;

@@ -1,25 +1,21 @@
 // Argument checks shared by the samplers, so every sampler rejects bad options and steps with the same wording.
 
 import { InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { SEED_MODULUS, describeFound, requireInteger, requireSeed } from '../format/options-check.js';
+import type { Environment } from './env.js';
+import type { Sampler } from './sampler.js';
 
-/** 2^32: seeds are unsigned 32-bit, like Grain's and PyTorch's effective seeds. */
-export const SEED_MODULUS = 0x1_0000_0000;
-
-/** Returns `value` if it is a safe integer >= `min`, else throws InvalidOptionsError naming the option. */
-export function requireInteger(owner: string, name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidOptionsError(`${owner}: ${name} must be an integer >= ${min} (got ${String(value)})`);
-  }
-  return value;
-}
-
-/** Returns a seed in [0, 2^32), or throws InvalidOptionsError. */
-export function requireSeed(owner: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= SEED_MODULUS) {
-    throw new InvalidOptionsError(`${owner}: seed must be an integer in [0, 2^32) (got ${String(value)})`);
-  }
-  return value;
-}
+// The generic value checks live beside the error types, for every layer; the samplers' names stay here.
+export {
+  SEED_MODULUS,
+  checkOptions,
+  optionNames,
+  requireBoolean,
+  requireInteger,
+  requireOneOf,
+  requireSeed,
+  type OptionAliases,
+} from '../format/options-check.js';
 
 /**
  * Returns the seed a shuffle uses, refusing a shuffle without one: an unseeded shuffle would give each
@@ -40,13 +36,40 @@ export function requireEpochs(owner: string, value: unknown, fallback: number): 
   return requireInteger(owner, 'numEpochs', value, 1);
 }
 
-/** Returns `value` if it is a boolean or undefined (then `fallback`); throws InvalidOptionsError. */
-export function requireBoolean(owner: string, name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new InvalidOptionsError(`${owner}: ${name} must be a boolean (got ${String(value)})`);
+/**
+ * Returns `value` if it looks like a Sampler (keyAt, epochAt, epochRange, describe and a length);
+ * throws InvalidOptionsError naming the argument.
+ * @example
+ * requireSampler('BatchSampler', 'sampler', new SequentialSampler({ numRecords: 3 })); // the sampler
+ * requireSampler('BatchSampler', 'sampler', [0, 1, 2]); // throws: BatchSampler: sampler must be a Sampler (got an array)
+ */
+export function requireSampler(owner: string, name: string, value: unknown): Sampler {
+  const candidate = value as Partial<Sampler> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.length !== 'number' ||
+    typeof candidate.keyAt !== 'function' ||
+    typeof candidate.epochAt !== 'function' ||
+    typeof candidate.epochRange !== 'function' ||
+    typeof candidate.describe !== 'function'
+  ) {
+    throw new InvalidOptionsError(`${owner}: ${name} must be a Sampler (got ${describeFound(value)})`);
   }
-  return value;
+  return candidate as Sampler;
+}
+
+/**
+ * Returns `value` if it is undefined or an object of environment variables; throws InvalidOptionsError.
+ * @example
+ * requireEnvironment('StridedShardSampler', { RANK: '0', WORLD_SIZE: '2' }); // the object
+ * requireEnvironment('StridedShardSampler', 'RANK=0'); // throws: env must be an object of environment variables ...
+ */
+export function requireEnvironment(owner: string, value: unknown): Environment | undefined {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new InvalidOptionsError(`${owner}: env must be an object of environment variables, like process.env (got ${describeFound(value)})`);
+  }
+  return value as Environment | undefined;
 }
 
 /**

@@ -7,12 +7,16 @@
 
 import { InvalidArgumentError, InvalidOptionsError } from '../format/errors.js';
 import {
+  checkOptions,
   checkStep,
   epochSeed,
   finiteOrNull,
+  optionNames,
   requireBoolean,
   requireEpochs,
   requireInteger,
+  requireEnvironment,
+  requireOneOf,
   requireShuffleSeed,
 } from './checks.js';
 import { resolvePlacement, type Environment } from './env.js';
@@ -53,6 +57,19 @@ export interface DistributedSamplerOptions {
 }
 
 const OWNER = 'DistributedSampler';
+const KEYS = optionNames<DistributedSamplerOptions>({
+  numRecords: true,
+  numReplicas: true,
+  rank: true,
+  shuffle: true,
+  seed: true,
+  dropLast: true,
+  numEpochs: true,
+  epoch: true,
+  permutation: true,
+  env: true,
+});
+const PERMUTATIONS: readonly DistributedPermutation[] = ['torch', 'feistel'];
 
 /**
  * PyTorch's `DistributedSampler(dataset, num_replicas, rank, shuffle, seed, drop_last)` for one rank.
@@ -62,7 +79,8 @@ const OWNER = 'DistributedSampler';
  * PyTorch's own defaults are shuffle=True, seed=0, while here a shuffle must be asked for with a seed.
  *
  * @throws InvalidOptionsError for bad counts, rank outside [0, numReplicas), only one of rank and
- *   numReplicas, shuffle without seed, malformed RANK/WORLD_SIZE, `'torch'` with n too large.
+ *   numReplicas, shuffle without seed, malformed RANK/WORLD_SIZE, `'torch'` with n too large, or an
+ *   unknown option (named, with the nearest known one: `drop_last` suggests dropLast).
  * @example
  * const sampler = new DistributedSampler({ numRecords: 10, numReplicas: 3, rank: 1, shuffle: true, seed: 5 });
  * Array.from({ length: sampler.length }, (_, k) => sampler.keyAt(k)); // [4, 3, 2, 1], as PyTorch
@@ -88,12 +106,13 @@ export class DistributedSampler implements Sampler {
   private cachedFeistel: IndexShuffle | undefined;
 
   constructor(options: DistributedSamplerOptions) {
+    checkOptions(OWNER, options, KEYS);
     this.numRecords = requireInteger(OWNER, 'numRecords', options.numRecords, 1);
     const { rank, worldSize } = resolvePlacement(
       OWNER,
       options.rank,
       options.numReplicas,
-      options.env,
+      requireEnvironment(OWNER, options.env),
       'rank',
       'numReplicas',
     );
@@ -104,10 +123,7 @@ export class DistributedSampler implements Sampler {
     this.dropLast = requireBoolean(OWNER, 'dropLast', options.dropLast, false);
     this.numEpochs = requireEpochs(OWNER, options.numEpochs, 1);
     this.firstEpoch = options.epoch === undefined ? 0 : requireInteger(OWNER, 'epoch', options.epoch, 0);
-    const permutation = options.permutation ?? 'torch';
-    if (permutation !== 'torch' && permutation !== 'feistel') {
-      throw new InvalidOptionsError(`${OWNER}: permutation must be 'torch' or 'feistel' (got ${String(permutation)})`);
-    }
+    const permutation = requireOneOf(OWNER, 'permutation', options.permutation, PERMUTATIONS, 'torch');
     if (this.shuffle && permutation === 'torch' && this.numRecords >= TORCH_RANDPERM_LIMIT) {
       throw new InvalidOptionsError(
         `${OWNER}: permutation 'torch' supports numRecords below ${TORCH_RANDPERM_LIMIT} (got ${this.numRecords}); use 'feistel'`,

@@ -1,7 +1,7 @@
 // Rank and world size from torchrun-style environment variables (RANK, WORLD_SIZE), with strict parsing.
 
 import { InvalidOptionsError } from '../format/errors.js';
-import { requireInteger } from './checks.js';
+import { checkOptions, requireBoolean, requireInteger } from './checks.js';
 import { shardOptions, type ShardOptions } from './shard-options.js';
 
 /** An environment: `process.env` or any plain object of strings. */
@@ -55,14 +55,17 @@ export function placementFromEnv(env: Environment = process.env): DistributedPla
 
 /**
  * Grain {@link ShardOptions} for this process from `RANK`/`WORLD_SIZE` (see {@link placementFromEnv}).
- * @throws InvalidOptionsError as placementFromEnv.
+ * @throws InvalidOptionsError as placementFromEnv, for a non-boolean dropRemainder, or an unknown
+ *   option (named, with the nearest known one: `drop_last` suggests dropRemainder).
  * @example
  * const options = shardOptionsFromEnv(process.env, { dropRemainder: true });
  */
 export function shardOptionsFromEnv(
   env: Environment = process.env,
-  { dropRemainder = false }: { dropRemainder?: boolean } = {},
+  options: { readonly dropRemainder?: boolean } = {},
 ): ShardOptions {
+  checkOptions('shardOptionsFromEnv', options, ['dropRemainder']);
+  const dropRemainder = requireBoolean('shardOptionsFromEnv', 'dropRemainder', options.dropRemainder, false);
   const { rank, worldSize } = placementFromEnv(env);
   return shardOptions(rank, worldSize, dropRemainder);
 }

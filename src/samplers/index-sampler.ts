@@ -10,12 +10,15 @@
 
 import { InvalidOptionsError } from '../format/errors.js';
 import {
+  checkOptions,
   checkStep,
   finiteOrNull,
+  optionNames,
   requireBoolean,
   requireEpochs,
   requireInteger,
   requireShuffleSeed,
+  type OptionAliases,
 } from './checks.js';
 import { EpochShuffle } from './epoch-shuffle.js';
 import { totalSteps, uniformEpochRange } from './epochs.js';
@@ -37,6 +40,16 @@ export interface IndexSamplerOptions {
 }
 
 const OWNER = 'IndexSampler';
+const KEYS = optionNames<IndexSamplerOptions>({ numRecords: true, shardOptions: true, shuffle: true, numEpochs: true, seed: true });
+const SHARD_NOTE = 'give shardOptions: shardOptions(rank, worldSize), or shardOptionsFromEnv()';
+const ALIASES: OptionAliases = {
+  rank: { option: 'shardOptions', note: SHARD_NOTE },
+  world_size: { option: 'shardOptions', note: SHARD_NOTE },
+  shard_index: { option: 'shardOptions', note: SHARD_NOTE },
+  shard_count: { option: 'shardOptions', note: SHARD_NOTE },
+  drop_remainder: { option: 'shardOptions', note: 'dropRemainder is part of the shard options: shardOptions(index, count, true)' },
+  drop_last: { option: 'shardOptions', note: 'dropRemainder is part of the shard options: shardOptions(index, count, true)' },
+};
 
 /**
  * Grain's `IndexSampler(num_records, shard_options, shuffle, num_epochs, seed)` as seen by the
@@ -47,7 +60,8 @@ const OWNER = 'IndexSampler';
  * and skips the last in every epoch (see `BlockRule`). `recordKeyAt(g)` is Grain's `sampler[g].record_key` for a global index.
  *
  * @throws InvalidOptionsError for a numRecords below 1, bad shard options, a shard with no records,
- *   shuffle without a seed, a seed outside [0, 2^32), a bad numEpochs.
+ *   shuffle without a seed, a seed outside [0, 2^32), a bad numEpochs, or an unknown option (named,
+ *   with the nearest known one).
  * @example
  * const sampler = new IndexSampler({
  *   numRecords: 10, shardOptions: shardOptions(1, 3), shuffle: true, seed: 0, numEpochs: 2,
@@ -71,6 +85,7 @@ export class IndexSampler implements Sampler {
   private readonly epochShuffle: EpochShuffle | undefined;
 
   constructor(options: IndexSamplerOptions) {
+    checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
     this.numRecords = requireInteger(OWNER, 'numRecords', options.numRecords, 1);
     this.shardOptions = checkShardOptions(options.shardOptions ?? NO_SHARDING);
     this.shuffle = requireBoolean(OWNER, 'shuffle', options.shuffle, false);

@@ -9,7 +9,7 @@
 // visited exactly once, with no key lost even when the old ranks had consumed different counts.
 
 import { InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
-import { checkStep, requireInteger } from './checks.js';
+import { checkOptions, checkStep, optionNames, requireInteger, requireSampler, type OptionAliases } from './checks.js';
 import type { Environment } from './env.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 import { StridedShardSampler } from './strided-shard.js';
@@ -28,6 +28,8 @@ export interface RankProgress {
 }
 
 const OWNER = 'RemainingOrder';
+const PROGRESS_KEYS = optionNames<RankProgress>({ sampler: true, consumed: true, end: true });
+const PROGRESS_ALIASES: OptionAliases = { position: { option: 'consumed' }, step: { option: 'consumed' } };
 
 interface CheckedProgress {
   readonly sampler: Sampler;
@@ -41,7 +43,8 @@ interface CheckedProgress {
  * remaining count (in lockstep training there are at most two).
  *
  * @throws InvalidOptionsError for an empty list, a consumed count or end outside
- *   0 <= consumed <= end <= sampler.length, or an unbounded sampler without `end`.
+ *   0 <= consumed <= end <= sampler.length, an unbounded sampler without `end`, or an unknown key
+ *   of a rank's progress (named, with the nearest known one).
  * @example
  * const global = new ShuffleSampler({ numRecords: 10, seed: 3 });
  * const old = [0, 1, 2].map((rank) => new StridedShardSampler(global, { rank, worldSize: 3 }));
@@ -114,7 +117,8 @@ export class RemainingOrder implements Sampler {
 }
 
 function checkProgress(progress: RankProgress, rank: number): CheckedProgress {
-  const { sampler } = progress;
+  checkOptions(OWNER, progress, PROGRESS_KEYS, { aliases: PROGRESS_ALIASES, name: `ranks[${rank}]` });
+  const sampler = requireSampler(OWNER, `ranks[${rank}].sampler`, progress.sampler);
   const end = progress.end ?? sampler.length;
   if (end === Infinity) {
     throw new InvalidOptionsError(`${OWNER}: rank ${rank}'s sampler is unbounded; give the end of its share`);
@@ -140,7 +144,7 @@ export interface ElasticResumeOptions {
  * r, r + W, ... of `new RemainingOrder(ranks)`. All new ranks together visit each remaining key
  * exactly once; their lengths differ by at most one.
  *
- * @throws InvalidOptionsError as RemainingOrder and StridedShardSampler.
+ * @throws InvalidOptionsError as RemainingOrder and StridedShardSampler (unknown options included).
  * @example
  * // An epoch of a global shuffle, saved by 4 ranks at step 100 each, resumed on 3 ranks:
  * const global = new ShuffleSampler({ numRecords: 1000, seed: 7 });

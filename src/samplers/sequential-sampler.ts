@@ -1,6 +1,6 @@
 // SequentialSampler: records 0, 1, ..., n-1, then again for every further epoch.
 
-import { checkStep, finiteOrNull, requireEpochs, requireInteger } from './checks.js';
+import { checkOptions, checkStep, finiteOrNull, optionNames, requireEpochs, requireInteger, type OptionAliases } from './checks.js';
 import { totalSteps, uniformEpochRange } from './epochs.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 
@@ -13,11 +13,14 @@ export interface SequentialSamplerOptions {
 }
 
 const OWNER = 'SequentialSampler';
+const KEYS = optionNames<SequentialSamplerOptions>({ numRecords: true, numEpochs: true });
+const ALIASES: OptionAliases = { shuffle: { note: 'SequentialSampler never shuffles; use ShuffleSampler({ numRecords, seed })' } };
 
 /**
  * Visits the records in file order, `numEpochs` times: step s has key `s % numRecords`.
  *
- * @throws InvalidOptionsError for a numRecords below 1, a bad numEpochs, or more than 2^53 steps.
+ * @throws InvalidOptionsError for a numRecords below 1, a bad numEpochs, more than 2^53 steps, or an
+ *   unknown option (named, with the nearest known one).
  * @example
  * const sampler = new SequentialSampler({ numRecords: 3, numEpochs: 2 });
  * sampler.keyAt(4); // 1
@@ -28,6 +31,7 @@ export class SequentialSampler implements Sampler {
   readonly length: number;
 
   constructor(options: SequentialSamplerOptions) {
+    checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
     this.numRecords = requireInteger(OWNER, 'numRecords', options.numRecords, 1);
     this.numEpochs = requireEpochs(OWNER, options.numEpochs, 1);
     this.length = totalSteps(OWNER, this.numRecords, this.numEpochs);

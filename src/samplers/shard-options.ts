@@ -1,6 +1,7 @@
 // Grain's ShardOptions and even_split: which contiguous range of records a shard (process) owns.
 
 import { InvalidOptionsError } from '../format/errors.js';
+import { checkOptions, optionNames } from './checks.js';
 
 /**
  * Which shard this process is, out of how many, and whether shards drop the remainder so that all
@@ -11,6 +12,8 @@ export interface ShardOptions {
   readonly shardCount: number;
   readonly dropRemainder: boolean;
 }
+
+const KEYS = optionNames<ShardOptions>({ shardIndex: true, shardCount: true, dropRemainder: true });
 
 /** One shard holding everything (Grain's `NoSharding()`). */
 export const NO_SHARDING: ShardOptions = Object.freeze({ shardIndex: 0, shardCount: 1, dropRemainder: false });
@@ -36,11 +39,15 @@ export function shardOptions(shardIndex: number, shardCount: number, dropRemaind
   return Object.freeze({ shardIndex, shardCount, dropRemainder });
 }
 
-/** Re-validates options that may come from user JSON; returns a frozen copy. */
+/**
+ * Re-validates options that may come from user JSON; returns a frozen copy.
+ * @throws InvalidOptionsError as shardOptions, or for an unknown key (named, with the nearest known one).
+ */
 export function checkShardOptions(options: ShardOptions): ShardOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionsError(`ShardOptions must be an object (got ${String(options)})`);
   }
+  checkOptions('ShardOptions', options, KEYS);
   return shardOptions(options.shardIndex, options.shardCount, options.dropRemainder ?? false);
 }
 

@@ -1,6 +1,15 @@
 // ShuffleSampler: a global shuffle of all records, a new order each epoch, in O(1) memory.
 
-import { checkStep, finiteOrNull, requireEpochs, requireInteger, requireSeed } from './checks.js';
+import {
+  checkOptions,
+  checkStep,
+  finiteOrNull,
+  optionNames,
+  requireEpochs,
+  requireInteger,
+  requireSeed,
+  type OptionAliases,
+} from './checks.js';
 import { EpochShuffle } from './epoch-shuffle.js';
 import { totalSteps, uniformEpochRange } from './epochs.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
@@ -16,6 +25,11 @@ export interface ShuffleSamplerOptions {
 }
 
 const OWNER = 'ShuffleSampler';
+const KEYS = optionNames<ShuffleSamplerOptions>({ numRecords: true, seed: true, numEpochs: true });
+const ALIASES: OptionAliases = {
+  shuffle: { note: 'ShuffleSampler always shuffles; SequentialSampler gives file order' },
+  shard_options: { note: 'ShuffleSampler has no shards: split it with StridedShardSampler, or use IndexSampler({ shardOptions })' },
+};
 
 /**
  * Every epoch visits all records once in a seeded random order: step s has key
@@ -25,7 +39,8 @@ const OWNER = 'ShuffleSampler';
  * permutation (2^k + 1 records with k even >= 16, a few sizes above 2^50): this sampler uses the
  * 'bijective' block rule, which is a permutation for every size.
  *
- * @throws InvalidOptionsError for a numRecords below 1, a missing or bad seed, a bad numEpochs.
+ * @throws InvalidOptionsError for a numRecords below 1, a missing or bad seed, a bad numEpochs, or an
+ *   unknown option (named, with the nearest known one).
  * @example
  * const sampler = new ShuffleSampler({ numRecords: 5, seed: 32, numEpochs: 2 });
  * [0, 1, 2, 3, 4].map((s) => sampler.keyAt(s)); // [2, 4, 3, 0, 1]
@@ -38,6 +53,7 @@ export class ShuffleSampler implements Sampler {
   private readonly shuffle: EpochShuffle;
 
   constructor(options: ShuffleSamplerOptions) {
+    checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
     this.numRecords = requireInteger(OWNER, 'numRecords', options.numRecords, 1);
     this.seed = requireSeed(OWNER, options.seed);
     this.numEpochs = requireEpochs(OWNER, options.numEpochs, 1);

@@ -1,7 +1,7 @@
 // SliceSampler: the steps [start, end) of another sampler, renumbered from 0.
 
 import { InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
-import { checkStep, finiteOrNull, requireInteger } from './checks.js';
+import { checkOptions, checkStep, finiteOrNull, optionNames, requireInteger, requireSampler } from './checks.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 
 /** Options of {@link SliceSampler}. */
@@ -13,12 +13,14 @@ export interface SliceOptions {
 }
 
 const OWNER = 'SliceSampler';
+const KEYS = optionNames<SliceOptions>({ start: true, end: true });
 
 /**
  * A contiguous piece of another sampler: step k is the base's step `start + k`. Use it to resume
  * after `start` consumed steps, or to take one epoch (`base.epochRange(e)`) of a multi-epoch order.
  *
- * @throws InvalidOptionsError unless 0 <= start <= end <= base.length.
+ * @throws InvalidOptionsError unless 0 <= start <= end <= base.length; for a base that is not a
+ *   Sampler, or an unknown option (named, with the nearest known one: `stop` suggests end).
  * @example
  * const rest = new SliceSampler(new SequentialSampler({ numRecords: 10 }), { start: 7 });
  * rest.keyAt(0); // 7
@@ -30,7 +32,8 @@ export class SliceSampler implements Sampler {
   readonly length: number;
 
   constructor(base: Sampler, options: SliceOptions = {}) {
-    this.base = base;
+    this.base = requireSampler(OWNER, 'base', base);
+    checkOptions(OWNER, options, KEYS);
     this.start = options.start === undefined ? 0 : requireInteger(OWNER, 'start', options.start, 0);
     const end = options.end ?? base.length;
     if (end !== Infinity) requireInteger(OWNER, 'end', end, this.start);

@@ -1,7 +1,7 @@
 // StridedShardSampler: rank r of W takes steps r, r + W, r + 2W, ... of a global order.
 
 import { OutOfRangeError } from '../format/errors.js';
-import { checkStep } from './checks.js';
+import { checkOptions, checkStep, optionNames, requireEnvironment, requireSampler } from './checks.js';
 import { resolvePlacement, type Environment } from './env.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 
@@ -15,6 +15,7 @@ export interface StridedShardOptions {
 }
 
 const OWNER = 'StridedShardSampler';
+const KEYS = optionNames<StridedShardOptions>({ rank: true, worldSize: true, env: true });
 
 /**
  * Splits a global order between ranks the way PyTorch's DistributedSampler does (without padding):
@@ -22,7 +23,8 @@ const OWNER = 'StridedShardSampler';
  * base step exactly once, and ranks differ in length by at most one. Over a ShuffleSampler this is a
  * global shuffle shared by all ranks; over a SliceSampler or RemainingOrder it resumes a job.
  *
- * @throws InvalidOptionsError for rank outside [0, worldSize), only one of them given, or bad RANK/WORLD_SIZE.
+ * @throws InvalidOptionsError for rank outside [0, worldSize), only one of them given, bad RANK/WORLD_SIZE,
+ *   a base that is not a Sampler, or an unknown option (named, with the nearest known one).
  * @example
  * const global = new ShuffleSampler({ numRecords: 1000, seed: 7 });
  * const mine = new StridedShardSampler(global, { rank: 1, worldSize: 4 }); // 250 steps
@@ -34,8 +36,9 @@ export class StridedShardSampler implements Sampler {
   readonly length: number;
 
   constructor(base: Sampler, options: StridedShardOptions = {}) {
-    this.base = base;
-    const { rank, worldSize } = resolvePlacement(OWNER, options.rank, options.worldSize, options.env);
+    this.base = requireSampler(OWNER, 'base', base);
+    checkOptions(OWNER, options, KEYS);
+    const { rank, worldSize } = resolvePlacement(OWNER, options.rank, options.worldSize, requireEnvironment(OWNER, options.env));
     this.rank = rank;
     this.worldSize = worldSize;
     this.length = base.length === Infinity ? Infinity : Math.max(0, Math.ceil((base.length - this.rank) / this.worldSize));

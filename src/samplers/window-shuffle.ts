@@ -3,12 +3,15 @@
 import { InvalidOptionsError } from '../format/errors.js';
 import {
   SEED_MODULUS,
+  checkOptions,
   checkStep,
   finiteOrNull,
+  optionNames,
   requireBoolean,
   requireEpochs,
   requireInteger,
   requireSeed,
+  type OptionAliases,
 } from './checks.js';
 import { totalSteps, uniformEpochRange } from './epochs.js';
 import { DEFAULT_ROUNDS, IndexShuffle } from './index-shuffle.js';
@@ -34,6 +37,18 @@ export interface WindowShuffleSamplerOptions {
 }
 
 const OWNER = 'WindowShuffleSampler';
+const KEYS = optionNames<WindowShuffleSamplerOptions>({
+  numRecords: true,
+  windowSize: true,
+  seed: true,
+  numEpochs: true,
+  shuffleWindowOrder: true,
+  shardOptions: true,
+});
+const ALIASES: OptionAliases = {
+  shuffle: { option: 'shuffleWindowOrder', note: 'records are always shuffled within their window; shuffleWindowOrder also shuffles the windows' },
+  window: { option: 'windowSize' },
+};
 
 /**
  * Splits the shard's records into consecutive windows of `windowSize` (the last may be shorter) and
@@ -47,7 +62,7 @@ const OWNER = 'WindowShuffleSampler';
  * Memory: one window permutation (4 bytes per record of a window).
  *
  * @throws InvalidOptionsError for bad counts, a windowSize at or above 2^32 / 20, a missing seed,
- *   bad shard options or an empty shard.
+ *   bad shard options, an empty shard, or an unknown option (named, with the nearest known one).
  * @example
  * const sampler = new WindowShuffleSampler({ numRecords: 10, windowSize: 4, seed: 1 });
  * sampler.keyAt(0) < 4; // true: steps 0..3 are records 0..3 in some order
@@ -73,6 +88,7 @@ export class WindowShuffleSampler implements Sampler {
   private order: IndexShuffle | undefined;
 
   constructor(options: WindowShuffleSamplerOptions) {
+    checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
     this.numRecords = requireInteger(OWNER, 'numRecords', options.numRecords, 1);
     this.windowSize = requireInteger(OWNER, 'windowSize', options.windowSize, 1);
     if (this.windowSize >= TORCH_RANDPERM_LIMIT) {

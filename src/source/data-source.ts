@@ -2,7 +2,9 @@
 
 import { ArrayRecordReader, type ArrayRecordFileInfo } from '../format/arrayrecord/reader.js';
 import { parseReaderOptions } from '../format/arrayrecord/reader-options.js';
+import type { AvailableRecords, SkippedChunk } from '../format/arrayrecord/skipped-chunk.js';
 import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { checkOptions, describeFound, optionNames, requireInteger, type OptionAliases } from '../format/options-check.js';
 import { ReaderPool } from './file-pool.js';
 import { toFileSlices, type DataSourcePaths } from './read-instructions.js';
 import { runBounded } from './run-bounded.js';
@@ -26,6 +28,13 @@ export type DataSourceDescription = {
   readonly files: readonly { readonly path: string; readonly start: number; readonly end: number }[];
 };
 
+const OWNER = 'ArrayRecordDataSource';
+const KEYS = optionNames<DataSourceOptions>({ maxOpenReaders: true, openConcurrency: true });
+const ALIASES: OptionAliases = {
+  max_open_files: { option: 'maxOpenReaders' },
+  concurrency: { option: 'openConcurrency' },
+  read_options: { note: "reader options are ArrayRecordDataSource's second argument, as a string or { key: value }" },
+};
 const DEFAULT_MAX_OPEN_READERS = 64;
 const DEFAULT_OPEN_CONCURRENCY = 64;
 /** Files one `getItemsAsync` call reads at once (each read keeps its own reads in flight). */
@@ -63,6 +72,14 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
   private readonly warned: Uint8Array;
   private readonly pool: ReaderPool;
   private closed = false;
+  /**
+   * True when the reader options include `skip_corrupted_chunks`: iteration and the
+   * `getItemsAvailable` reads then leave out (or mark) the records of damaged chunks.
+   * @example new ArrayRecordDataSource(paths, 'skip_corrupted_chunks').skipsCorruptedChunks // true
+   */
+  readonly skipsCorruptedChunks: boolean;
+  /** What skip_corrupted_chunks skipped, by path and chunk. */
+  private readonly skipped = new Map<string, SkippedChunk>();
 
   /**
    * Reads the footers of the files whose record counts are needed (plain paths, open-ended slices),
@@ -74,19 +91,19 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
    *   TFDS `{filename, skip, take}`, or a list of them.
    * @param readerOptions ArrayRecordReader options for every file (string or `{key: value}`).
    * @throws InvalidArgumentError for an empty list or a malformed instruction; InvalidOptionsError
-   *   for bad reader or data source options; IoError, NotArrayRecordError, CorruptFileError for a
+   *   for bad reader or data source options (an unknown key is named with the nearest known one); IoError, NotArrayRecordError, CorruptFileError for a
    *   file that cannot be read; OutOfRangeError for a slice outside its file.
    */
   constructor(paths: DataSourcePaths, readerOptions: DataSourceReaderOptions = '', options: DataSourceOptions = {}) {
     const slices = toFileSlices(paths);
     const optionsString = readerOptionsString(readerOptions);
-    parseReaderOptions(optionsString);
+    this.skipsCorruptedChunks = parseReaderOptions(optionsString).skipCorruptedChunks;
+    const { maxOpenReaders } = checkSourceOptions(options);
     this.paths = slices.map((slice) => slice.path);
     this.sliceStart = Float64Array.from(slices, (slice) => slice.start);
     this.sliceEnd = Float64Array.from(slices, (slice) => slice.end ?? Number.NaN);
     this.firstIndex = new Float64Array(slices.length + 1);
     this.warned = new Uint8Array(slices.length);
-    const maxOpenReaders = options.maxOpenReaders ?? DEFAULT_MAX_OPEN_READERS;
     this.pool = new ReaderPool(this.paths, optionsString, maxOpenReaders, (file, reader) =>
       this.checkFile(file, reader.numRecords(), reader.recordGroupSize()),
     );
@@ -111,10 +128,7 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     readerOptions: DataSourceReaderOptions = '',
     options: DataSourceOptions = {},
   ): Promise<ArrayRecordDataSource> {
-    const concurrency = options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      throw new InvalidOptionsError(`openConcurrency must be a positive integer, got ${concurrency}`);
-    }
+    const { openConcurrency: concurrency } = checkSourceOptions(options);
     let source: ArrayRecordDataSource;
     countingAsynchronously = true;
     try {
@@ -191,7 +205,59 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
   }
 
   /**
-   * Every record in order, file after file, with each reader's sequential reads.
+   * `getItems` that, with the reader option `skip_corrupted_chunks`, returns undefined at the indices
+   * a damaged chunk held instead of throwing (ArrayRecordReader.readAvailable); `skipped` lists those
+   * chunks (records numbered within their file), which `skippedChunks()` also collects. Without the
+   * option it throws as getItems does.
+   * @throws as getItems, but for damaged chunks when skipping.
+   * @example const { records } = source.getItemsAvailable([0, 7]); // records[1] undefined if its chunk is damaged
+   */
+  getItemsAvailable(indices: ArrayLike<number>): AvailableRecords {
+    this.checkOpen();
+    const plan = this.planBatch(indices);
+    const records = new Array<Uint8Array | undefined>(indices.length);
+    const skipped: SkippedChunk[] = [];
+    for (let group = 0; group < plan.files.length; group++) {
+      const read = this.pool.withReader(plan.files[group]!, (reader) => reader.readAvailable(plan.positions[group]!));
+      scatter(records, read.records, plan.slots[group]!);
+      skipped.push(...read.skipped);
+    }
+    this.report(skipped);
+    return { records, skipped };
+  }
+
+  /**
+   * `getItemsAvailable` without blocking the event loop, read as `getItemsAsync` reads. The DataLoader
+   * reads with it, and drops the missing records from its batches.
+   * @throws (rejects) as getItemsAvailable.
+   * @example const { records, skipped } = await source.getItemsAvailableAsync(batchIndices);
+   */
+  async getItemsAvailableAsync(indices: ArrayLike<number>): Promise<AvailableRecords> {
+    this.checkOpen();
+    const plan = this.planBatch(indices);
+    const records = new Array<Uint8Array | undefined>(indices.length);
+    const skipped: SkippedChunk[] = [];
+    await runBounded(plan.files.length, FILES_IN_FLIGHT, async (group) => {
+      const read = await this.pool.withReaderAsync(plan.files[group]!, (reader) => reader.readAvailableAsync(plan.positions[group]!));
+      scatter(records, read.records, plan.slots[group]!);
+      skipped.push(...read.skipped);
+    });
+    this.report(skipped);
+    return { records, skipped };
+  }
+
+  /**
+   * The chunks `skip_corrupted_chunks` skipped so far in this source's reads (iteration and the
+   * `getItemsAvailable` reads), by path and then chunk.
+   * @example for (const s of source.skippedChunks()) console.warn(`${s.path}: records [${s.firstRecord}, ${s.endRecord}) skipped`);
+   */
+  skippedChunks(): SkippedChunk[] {
+    return [...this.skipped.values()].sort((a, b) => (a.path === b.path ? a.chunk - b.chunk : a.path < b.path ? -1 : 1));
+  }
+
+  /**
+   * Every record in order, file after file, read a chunk-aligned block at a time (with
+   * `skip_corrupted_chunks`, without the records of damaged chunks).
    * @throws ClosedError if the source is closed, also part-way through.
    */
   [Symbol.iterator](): Iterator<Uint8Array> {
@@ -226,21 +292,27 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
   private *records(): Generator<Uint8Array, void, undefined> {
     for (let file = 0; file < this.paths.length; file++) {
       const end = this.sliceEnd[file]!;
-      for (let position = this.sliceStart[file]!; position < end; position += ITERATION_BLOCK) {
+      for (let position = this.sliceStart[file]!; position < end; ) {
         const from = position;
         const block = this.pool.withReader(file, (reader) => {
-          reader.seek(from);
-          const count = Math.min(ITERATION_BLOCK, end - from);
-          const out = new Array<Uint8Array>(count);
-          for (let k = 0; k < count; k++) out[k] = reader.read();
-          return out;
+          // Blocks end at a chunk boundary, so that no chunk is decoded twice.
+          const groupSize = Math.max(1, reader.recordGroupSize());
+          const stop = Math.min(end, Math.ceil((from + ITERATION_BLOCK) / groupSize) * groupSize);
+          return { stop, read: reader.readAvailable(Array.from({ length: stop - from }, (_, k) => from + k)) };
         });
-        for (const record of block) {
+        position = block.stop;
+        this.report(block.read.skipped);
+        for (const record of block.read.records) {
+          if (record === undefined) continue;
           this.checkOpen();
           yield record;
         }
       }
     }
+  }
+
+  private report(skipped: readonly SkippedChunk[]): void {
+    for (const chunk of skipped) this.skipped.set(`${chunk.chunk}:${chunk.path}`, chunk);
   }
 
   private checkFileInfo(file: number, info: ArrayRecordFileInfo): void {
@@ -343,16 +415,37 @@ interface BatchPlan {
   readonly slots: number[][];
 }
 
-function scatter(records: Uint8Array[], read: readonly Uint8Array[], slots: readonly number[]): void {
+function scatter<T>(records: T[], read: readonly T[], slots: readonly number[]): void {
   for (let k = 0; k < slots.length; k++) records[slots[k]!] = read[k]!;
 }
 
+/** The data source options, checked, with their defaults. */
+function checkSourceOptions(options: DataSourceOptions): Required<DataSourceOptions> {
+  checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
+  return {
+    maxOpenReaders: requireInteger(OWNER, 'maxOpenReaders', options.maxOpenReaders ?? DEFAULT_MAX_OPEN_READERS, 1),
+    openConcurrency: requireInteger(OWNER, 'openConcurrency', options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY, 1),
+  };
+}
+
+/**
+ * Reader options given as `{ key: value }` joined as `key:value,...` (unknown keys are then named by
+ * the reader options grammar, with the nearest key); a data source option there is pointed to its place.
+ */
 function readerOptionsString(options: DataSourceReaderOptions): string {
   if (typeof options === 'string') return options;
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`reader options must be a string or an object, got ${String(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionsError(`reader options must be a string or an object, got ${describeFound(options)}`);
   }
   return Object.entries(options)
-    .map(([key, value]) => `${key}:${value}`)
+    .map(([key, value]) => {
+      if (KEYS.includes(key)) {
+        throw new InvalidOptionsError(`reader options: ${key} is a data source option; pass it in the third argument, { ${key} }`);
+      }
+      if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) {
+        throw new InvalidOptionsError(`reader options: option ${key} must be a string, a number or a boolean (got ${describeFound(value)})`);
+      }
+      return `${key}:${value}`;
+    })
     .join(',');
 }

@@ -1,6 +1,7 @@
 // Which records of which files a data source reads: paths, "path[start:end]" strings and slice objects, normalised.
 
 import { InvalidArgumentError } from '../format/errors.js';
+import { checkOptions, optionNames, type OptionAliases } from '../format/options-check.js';
 
 /** A slice of one file: records [start, end); a missing bound means the start or the end of the file. */
 export interface ReadInstruction {
@@ -19,6 +20,10 @@ export interface FileInstruction {
   readonly take: number;
   readonly examples_in_shard?: number;
 }
+
+const READ_INSTRUCTION_KEYS = optionNames<ReadInstruction>({ path: true, start: true, end: true });
+const FILE_INSTRUCTION_KEYS = optionNames<FileInstruction>({ filename: true, skip: true, take: true, examples_in_shard: true });
+const SLICE_ALIASES: OptionAliases = { skip: { option: 'start' }, take: { option: 'end', note: '{ path, start, end } takes the end, not a count' } };
 
 /** One entry of a data source's file list. */
 export type DataSourcePath = string | ReadInstruction | FileInstruction;
@@ -56,7 +61,8 @@ export function parseReadInstruction(text: string): FileSlice {
  * Normalises what a data source was given into one slice per entry, in order.
  * @throws InvalidArgumentError for an empty list, an entry that is neither a string nor an
  *   instruction object, a path that is not a non-empty string, or bounds that are not
- *   non-negative safe integers with start <= end.
+ *   non-negative safe integers with start <= end; InvalidOptionsError for an unknown key of an
+ *   instruction object (named, with the nearest known one).
  * @example toFileSlices(['a.array_record[0:10]', { path: 'b.array_record', start: 5 }])
  */
 export function toFileSlices(paths: DataSourcePaths): FileSlice[] {
@@ -73,9 +79,11 @@ function toFileSlice(entry: unknown, position: number): FileSlice {
   if (typeof entry === 'object' && entry !== null) {
     const fields = entry as Record<string, unknown>;
     if (typeof fields.path === 'string' && fields.path !== '') {
+      checkOptions('read instruction', fields, READ_INSTRUCTION_KEYS, { aliases: SLICE_ALIASES, name: `path ${position}` });
       return checkedSlice(fields.path, fields.start ?? 0, fields.end, describeEntry(fields));
     }
     if (typeof fields.filename === 'string' && fields.filename !== '') {
+      checkOptions('file instruction', fields, FILE_INSTRUCTION_KEYS, { name: `path ${position}` });
       const { skip, take } = fields;
       const end = typeof skip === 'number' && typeof take === 'number' && take !== -1 ? skip + take : undefined;
       if (take !== -1) checkBound(take, 'take', describeEntry(fields));

@@ -4,7 +4,17 @@
 
 import type { Tensor, TensorContainerObject } from '@tensorflow/tfjs-core';
 import type { Dataset } from '@tensorflow/tfjs-data';
-import { InvalidArgumentError } from '../format/errors.js';
+import { InvalidArgumentError, InvalidOptionsError } from '../format/errors.js';
+import {
+  checkOptions,
+  describeFound,
+  optionNames,
+  requireFunction,
+  requireInteger,
+  requireSeed,
+  suggestOption,
+  type OptionAliases,
+} from '../format/options-check.js';
 import { ShuffleSampler } from '../samplers/shuffle-sampler.js';
 import type { ExampleSpec } from '../example/feature-spec.js';
 import type { ParsedBatch, ParsedFeature } from '../example/parsed-feature.js';
@@ -44,6 +54,65 @@ export interface ExampleDatasetOptions<S extends ExampleSpec> {
   readonly firstEpoch?: number;
 }
 
+const MAPPING_KEYS = optionNames<ElementMapping<ExampleSpec>>({ xs: true, ys: true, oneHot: true });
+const EXAMPLE_DATASET_KEYS = optionNames<ExampleDatasetOptions<ExampleSpec>>({
+  batches: true,
+  spec: true,
+  mapping: true,
+  toElement: true,
+  batchesPerEpoch: true,
+  firstEpoch: true,
+});
+const SAMPLE_DATASET_KEYS = optionNames<SampleDatasetOptions<ExampleSpec>>({
+  source: true,
+  count: true,
+  seed: true,
+  batchSize: true,
+  spec: true,
+  mapping: true,
+  toElement: true,
+});
+const EXAMPLE_DATASET_ALIASES: OptionAliases = {
+  dataset: { option: 'batches', note: 'batches: (epoch) => loader.epoch(epoch)' },
+  loader: { option: 'batches', note: 'batches: (epoch) => loader.epoch(epoch)' },
+  shuffle: { note: "the order is the batches' own: shuffle with the DataLoader's sampler" },
+  batch_size: { note: "batches come made: set batchSize on the DataLoader" },
+  epochs: { note: 'model.fitDataset(dataset, { epochs }) sets the epochs; firstEpoch is where the first iterator starts' },
+};
+const SAMPLE_DATASET_ALIASES: OptionAliases = {
+  shuffle: { note: 'the sample is drawn at random already, from seed' },
+};
+
+/** `mapping`, checked against the spec's feature names. */
+function checkMapping<S extends ExampleSpec>(owner: string, mapping: unknown, spec: S): ElementMapping<S> {
+  const checked = checkOptions(owner, mapping, MAPPING_KEYS, { name: 'mapping' });
+  const features = Object.keys(spec);
+  const feature = (name: string, value: unknown): void => {
+    if (typeof value !== 'string') {
+      throw new InvalidOptionsError(`${owner}: mapping.${name} must be a feature name (got ${describeFound(value)})`);
+    }
+    if (!features.includes(value)) {
+      const meant = suggestOption(value, features)?.option;
+      throw new InvalidOptionsError(
+        `${owner}: mapping.${name} names feature ${value}, which the spec lacks${meant === undefined ? `; features: ${features.join(', ')}` : `; did you mean ${meant}?`}`,
+      );
+    }
+  };
+  const { xs, ys, oneHot } = checked;
+  if (Array.isArray(xs)) {
+    if (xs.length === 0) throw new InvalidOptionsError(`${owner}: mapping.xs must name at least one feature`);
+    xs.forEach((name: unknown, k) => feature(`xs[${k}]`, name));
+  } else {
+    feature('xs', xs);
+  }
+  if (ys !== undefined) feature('ys', ys);
+  if (oneHot !== undefined) {
+    if (ys === undefined) throw new InvalidOptionsError(`${owner}: mapping.oneHot needs ys, the labels to one-hot`);
+    requireInteger(owner, 'mapping.oneHot', oneHot, 1);
+  }
+  return mapping as ElementMapping<S>;
+}
+
 /** A dense feature as a tensor: bytes and int columns become int32, everything else float32. */
 export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: string): Tensor {
   const { values } = feature;
@@ -77,7 +146,9 @@ function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNames
  * A tf.data.Dataset of parsed tf.Example batches. Every `iterator()` call (model.fitDataset makes one
  * per epoch) runs the next epoch of `batches`; each element's tensors are fresh, for the consumer to
  * dispose.
- * @throws InvalidArgumentError when neither `mapping` nor `toElement` is given.
+ * @throws InvalidArgumentError when neither `mapping` nor `toElement` is given; InvalidOptionsError for
+ *   an unknown option (named, with the nearest known one: `steps_per_epoch` suggests batchesPerEpoch),
+ *   a value of the wrong type, or a mapping naming a feature the spec lacks.
  * @example
  * const dataset = exampleDataset(tf, {
  *   batches: (epoch) => loader.epoch(epoch),
@@ -87,13 +158,26 @@ function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNames
  * await model.fitDataset(dataset, { epochs: 5 });
  */
 export function exampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: ExampleDatasetOptions<S>): Dataset<TensorContainerObject> {
-  const { batches, spec, mapping, toElement, batchesPerEpoch } = options;
-  if (mapping === undefined && toElement === undefined) {
-    throw new InvalidArgumentError('exampleDataset needs a mapping ({ xs, ys }) or a toElement function');
+  checkOptions('exampleDataset', options, EXAMPLE_DATASET_KEYS, { aliases: EXAMPLE_DATASET_ALIASES });
+  return datasetOf('exampleDataset', tf, options);
+}
+
+/** The dataset of checked-for-unknown-keys options; checks their values, naming `owner`. */
+function datasetOf<S extends ExampleSpec>(owner: string, tf: TfNamespace, options: ExampleDatasetOptions<S>): Dataset<TensorContainerObject> {
+  const { spec, mapping, toElement } = options;
+  if (typeof (tf as Partial<TfNamespace> | undefined)?.data?.generator !== 'function') {
+    throw new InvalidArgumentError(`${owner}: the first argument must be the tfjs namespace (import * as tf from '@tensorflow/tfjs-node')`);
   }
+  const batches = requireFunction<ExampleDatasetOptions<S>['batches']>(owner, 'batches', options.batches, 'a function of the epoch returning batches of records');
+  if (mapping === undefined && toElement === undefined) {
+    throw new InvalidArgumentError(`${owner} needs a mapping ({ xs, ys }) or a toElement function`);
+  }
+  if (toElement !== undefined) requireFunction(owner, 'toElement', toElement, 'a function of a parsed batch and tf');
   const parser = new ExampleParser(spec);
-  const build = toElement ?? ((batch: ParsedBatch<S>) => mappedElement(batch, tf, mapping!));
-  let epoch = options.firstEpoch ?? 0;
+  const checkedMapping = mapping === undefined ? undefined : checkMapping(owner, mapping, parser.spec);
+  const batchesPerEpoch = options.batchesPerEpoch === undefined ? undefined : requireInteger(owner, 'batchesPerEpoch', options.batchesPerEpoch, 0);
+  const build = toElement ?? ((batch: ParsedBatch<S>) => mappedElement(batch, tf, checkedMapping!));
+  let epoch = options.firstEpoch === undefined ? 0 : requireInteger(owner, 'firstEpoch', options.firstEpoch, 0);
   const dataset = tf.data.generator(() => {
     // The epoch is claimed on the first pull, not when the iterator is made: fitDataset makes one more
     // iterator after its last epoch, which must not use up an epoch number (or start any reads).
@@ -133,13 +217,20 @@ export interface SampleDatasetOptions<S extends ExampleSpec> {
  * A tf.data.Dataset of `count` distinct records drawn at random (seeded) from a source through
  * random access, without a pass over the source: for model.evaluateDataset on a large held-out set.
  * Every iterator() yields the same sample.
- * @throws InvalidArgumentError for a count beyond the source or a batch size below 1.
+ * @throws InvalidArgumentError for a count beyond the source or a batch size below 1; InvalidOptionsError
+ *   for an unknown option (named, with the nearest known one: `num_samples` suggests count), a bad
+ *   seed, a source without getItemsAsync, or the errors of exampleDataset.
  * @example
  * const sample = sampleDataset(tf, { source, count: 1000, seed: 1, batchSize: 250, spec, mapping: { xs: 'image', ys: 'label', oneHot: 10 } });
  * const [loss, accuracy] = await model.evaluateDataset(sample, {}) as tf.Scalar[];
  */
 export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: SampleDatasetOptions<S>): Dataset<TensorContainerObject> {
-  const { source, count, seed, batchSize } = options;
+  checkOptions('sampleDataset', options, SAMPLE_DATASET_KEYS, { aliases: SAMPLE_DATASET_ALIASES });
+  const { source, count, batchSize } = options;
+  if (typeof source !== 'object' || source === null || typeof source.getItemsAsync !== 'function' || typeof source.length !== 'number') {
+    throw new InvalidOptionsError(`sampleDataset: source must have length and getItemsAsync(indices) (an ArrayRecordDataSource), got ${describeFound(source)}`);
+  }
+  const seed = requireSeed('sampleDataset', options.seed);
   if (!Number.isSafeInteger(count) || count < 0 || count > source.length) {
     throw new InvalidArgumentError(`sample count ${count} outside [0, ${source.length}]`);
   }
@@ -152,5 +243,6 @@ export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: S
       yield await source.getItemsAsync(keys);
     }
   }
-  return exampleDataset(tf, { ...options, batches, batchesPerEpoch: Math.ceil(count / batchSize) });
+  const { spec, mapping, toElement } = options;
+  return datasetOf('sampleDataset', tf, { batches, batchesPerEpoch: Math.ceil(count / batchSize), spec, mapping, toElement });
 }

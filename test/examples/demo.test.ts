@@ -28,4 +28,21 @@ describe('npm run demo (reduced)', () => {
     const accuracy = Number(/Held-out accuracy ([\d.]+)%/.exec(result.stdout)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
   });
+
+  it('trains on the wasm backend without tfjs-node, on the CPU one when asked, and prints no tfjs banner', () => {
+    const script = path.join(dir, 'backend.mts');
+    const helper = JSON.stringify(new URL('../../examples/demo/tfjs-backend.ts', import.meta.url).href);
+    fs.writeFileSync(script, `import { loadTensorFlow } from ${helper};\nconst { tf, backend, note } = await loadTensorFlow();\nconsole.log(backend, note, tf.getBackend(), (await tf.tensor([1, 2]).square().data()).join());\n`);
+    for (const [wanted, expected] of [
+      [undefined, 'wasm WebAssembly; @tensorflow/tfjs-node is not installed wasm 1,4\n'],
+      ['cpu', 'cpu pure JavaScript cpu 1,4\n'],
+    ] as const) {
+      const env = { ...process.env };
+      if (wanted === undefined) delete env['TFJS_BACKEND'];
+      else env['TFJS_BACKEND'] = wanted;
+      const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000, env });
+      expect(result.stdout).toBe(expected);
+      expect(result.stderr.replace(/.*nodedir.*\n/g, '')).toBe('');
+    }
+  });
 });

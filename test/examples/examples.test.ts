@@ -1,6 +1,7 @@
 // Every small program in examples/ runs to completion and prints what it promises.
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -30,6 +31,16 @@ describe('examples', () => {
     const out = runExample('checkpoint-resume.ts');
     expect(out).toContain('batch 3 (resumed):');
     expect(out).toContain("resumed batches equal the uninterrupted run's: true");
+  });
+
+  it('train-tfjs.ts (the README\'s training program): on the wasm backend, without tfjs-node', () => {
+    const out = runExample('train-tfjs.ts');
+    expect(out).toMatch(/^backend: wasm\n/);
+    expect(out).toContain('epoch 4: loss');
+    expect(Number(/accuracy on 500 random records: ([\d.]+)%/.exec(out)?.[1])).toBeGreaterThan(90);
+    // The README shows the program as it is.
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${fs.readFileSync(new URL('../../examples/train-tfjs.ts', import.meta.url), 'utf8')}\`\`\``);
   });
 
   it('random-access-evaluation.ts', () => {

@@ -69,7 +69,12 @@ describe('writer options', () => {
 
 describe('reader options', () => {
   it('defaults', () => {
-    expect(parseReaderOptions('')).toEqual({ readaheadBufferSize: 0, maxParallelism: undefined, indexStorageOption: 'in_memory' });
+    expect(parseReaderOptions('')).toEqual({
+      readaheadBufferSize: 0,
+      maxParallelism: undefined,
+      indexStorageOption: 'in_memory',
+      skipCorruptedChunks: false,
+    });
   });
 
   it.each([
@@ -87,9 +92,17 @@ describe('reader options', () => {
       readaheadBufferSize: 0,
       maxParallelism: 0,
       indexStorageOption: 'offloaded',
+      skipCorruptedChunks: false,
     });
     expect(parseReaderOptions('index_storage_options:offloaded').indexStorageOption).toBe('offloaded');
     expect(parseReaderOptions('index_storage_option').indexStorageOption).toBe('in_memory');
+  });
+
+  it('skip_corrupted_chunks: bare, true or false', () => {
+    expect(parseReaderOptions('skip_corrupted_chunks').skipCorruptedChunks).toBe(true);
+    expect(parseReaderOptions('skip_corrupted_chunks:true,max_parallelism:0').skipCorruptedChunks).toBe(true);
+    expect(parseReaderOptions('skip_corrupted_chunks:false').skipCorruptedChunks).toBe(false);
+    expect(() => parseReaderOptions('skip_corrupted_chunks:yes')).toThrow(/skip_corrupted_chunks: invalid value: yes, valid values: \(empty\), true, false/);
   });
 
   it.each([

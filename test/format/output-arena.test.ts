@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as workerThreads from 'node:worker_threads';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
@@ -120,6 +121,23 @@ describe('readIntoArena', () => {
     );
     reader.close();
 });
+});
+
+describe('transferList', () => {
+  it('lists the arena\'s buffers and leaves out the untransferable slabs of plain reads (Node 22+ would throw)', () => {
+    const reader = new ArrayRecordReader(writeFile('group_size:1,snappy'));
+    const plain = recordsInPlace(reader.read([1, 2]))!;
+    const arena = recordsInPlace(reader.readIntoArena(new OutputArena(), new ReadScratch(), [1, 2]))!;
+    reader.close();
+    const marked = (workerThreads as { isMarkedAsUntransferable?: (value: unknown) => boolean }).isMarkedAsUntransferable;
+    // Node 20 cannot tell (and copies marked buffers silently); later Nodes say which are marked.
+    if (marked !== undefined) {
+      expect(marked(plain.buffers[0])).toBe(true);
+      expect(transferList(plain)).not.toContain(plain.buffers[0]);
+    }
+    expect(transferList(arena)).toEqual(expect.arrayContaining(arena.buffers));
+    expect(transferList(arena)).toHaveLength(arena.buffers.length + 3);
+  });
 });
 
 describe('shared slabs', () => {

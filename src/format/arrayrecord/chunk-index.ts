@@ -2,8 +2,11 @@
 // or re-read from the footer on disk when asked (offloaded), as the reader's index_storage_option says.
 
 import { CorruptFileError } from '../errors.js';
+import { isPossibleChunkBoundary } from '../riegeli/block.js';
+import { FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
 import type { DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { recordOf } from '../riegeli/decoded-chunk.js';
+import type { FileLayout } from './footer.js';
 import { decodeChunkFooter } from './layout.js';
 
 /** Chunk boundaries of a file: chunk `i` spans [start(i), end(i)); the last ends at the footer. */
@@ -16,25 +19,40 @@ export interface ChunkIndex {
 }
 
 /**
- * Reads and checks the chunk offsets listed in a decoded footer chunk (record 0 is the metadata).
- * @throws CorruptFileError when an offset is missing, out of order, or outside [firstChunk, footerOffset).
+ * Reads and checks the chunk offsets listed in a decoded footer chunk (record 0 is the metadata), and
+ * the record count of every entry, before anything is sized or indexed by them.
+ * @throws CorruptFileError when an offset is missing, out of order, not where a chunk can begin, or
+ *   outside [first chunk, footer); or when an entry's record count is not what the footer metadata
+ *   implies (group_size records in every chunk but the last) or more than its chunk has bytes.
  */
-export function readChunkOffsets(footer: DecodedChunk, numChunks: number, footerOffset: number, where: string): Float64Array {
+export function readChunkOffsets(footer: DecodedChunk, layout: FileLayout, where: string): Float64Array {
+  const { numChunks, numRecords, groupSize, footerOffset } = layout;
+  const corrupt = (message: string): CorruptFileError => new CorruptFileError(message, { path: where, offset: footerOffset });
+  const recordsIn = (chunk: number): number => (chunk === numChunks - 1 ? numRecords - chunk * groupSize : groupSize);
   const offsets = new Float64Array(numChunks + 1);
-  let previous = -1;
+  offsets[numChunks] = footerOffset;
   for (let chunk = 0; chunk < numChunks; chunk++) {
     const entry = decodeChunkFooter(recordOf(footer, chunk + 1), `footer entry ${chunk} of ${where}`);
-    if (entry.chunkOffset < 0) throw new CorruptFileError(`footer entry ${chunk} has no chunk offset`, { path: where, index: chunk });
+    if (entry.chunkOffset < 0) throw corrupt(`footer entry ${chunk} has no chunk offset`);
+    const previous = chunk === 0 ? FIRST_CHUNK_OFFSET - 1 : offsets[chunk - 1]!;
     if (entry.chunkOffset <= previous || entry.chunkOffset >= footerOffset) {
-      throw new CorruptFileError(
-        `footer entry ${chunk} puts a chunk at ${entry.chunkOffset}, expected after ${previous} and before the footer at ${footerOffset}`,
-        { path: where, index: chunk },
-      );
+      throw corrupt(`footer entry ${chunk} puts a chunk at ${entry.chunkOffset}, expected after ${previous} and before the footer at ${footerOffset}`);
+    }
+    if (!isPossibleChunkBoundary(entry.chunkOffset)) {
+      throw corrupt(`footer entry ${chunk} puts a chunk at ${entry.chunkOffset}, inside or right after a block header`);
     }
     offsets[chunk] = entry.chunkOffset;
-    previous = entry.chunkOffset;
+    if (entry.numRecords !== recordsIn(chunk)) {
+      throw corrupt(`footer entry ${chunk} counts ${entry.numRecords} records, the footer metadata implies ${recordsIn(chunk)}`);
+    }
   }
-  offsets[numChunks] = footerOffset;
+  // Riegeli gives every record of a chunk a position of its own, so a chunk spans at least one byte per record.
+  for (let chunk = 0; chunk < numChunks; chunk++) {
+    const span = offsets[chunk + 1]! - offsets[chunk]!;
+    if (recordsIn(chunk) > span) {
+      throw corrupt(`footer entry ${chunk} counts ${recordsIn(chunk)} records in a chunk of ${span} bytes at ${offsets[chunk]}, at most one per byte`);
+    }
+  }
   return offsets;
 }
 

@@ -1,12 +1,15 @@
 // Opening an ArrayRecord file: the postscript in the last 64 KiB block, then the footer it points to.
 
-import { CorruptFileError, NotArrayRecordError, UnsupportedError } from '../errors.js';
+import { CorruptFileError, IoError, NotArrayRecordError, UnsupportedError } from '../errors.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { runAsync, runSync, type ReadSteps } from '../io/read-steps.js';
-import { readChunkFromBuffer, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
-import { ChunkType, BLOCK_SIZE } from '../riegeli/constants.js';
+import { asDecodingError } from '../riegeli/chunk-codec.js';
+import { readChunkFromBuffer, verifyChunkEnd, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
+import { ChunkType, BLOCK_SIZE, FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { decodeSimpleChunk } from '../riegeli/simple-chunk.js';
+import { describeFileKind, riegeliEndSteps, sniffFileKind, SNIFF_LENGTH, startsLikeRiegeli } from './file-kind.js';
+import { readChunkOffsets } from './chunk-index.js';
 import { ARRAY_RECORD_VERSION, decodeFooterMetadata, decodeChunkFooter, decodePostscript, POSTSCRIPT_MAGIC } from './layout.js';
 
 /** What the end of an ArrayRecord file says about it. */
@@ -28,13 +31,17 @@ export function readFooterChunk(source: ByteSource, footerOffset: number): Decod
 }
 
 function* footerChunkSteps(path: string, size: number, footerOffset: number): ReadSteps<DecodedChunk> {
-  return yield* simpleChunkSteps(path, footerOffset, size - BLOCK_SIZE, 'footer chunk');
+  return yield* simpleChunkSteps(path, footerOffset, size - BLOCK_SIZE, 'footer chunk', 'the postscript');
 }
 
-/** Reads [begin, end) and decodes the simple chunk at its start; only padding may follow it. */
-function* simpleChunkSteps(path: string, begin: number, end: number, what: string): ReadSteps<DecodedChunk> {
+/**
+ * Reads [begin, end) and decodes the simple chunk at its start; only padding may follow it.
+ * @param next what begins at `end`; undefined for the end of the file.
+ */
+function* simpleChunkSteps(path: string, begin: number, end: number, what: string, next?: string): ReadSteps<DecodedChunk> {
   const buffer = yield { offset: begin, length: end - begin };
   const chunk = readChunkFromBuffer(buffer, begin, begin, path);
+  verifyChunkEnd(chunk, end, path, next);
   verifyPaddingChunks(buffer, begin, chunk.end, path);
   if (chunk.header.chunkType !== ChunkType.simple) {
     throw new CorruptFileError(`${what} is a chunk of type 0x${chunk.header.chunkType.toString(16)}, expected a simple chunk`, {
@@ -42,20 +49,34 @@ function* simpleChunkSteps(path: string, begin: number, end: number, what: strin
       offset: begin,
     });
   }
-  return decodeSimpleChunk(chunk.data, chunk.header.numRecords, chunk.header.decodedDataSize, `${what} at ${begin} of ${path}`);
+  try {
+    return decodeSimpleChunk(chunk.data, chunk.header.numRecords, chunk.header.decodedDataSize, `${what} at ${begin} of ${path}`);
+  } catch (cause) {
+    throw asDecodingError(cause, what, path, begin);
+  }
 }
 
 /** Finds the footer through the postscript, as Google's reader does. */
 function* footerOffsetSteps(path: string, size: number): ReadSteps<number> {
-  if (size < BLOCK_SIZE) {
-    throw new NotArrayRecordError(`ArrayRecord files are at least 64 KiB, this one has ${size} bytes`, { path });
+  // What the file is comes before its size: a TFRecord, text or plain Riegeli file is not ArrayRecord,
+  // whatever its size, and a cut ArrayRecord file is told from a plain Riegeli one by how it ends.
+  const start = yield { offset: 0, length: Math.min(size, SNIFF_LENGTH) };
+  if (!startsLikeRiegeli(start)) {
+    const tooShort = size < BLOCK_SIZE ? `; ArrayRecord files are at least 64 KiB, this one has ${size} bytes` : '';
+    throw new NotArrayRecordError(`not an ArrayRecord file: it looks like ${describeFileKind(sniffFileKind(start))}${tooShort}`, { path, offset: 0 });
   }
-  if (size % BLOCK_SIZE !== 0) {
-    throw new CorruptFileError(`ArrayRecord files are a multiple of 64 KiB, this one has ${size} bytes (truncated?)`, { path });
+  if (size < BLOCK_SIZE || size % BLOCK_SIZE !== 0) {
+    throw yield* incompleteFileError(path, size, `ArrayRecord files are a multiple of 64 KiB, this one has ${size} bytes`);
   }
-  verifyFileSignature(yield { offset: 0, length: FILE_SIGNATURE.length }, path);
+  verifyFileSignature(start.subarray(0, FILE_SIGNATURE.length), path);
   const postscriptAt = size - BLOCK_SIZE;
-  const postscripts = yield* simpleChunkSteps(path, postscriptAt, size, 'postscript chunk');
+  let postscripts: DecodedChunk;
+  try {
+    postscripts = yield* simpleChunkSteps(path, postscriptAt, size, 'postscript chunk');
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    throw yield* incompleteFileError(path, size, 'no ArrayRecord postscript in the last 64 KiB block', error);
+  }
   if (recordCount(postscripts) === 0) throw new CorruptFileError('the postscript chunk holds no records', { path, offset: postscriptAt });
   const postscript = decodePostscript(recordOf(postscripts, 0), `postscript of ${path}`);
   const magic = postscript.magic;
@@ -71,6 +92,31 @@ function* footerOffsetSteps(path: string, size: number): ReadSteps<number> {
     });
   }
   return footerOffset;
+}
+
+/**
+ * The error for a Riegeli file without an ArrayRecord end (`what` says which part is missing), by how the
+ * file ends: after a complete chunk (a plain Riegeli file), inside one (a cut file, whose writer did not
+ * finish), or unknown. `cause` (the postscript's own error) stands when a chunk begins where the postscript would.
+ */
+function* incompleteFileError(path: string, size: number, what: string, cause?: CorruptFileError): ReadSteps<Error> {
+  const end = yield* riegeliEndSteps(path, size);
+  // A chunk that begins at the last block boundary is where the postscript would be: its own error stands.
+  if (cause !== undefined && end.chunkAtLastBlock !== false) return cause;
+  if (end.kind === 'clean') {
+    return new NotArrayRecordError(
+      'not an ArrayRecord file: it ends after a complete chunk without the footer and postscript of ArrayRecord, like a plain Riegeli file ' +
+        '(or an ArrayRecord file whose writer did not finish: repair recovers its chunks)',
+      { path },
+    );
+  }
+  if (end.kind === 'cut') {
+    return new CorruptFileError(
+      `${what}: the file ends inside the chunk at ${end.chunkBegin} (truncated: a writer that did not finish? repair recovers its intact chunks)`,
+      { path },
+    );
+  }
+  return cause ?? new CorruptFileError(`${what} (truncated?)`, { path });
 }
 
 /** The 64 bytes every Riegeli file starts with: a block header and the signature chunk's header. */
@@ -106,18 +152,32 @@ function verifyFileSignature(signature: Uint8Array, path: string): void {
  *   footer version; CorruptFileError when the footer contradicts itself.
  */
 export function readFileLayout(source: ByteSource): OpenedLayout {
-  return runSync(layoutSteps(source.path, source.size), source);
+  try {
+    return runSync(layoutSteps(source.path, source.size), source);
+  } catch (error) {
+    throw directoryAsNotArrayRecord(error, source.path);
+  }
 }
 
 /** `readFileLayout` with reads on libuv's thread pool, so many files can be opened at once. */
-export function readFileLayoutAsync(source: ByteSource): Promise<OpenedLayout> {
-  return runAsync(layoutSteps(source.path, source.size), source);
+export async function readFileLayoutAsync(source: ByteSource): Promise<OpenedLayout> {
+  try {
+    return await runAsync(layoutSteps(source.path, source.size), source);
+  } catch (error) {
+    throw directoryAsNotArrayRecord(error, source.path);
+  }
 }
 
-/** A file's layout and its decoded footer chunk (record 0 is the metadata, record i + 1 describes chunk i). */
+/** A directory opens, but its first read fails (EISDIR): that is a path that names no ArrayRecord file. */
+function directoryAsNotArrayRecord(error: unknown, path: string): unknown {
+  const cause = error instanceof IoError ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+  return cause?.code === 'EISDIR' ? new NotArrayRecordError('not an ArrayRecord file: it is a directory', { path }) : error;
+}
+
+/** A file's layout and where each of its chunks begins (the footer offset last), all checked. */
 export interface OpenedLayout {
   readonly layout: FileLayout;
-  readonly footer: DecodedChunk;
+  readonly offsets: Float64Array;
 }
 
 function* layoutSteps(path: string, size: number): ReadSteps<OpenedLayout> {
@@ -150,5 +210,16 @@ function* layoutSteps(path: string, size: number): ReadSteps<OpenedLayout> {
       offset: footerOffset,
     });
   }
-  return { layout: { footerOffset, numChunks, numRecords, groupSize, writerOptions: metadata.writerOptions }, footer };
+  // Riegeli gives every record a position of its own inside its chunk, so a chunk spans at least as
+  // many bytes as it holds records: the chunks before the footer hold at most one record per byte.
+  // The entries say it chunk by chunk below; this says it at once, before anything is sized by a count.
+  if (numRecords > footerOffset - FIRST_CHUNK_OFFSET) {
+    throw new CorruptFileError(
+      `the footer counts ${numRecords} records, more than the ${footerOffset - FIRST_CHUNK_OFFSET} bytes of chunks before it can hold`,
+      { path, offset: footerOffset },
+    );
+  }
+  const layout = { footerOffset, numChunks, numRecords, groupSize, writerOptions: metadata.writerOptions };
+  // Every entry is checked at open, info() included, so a lying index fails here rather than mid-epoch.
+  return { layout, offsets: readChunkOffsets(footer, layout, path) };
 }

@@ -3,14 +3,24 @@
 
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { deserializeError } from '../errors.js';
+import { ClosedError, deserializeError, IoError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
 import { unpackRecords } from '../io/record-transfer.js';
 import { WorkerLifetime } from '../io/worker-lifetime.js';
-import type { ReadRangeRequest, ReadRequest, ReadResponse, ReadWorkerMessage } from './read-protocol.js';
+import type { ReadRangeRequest, ReadRequest, ReadResponse, ReadWorkerMessage, RequestedFile } from './read-protocol.js';
+import type { AvailableRecords } from './skipped-chunk.js';
+
+/**
+ * The file a reader asks the workers to read, and whether that reader is still open.
+ * @example readOnWorker({ path, options, identity: reader.fileIdentity(), isOpen: () => reader.isOpen() }, indices, false)
+ */
+export interface WorkerFile extends Omit<RequestedFile, 'skipDamaged'> {
+  isOpen(): boolean;
+}
 
 interface Pending {
-  resolve(records: Uint8Array[]): void;
+  readonly file: WorkerFile;
+  resolve(read: AvailableRecords): void;
   reject(error: Error): void;
 }
 
@@ -36,9 +46,9 @@ class PooledWorker {
     return this.pending.size;
   }
 
-  read(request: ReadRequest | ReadRangeRequest): Promise<Uint8Array[]> {
+  read(request: ReadRequest | ReadRangeRequest, file: WorkerFile): Promise<AvailableRecords> {
     return new Promise((resolve, reject) => {
-      this.pending.set(request.id, { resolve, reject });
+      this.pending.set(request.id, { file, resolve, reject });
       this.lifetime.setBusy(true);
       this.worker.postMessage(request, request.kind === 'read' ? [request.indices.buffer] : []);
     });
@@ -57,8 +67,12 @@ class PooledWorker {
       pending.reject(deserializeError(response.error));
       return;
     }
-    const records = unpackRecords(response.records!);
-    pending.resolve(records);
+    if (response.fileChanged) {
+      pending.reject(fileChangedError(pending.file));
+      return;
+    }
+    const present = unpackRecords(response.records!);
+    pending.resolve({ records: withHoles(present, response.missing), skipped: [...(response.skipped ?? [])] });
   }
 
   private failAll(error: Error): void {
@@ -83,16 +97,47 @@ function workers(): PooledWorker[] {
 }
 
 /**
- * Reads records of a file on a pool worker: the least busy of the first `maxWorkers`.
- * @throws (rejects with) the reader's typed errors, rebuilt in this thread.
+ * Reads records of a file on the least busy pool worker; with `skipDamaged`, records of damaged
+ * chunks are undefined and those chunks listed (see ArrayRecordReader.readAvailableIntoArena).
+ * @throws (rejects with) the reader's typed errors, rebuilt in this thread; when the worker found
+ *   another file at the path, ClosedError if the reader has closed meanwhile, else IoError.
  */
-export function readOnWorker(path: string, options: string, indices: Float64Array<ArrayBuffer>): Promise<Uint8Array[]> {
-  return leastBusy().read({ kind: 'read', id: nextRequestId++, path, options, indices });
+export function readOnWorker(file: WorkerFile, indices: Float64Array<ArrayBuffer>, skipDamaged: boolean): Promise<AvailableRecords> {
+  const { path, options, identity } = file;
+  return leastBusy().read({ kind: 'read', id: nextRequestId++, path, options, identity, skipDamaged, indices }, file);
 }
 
-/** Reads records [from, to) of a file on the least busy pool worker. */
-export function readRangeOnWorker(path: string, options: string, from: number, to: number): Promise<Uint8Array[]> {
-  return leastBusy().read({ kind: 'range', id: nextRequestId++, path, options, from, to });
+/** Reads records [from, to) of a file on the least busy pool worker. @throws as readOnWorker. */
+export function readRangeOnWorker(file: WorkerFile, from: number, to: number, skipDamaged: boolean): Promise<AvailableRecords> {
+  const { path, options, identity } = file;
+  return leastBusy().read({ kind: 'range', id: nextRequestId++, path, options, identity, skipDamaged, from, to }, file);
+}
+
+/** The records of a response in request order, undefined at the `missing` positions (ascending). */
+function withHoles(present: Uint8Array[], missing: readonly number[] | undefined): (Uint8Array | undefined)[] {
+  if (missing === undefined) return present;
+  const records: (Uint8Array | undefined)[] = [];
+  let next = 0;
+  let m = 0;
+  for (let i = 0; i < present.length + missing.length; i++) {
+    if (missing[m] === i) {
+      m++;
+      records.push(undefined);
+    } else {
+      records.push(present[next++]);
+    }
+  }
+  return records;
+}
+
+/**
+ * A worker opens files by path, so a read that reaches it after the path was given to another file
+ * (the reader closed, the file replaced) finds that file: it is not read. For a closed reader that
+ * is the close cutting the read short; for an open one, its file is gone from under it.
+ */
+function fileChangedError(file: WorkerFile): Error {
+  if (!file.isOpen()) return new ClosedError('ArrayRecordReader', { path: file.path });
+  return new IoError('the file was replaced or rewritten since the reader opened it', { path: file.path });
 }
 
 function leastBusy(): PooledWorker {

@@ -2,22 +2,32 @@
 
 import type { SerializedError } from '../errors.js';
 import type { TransferableRecords } from '../io/record-transfer.js';
+import type { SkippedChunk } from './skipped-chunk.js';
 
-/** Read these records of a file (by index, in this order) and send them back packed. */
-export interface ReadRequest {
-  readonly kind: 'read';
-  readonly id: number;
+/**
+ * The file a request reads: opened by path with these reader options, and only if it is still this file.
+ * @example const file: RequestedFile = { path, options: 'max_parallelism:1', identity: reader.fileIdentity(), skipDamaged: false };
+ */
+export interface RequestedFile {
   readonly path: string;
   readonly options: string;
+  /** The requesting reader's `fileIdentity()`: a file found at the path with another is not read. */
+  readonly identity: string;
+  /** Skip damaged chunks (the reader has skip_corrupted_chunks and its read may leave records out). */
+  readonly skipDamaged: boolean;
+}
+
+/** Read these records of a file (by index, in this order) and send them back packed. */
+export interface ReadRequest extends RequestedFile {
+  readonly kind: 'read';
+  readonly id: number;
   readonly indices: Float64Array<ArrayBuffer>;
 }
 
 /** Read records [from, to) of a file and send them back packed. */
-export interface ReadRangeRequest {
+export interface ReadRangeRequest extends RequestedFile {
   readonly kind: 'range';
   readonly id: number;
-  readonly path: string;
-  readonly options: string;
   readonly from: number;
   readonly to: number;
 }
@@ -30,12 +40,20 @@ export interface ForgetRequest {
 
 export type WorkerRequest = ReadRequest | ReadRangeRequest | ForgetRequest;
 
-/** The records of a request, their buffers transferred, not copied; or the error that stopped it. */
+/**
+ * The records of a request, their buffers transferred, not copied; or the error that stopped it; or
+ * `fileChanged` when the path no longer names the file the requesting reader opened. When damaged
+ * chunks were skipped, `records` holds only the records read and `missing` the positions (in the
+ * request's order) of the others.
+ */
 export interface ReadResponse {
   readonly kind: 'records';
   readonly id: number;
   readonly records?: TransferableRecords;
+  readonly missing?: readonly number[];
+  readonly skipped?: readonly SkippedChunk[];
   readonly error?: SerializedError;
+  readonly fileChanged?: true;
 }
 
 /** Sent once, when the worker has loaded its modules: until then it must not be stopped (see WorkerLifetime). */

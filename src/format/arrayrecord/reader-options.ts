@@ -1,7 +1,7 @@
 // ArrayRecordReader's option string (Options::FromString of Google's reader).
 
 import { InvalidOptionsError } from '../errors.js';
-import { bytesValue, eitherValue, enumValue, intValue, parseOptions, type ValueParser } from '../riegeli/options-parser.js';
+import { booleanValue, bytesValue, eitherValue, enumValue, intValue, parseOptions, type ValueParser } from '../riegeli/options-parser.js';
 
 /** Where the chunk index lives: typed arrays in memory, or read from the footer on disk when needed. */
 export type IndexStorageOption = 'in_memory' | 'offloaded';
@@ -11,13 +11,16 @@ export interface ReaderOptions {
   readonly readaheadBufferSize: number;
   readonly maxParallelism: number | undefined;
   readonly indexStorageOption: IndexStorageOption;
+  /** Skip chunks that cannot be read (damaged or undecodable) and report them, where the read allows it. */
+  readonly skipCorruptedChunks: boolean;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Parses an ArrayRecordReader options string: `readahead_buffer_size:N` (bytes, suffixes k/K/M/G…,
- * at most 1G, default 0), `max_parallelism:N|auto`, `index_storage_option:in_memory|offloaded`.
+ * at most 1G, default 0), `max_parallelism:N|auto`, `index_storage_option:in_memory|offloaded`,
+ * `skip_corrupted_chunks[:true|false]` (default false; this implementation's, like Riegeli's recovery).
  * The seed's spelling `index_storage_options` is accepted as the same option.
  * @throws InvalidOptionsError for unknown or repeated options and invalid values.
  * @example parseReaderOptions('readahead_buffer_size:16M').readaheadBufferSize // 16777216
@@ -28,6 +31,7 @@ export function parseReaderOptions(text: string): ReaderOptions {
   let maxParallelism: number | undefined;
   let indexStorageOption: IndexStorageOption = 'in_memory';
   let indexOptionSeen = false;
+  let skipCorruptedChunks = false;
   const indexStorage: ValueParser = (value, context) => {
     if (indexOptionSeen) throw new InvalidOptionsError('reader options: index_storage_option is present more than once');
     indexOptionSeen = true;
@@ -57,7 +61,8 @@ export function parseReaderOptions(text: string): ReaderOptions {
     ],
     ['index_storage_option', indexStorage],
     ['index_storage_options', indexStorage],
+    ['skip_corrupted_chunks', booleanValue(true, (value) => (skipCorruptedChunks = value))],
   ]);
   parseOptions(text, parsers, 'reader options');
-  return { readaheadBufferSize, maxParallelism, indexStorageOption };
+  return { readaheadBufferSize, maxParallelism, indexStorageOption, skipCorruptedChunks };
 }

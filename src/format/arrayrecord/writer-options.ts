@@ -1,7 +1,10 @@
 // ArrayRecordWriter's option string: Google's grammar (Options::FromString) and canonical form (ToString).
 
 import { InvalidOptionsError } from '../errors.js';
+import { checkOptions, describeFound, optionNames, type OptionAliases } from '../options-check.js';
 import type { CompressorOptions } from '../riegeli/compression.js';
+import type { RecordsMetadata } from '../riegeli/records-metadata.js';
+import type { WriterExtras } from './writer.js';
 import { CompressionType, type CompressionTypeCode } from '../riegeli/constants.js';
 import {
   booleanValue,
@@ -156,6 +159,57 @@ export function parseWriterOptions(text: string): WriterOptions {
   if (text === 'default' || !names.some((name) => name !== 'window_log')) compressorItems.push('zstd:3');
   const compression = parseCompressor(compressorItems.join(','));
   return { groupSize, transpose, transposeBucketSize, padToBlockBoundary, compression, maxParallelism, saturationDelayMs };
+}
+
+const WRITER = 'ArrayRecordWriter';
+const EXTRAS_KEYS = optionNames<WriterExtras>({ metadata: true });
+const METADATA_KEYS = optionNames<RecordsMetadata>({
+  fileComment: true,
+  recordTypeName: true,
+  fileDescriptors: true,
+  recordWriterOptions: true,
+  numRecords: true,
+  unknownFields: true,
+});
+const METADATA_NOTE = 'metadata fields go inside { metadata: { ... } }';
+const EXTRAS_ALIASES: OptionAliases = {
+  options: { note: "the writer options string is the second argument, e.g. 'group_size:1,zstd:3'" },
+  file_comment: { option: 'metadata', note: METADATA_NOTE },
+  record_type_name: { option: 'metadata', note: METADATA_NOTE },
+  file_descriptors: { option: 'metadata', note: METADATA_NOTE },
+};
+const METADATA_ALIASES: OptionAliases = { comment: { option: 'fileComment' }, file_descriptor: { option: 'fileDescriptors' } };
+
+/**
+ * Checks the writer's third argument, `{ metadata }`, and the RecordsMetadata in it: known keys only,
+ * strings, safe integers and bytes where the proto has them.
+ * @throws InvalidOptionsError naming an unknown key (with the nearest known one: `file_comment`
+ *   suggests fileComment) or a value of the wrong type.
+ * @example
+ * checkWriterExtras({ metadata: { fileComment: 'train split' } }); // fine
+ * checkWriterExtras({ metadata: { file_comment: 'x' } });
+ * // throws: ArrayRecordWriter: metadata: unknown option file_comment; did you mean fileComment?
+ */
+export function checkWriterExtras(extras: unknown): WriterExtras {
+  checkOptions(WRITER, extras, EXTRAS_KEYS, { aliases: EXTRAS_ALIASES, name: 'extras' });
+  const { metadata } = extras as WriterExtras;
+  if (metadata === undefined) return extras as WriterExtras;
+  checkOptions(WRITER, metadata, METADATA_KEYS, { aliases: METADATA_ALIASES, name: 'metadata' });
+  const bad = (field: string, expected: string, value: unknown): never => {
+    throw new InvalidOptionsError(`${WRITER}: metadata.${field} must be ${expected} (got ${describeFound(value)})`);
+  };
+  for (const field of ['fileComment', 'recordTypeName', 'recordWriterOptions'] as const) {
+    if (metadata[field] !== undefined && typeof metadata[field] !== 'string') bad(field, 'a string', metadata[field]);
+  }
+  if (metadata.numRecords !== undefined && !Number.isSafeInteger(metadata.numRecords)) bad('numRecords', 'a safe integer', metadata.numRecords);
+  if (metadata.unknownFields !== undefined && !(metadata.unknownFields instanceof Uint8Array)) {
+    bad('unknownFields', 'a Uint8Array', metadata.unknownFields);
+  }
+  const descriptors: unknown = metadata.fileDescriptors;
+  if (descriptors !== undefined && (!Array.isArray(descriptors) || !descriptors.every((item) => item instanceof Uint8Array))) {
+    bad('fileDescriptors', 'an array of Uint8Array (serialized FileDescriptorProtos)', descriptors);
+  }
+  return extras as WriterExtras;
 }
 
 /**

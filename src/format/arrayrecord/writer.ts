@@ -5,7 +5,7 @@ import { ClosedError, InvalidArgumentError, IoError } from '../errors.js';
 import { FileSink } from '../io/file-sink.js';
 import { encodeChunk, type ChunkEncoding } from '../riegeli/chunk-codec.js';
 import { ChunkWriter } from '../riegeli/chunk-writer.js';
-import { UNCOMPRESSED } from '../riegeli/compression.js';
+import { checkCompressor, UNCOMPRESSED } from '../riegeli/compression.js';
 import { encodeMetadataChunk, type RecordsMetadata } from '../riegeli/records-metadata.js';
 import { encodeSimpleChunk } from '../riegeli/simple-chunk.js';
 import {
@@ -15,7 +15,7 @@ import {
   encodePostscript,
   type ChunkFooter,
 } from './layout.js';
-import { parseWriterOptions, writerOptionsToString, type WriterOptions } from './writer-options.js';
+import { checkWriterExtras, parseWriterOptions, writerOptionsToString, type WriterOptions } from './writer-options.js';
 
 /** What a writer can store besides records. */
 export interface WriterExtras {
@@ -34,7 +34,10 @@ const textEncoder = new TextEncoder();
  * Writes an ArrayRecord file that Google's ArrayRecordReader (C++/Python) reads.
  *
  * Records are buffered one group (`group_size`) at a time, so memory is bounded by a group, not by
- * the file. Every record `write()` accepted is on disk once `close()` returns.
+ * the file. Every record `write()` accepted is on disk once `close()` returns: close fsyncs the file
+ * and its directory. A failure is never silent: the failing `write()` or `close()` throws an
+ * IoError naming the file, `ok()` turns false, the file is truncated to nothing (so it never reads
+ * as a valid ArrayRecord) and every later `write()` and the first `close()` throw again.
  * @example
  * const writer = new ArrayRecordWriter('/tmp/out.array_record', 'group_size:1');
  * writer.write('hello');
@@ -54,15 +57,20 @@ export class ArrayRecordWriter {
    * Creates (or truncates) `path` and writes the file signature.
    * @param options Google's writer options string, e.g. `group_size:1000,brotli:9` (see parseWriterOptions).
    * @param extras file metadata to store, e.g. `{ metadata: { fileComment: 'train split' } }`.
-   * @throws InvalidOptionsError for bad options; IoError when the file cannot be created.
+   * @throws InvalidOptionsError for bad options or extras (an unknown key is named with the nearest
+   *   known one: `{ metadata: { file_comment } }` suggests fileComment); UnsupportedError when the codec cannot run here (the
+   *   file is then not created); IoError when the file cannot be created.
    */
   constructor(path: string, options = '', extras: WriterExtras = {}) {
     this.path = path;
     this.options = parseWriterOptions(options);
+    checkWriterExtras(extras);
     this.encoding = {
       compression: this.options.compression,
       transposeBucketSize: this.options.transpose ? this.options.transposeBucketSize : undefined,
     };
+    // A codec that cannot run here (zstd with no path) fails now, before the file exists.
+    checkCompressor(this.options.compression);
     const metadataChunk = extras.metadata === undefined ? undefined : encodeMetadataChunk(extras.metadata, this.options.compression);
     this.sink = FileSink.create(path);
     this.chunks = this.guard(() => {
@@ -77,7 +85,7 @@ export class ArrayRecordWriter {
     });
   }
 
-  /** True while the writer is healthy (no write or close has failed). */
+  /** True while the writer is healthy: no write, flush or close has failed (the file is then emptied). */
   ok(): boolean {
     return this.failure === undefined;
   }
@@ -111,22 +119,21 @@ export class ArrayRecordWriter {
   /**
    * Writes the last group, the footer and the postscript, then flushes and fsyncs the file.
    * Idempotent.
-   * @throws IoError when the file cannot be completed; the writer is closed either way.
+   * @throws IoError when the file cannot be completed, now or by an earlier failure (then the file
+   *   is left empty); the writer is closed either way.
    */
   close(): void {
-    if (this.sink === undefined) return;
     const sink = this.sink;
+    if (sink === undefined) return;
     try {
-      if (this.failure === undefined) {
-        this.guard(() => {
-          if (this.group.length > 0) this.flushGroup();
-          this.writeFooterAndPostscript();
-          sink.close();
-        });
-      }
+      if (this.failure !== undefined) throw this.failedEarlier();
+      this.guard(() => {
+        if (this.group.length > 0) this.flushGroup();
+        this.writeFooterAndPostscript();
+        sink.close();
+      });
     } finally {
       this.sink = undefined;
-      sink.abandon();
     }
   }
 
@@ -164,17 +171,21 @@ export class ArrayRecordWriter {
 
   private sinkOrThrow(): FileSink {
     if (this.sink === undefined) throw new ClosedError('ArrayRecordWriter', { path: this.path });
-    if (this.failure !== undefined) {
-      throw new IoError(`ArrayRecordWriter failed earlier: ${this.failure.message}`, { path: this.path }, this.failure);
-    }
+    if (this.failure !== undefined) throw this.failedEarlier();
     return this.sink;
   }
 
+  private failedEarlier(): IoError {
+    return new IoError(`ArrayRecordWriter failed earlier: ${this.failure!.message}`, { path: this.path }, this.failure);
+  }
+
+  /** Runs `action`; a failure marks the writer failed and empties its file (FileSink.abandon). */
   private guard<T>(action: () => T): T {
     try {
       return action();
     } catch (error) {
       this.failure = error as Error;
+      this.sink?.abandon();
       throw error;
     }
   }

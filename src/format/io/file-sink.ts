@@ -1,9 +1,10 @@
 // A write-only local file with a write buffer: chunks are small, and one write() call per chunk
 // would cost a system call each. Callers frame their chunks straight into the buffer, which is
 // written out a megabyte at a time and then reused; close() flushes and fsyncs so accepted data
-// is on disk.
+// is on disk, and a sink that failed empties its file so a half-written file never looks finished.
 
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { IoError } from '../errors.js';
 
 /** The buffer starts this small (a writer of a small file needs no more) and doubles up to BUFFER_SIZE. */
@@ -74,27 +75,65 @@ export class FileSink {
     }
   }
 
-  /** Flushes, fsyncs and closes; idempotent. @throws IoError when any of these fails. */
+  /**
+   * Flushes, then fsyncs the file and (for a regular file) its directory, so that the file and its
+   * name survive a crash once this returns; then closes. Idempotent.
+   * @throws IoError when any of these fails; the file is then emptied first (see abandon), except
+   *   when only close(2) itself fails, after the complete file was synced.
+   */
   close(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     try {
       this.flush();
       fs.fsyncSync(fd);
+      if (fs.fstatSync(fd).isFile()) fsyncDirectoryOf(this.path);
     } catch (cause) {
-      throw cause instanceof IoError ? cause : new IoError(`fsync failed: ${(cause as Error).message}`, { path: this.path }, cause);
-    } finally {
-      this.fd = undefined;
+      this.abandon();
+      throw cause instanceof IoError ? cause : new IoError(`cannot make the file durable: ${(cause as Error).message}`, { path: this.path }, cause);
+    }
+    this.fd = undefined;
+    try {
       fs.closeSync(fd);
+    } catch (cause) {
+      throw new IoError(`close failed: ${(cause as Error).message}`, { path: this.path }, cause);
     }
   }
 
-  /** Closes without flushing, after a failure; idempotent. */
+  /**
+   * After a failure: drops what is buffered, truncates the file to nothing and closes it. What was
+   * written before the failure can be the whole file (when only fsync failed): it would read as
+   * complete, yet may not survive a crash. An empty file is never taken for a valid one.
+   * Idempotent; never throws, since the failure that led here is the one to report.
+   */
   abandon(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
     this.used = 0;
+    try {
+      fs.ftruncateSync(fd, 0);
+    } catch {
+      // A device or a pipe cannot be truncated, and holds no file to mistake for a finished one.
+    }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Linux releases the descriptor even when close reports an error.
+    }
+  }
+}
+
+/**
+ * Makes a new file's directory entry durable: on POSIX systems fsync of the file alone does not cover
+ * its name. Windows cannot open a directory as a file, and its file systems journal names themselves.
+ */
+function fsyncDirectoryOf(path: string): void {
+  if (process.platform === 'win32') return;
+  const fd = fs.openSync(nodePath.dirname(path), 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
     fs.closeSync(fd);
   }
 }

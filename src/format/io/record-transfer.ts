@@ -2,6 +2,8 @@
 // record's place in them. The read workers send their records this way, and the loader its blocks to
 // the transform workers.
 
+import * as workerThreads from 'node:worker_threads';
+
 /** Record i is the bytes [starts[i], starts[i] + lengths[i]) of `buffers[bufferOf[i]]`. */
 export interface TransferableRecords {
   readonly buffers: ArrayBuffer[];
@@ -57,7 +59,19 @@ export function unpackRecords(transferred: TransferableRecords): Uint8Array[] {
   return records;
 }
 
-/** Everything of `transferred` to list for transfer. */
+/**
+ * Node 21+ says which buffers are marked untransferable (the shared slabs of plain reads, Node's
+ * Buffer pool); on Node 20, which has no such test, postMessage copies them silently.
+ */
+const isMarkedAsUntransferable =
+  (workerThreads as { isMarkedAsUntransferable?: (value: unknown) => boolean }).isMarkedAsUntransferable ?? (() => false);
+
+/**
+ * Everything of `transferred` to list for transfer. A buffer marked untransferable is left out, so
+ * it is copied into the message instead: Node 22 and later throw a DataCloneError for one in the list.
+ */
 export function transferList(transferred: TransferableRecords): ArrayBuffer[] {
-  return [...transferred.buffers, transferred.bufferOf.buffer, transferred.starts.buffer, transferred.lengths.buffer];
+  const list = [transferred.bufferOf.buffer, transferred.starts.buffer, transferred.lengths.buffer];
+  for (const buffer of transferred.buffers) if (!isMarkedAsUntransferable(buffer)) list.push(buffer);
+  return list;
 }

@@ -1,6 +1,6 @@
 // Chunk data <-> records, by chunk type: the one place that knows which encodings exist.
 
-import { CorruptFileError, UnsupportedError } from '../errors.js';
+import { ArrayRecordError, CorruptFileError, UnsupportedError } from '../errors.js';
 import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import type { CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
@@ -40,10 +40,28 @@ export function holdsRecords(chunkType: number): boolean {
 export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocator = SHARED_SLABS): DecodedChunk {
   const { chunkType, numRecords, decodedDataSize } = chunk.header;
   const place = new Place('chunk', where, chunk.begin);
-  if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place, output);
-  if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place, output);
+  try {
+    if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place, output);
+    if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place, output);
+  } catch (cause) {
+    throw asDecodingError(cause, 'chunk', where, chunk.begin);
+  }
   if (chunkType === ChunkType.padding || chunkType === ChunkType.fileSignature || chunkType === ChunkType.fileMetadata) {
     throw new CorruptFileError(`${place} is a chunk of type '${String.fromCharCode(chunkType)}', expected records`);
   }
   throw new UnsupportedError(`${place} has unknown chunk type 0x${chunkType.toString(16)}`);
+}
+
+/**
+ * What a decoder's failure on a file's bytes is reported as: our typed errors stay as they are; anything
+ * else (a RangeError from an impossible allocation, a TypeError) means a lie in the bytes that no check
+ * named, and becomes a CorruptFileError at the chunk rather than escaping untyped (a read worker would
+ * otherwise hand back a plain Error).
+ * @param what names the chunk, e.g. "footer chunk".
+ * @example try { decode() } catch (cause) { throw asDecodingError(cause, 'chunk', path, offset) }
+ */
+export function asDecodingError(cause: unknown, what: string, path: string, offset: number): Error {
+  if (cause instanceof ArrayRecordError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new CorruptFileError(`${what} at ${offset} cannot be decoded: ${reason}`, { path, offset }, { cause });
 }

@@ -8,6 +8,7 @@ import { buildChunkHeader, chunkDataHashMatches, dataHashMismatch, parseChunkHea
 import { BLOCK_HEADER_SIZE, BLOCK_SIZE, CHUNK_HEADER_SIZE, ChunkType } from './constants.js';
 import type { EncodedChunkData } from './decoded-chunk.js';
 import { Place, type Where } from '../place.js';
+import { verifyRecordlessChunk } from './recordless-chunk.js';
 
 /** A chunk read from a file: its verified header and data, and where it ends. */
 export interface RawChunk {
@@ -120,9 +121,22 @@ export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin
 }
 
 /**
+ * Checks that a chunk ends by `limit`. Its end follows from its header (data size and record count), and
+ * one that ends later overlaps what follows it or lies past the end of the file.
+ * @param next what begins at `limit` ("the next chunk"); undefined when `limit` is the file size.
+ * @throws CorruptFileError naming the chunk, both positions and the file.
+ */
+export function verifyChunkEnd(chunk: Pick<RawChunk, 'begin' | 'end'>, limit: number, path: string, next?: string): void {
+  if (chunk.end <= limit) return;
+  const past = next === undefined ? `the end of the file at ${limit} (truncated)` : `${next} at ${limit}`;
+  throw new CorruptFileError(`chunk at ${chunk.begin} ends at ${chunk.end}, past ${past}`, { path, offset: chunk.begin });
+}
+
+/**
  * Checks that `buffer` (the file from `base` on) holds only padding chunks from `from` to its end,
  * as after a chunk written with pad_to_block_boundary: their headers and hashes are verified too.
- * @throws CorruptFileError when anything else, or a damaged padding chunk, is found.
+ * @throws CorruptFileError when anything else, a damaged padding chunk, or one that announces
+ *   records is found.
  */
 export function verifyPaddingChunks(buffer: Uint8Array, base: number, from: number, where: string): void {
   const bufferEnd = base + buffer.length;
@@ -134,6 +148,8 @@ export function verifyPaddingChunks(buffer: Uint8Array, base: number, from: numb
         `chunk at ${pos} of ${where} has type 0x${padding.header.chunkType.toString(16)} where only padding may follow`,
       );
     }
+    verifyRecordlessChunk(padding.header, new Place('chunk', where, pos));
+    verifyChunkEnd(padding, bufferEnd, where, 'the next chunk');
     pos = padding.end;
   }
 }

@@ -9,7 +9,8 @@ import { partOf, type Where } from '../place.js';
 import { snappyDecompress } from './snappy-decoder.js';
 import { snappyCompress } from './snappy-encoder.js';
 import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
-import { zstdBinding, type Zstd } from './zstd-binding.js';
+import { zstdCodec } from './zstd-codec.js';
+import { verifyZstdContentSize } from './zstd-frame.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -26,28 +27,8 @@ export const UNCOMPRESSED: CompressorOptions = { type: CompressionType.none, lev
 const BROTLI_DEFAULT_WINDOW_LOG = 22;
 const BROTLI_MAX_REGULAR_WINDOW_LOG = 24;
 
-// One context each, reused for every call: creating a zstd context costs far more than a small block.
-let zstdCompressContext: InstanceType<Zstd['CCtx']> | undefined;
-let zstdDecompressContext: InstanceType<Zstd['DCtx']> | undefined;
-/** The parameters zstdCompressContext holds, set again only when a call needs others (each is a native call). */
-let zstdLevel: number | undefined;
-let zstdWindowLog: number | undefined;
-
 function compressZstd(data: Uint8Array, level: number, windowLog: number | undefined, headroom: number): Uint8Array {
-  const zstd = zstdBinding();
-  zstdCompressContext ??= new zstd.CCtx();
-  const context = zstdCompressContext;
-  if (level !== zstdLevel || windowLog !== zstdWindowLog) {
-    context.reset(zstd.ResetDirective.sessionAndParameters);
-    context.setParameter(zstd.CParameter.compressionLevel, level);
-    if (windowLog !== undefined) context.setParameter(zstd.CParameter.windowLog, windowLog);
-    zstdLevel = level;
-    zstdWindowLog = windowLog;
-  }
-  const output = Buffer.allocUnsafe(headroom + zstd.compressBound(data.length));
-  // compress2 makes a whole frame and leaves the parameters in place for the next call.
-  const size = context.compress2(output.subarray(headroom), data);
-  return output.subarray(0, headroom + size);
+  return zstdCodec().compress(data, level, windowLog, headroom);
 }
 
 function compressBrotli(data: Uint8Array, level: number, windowLog: number | undefined): Uint8Array {
@@ -112,12 +93,14 @@ export function isKnownCompressionType(type: number): type is CompressionTypeCod
   return type === CompressionType.none || type === CompressionType.zstd || type === CompressionType.brotli || type === CompressionType.snappy;
 }
 
+/** zstd outputs up to this size are allocated without reading the frame first (most chunks of small records). */
+const UNCHECKED_ZSTD_SIZE = 64 * 1024;
+
 function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
-  zstdDecompressContext ??= new (zstdBinding().DCtx)();
-  const decompressed = output.take(size);
-  const written = zstdDecompressContext.decompress(decompressed, src);
-  if (written !== size) throw new Error(`zstd produced ${written} bytes`);
-  return decompressed;
+  // The output is allocated whole before zstd runs: a large size prefix must agree with what the frame
+  // declares and what its blocks can hold. A small one cannot hurt, and zstd checks what it produces.
+  if (size > UNCHECKED_ZSTD_SIZE) verifyZstdContentSize(src, size);
+  return zstdCodec().decompress(src, size, output);
 }
 
 function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
@@ -172,4 +155,12 @@ export function decodeBlock(
     throw new CorruptFileError(`${describeType(type)} decompressed ${what} to ${decoded.length} bytes, expected ${size}`);
   }
   return decoded;
+}
+
+/**
+ * Checks that this process can run the codec of `options`, so a writer fails before it creates its file.
+ * @throws UnsupportedError for zstd when no zstd path loads here (see zstd-codec.ts).
+ */
+export function checkCompressor(options: CompressorOptions): void {
+  if (options.type === CompressionType.zstd) zstdCodec();
 }

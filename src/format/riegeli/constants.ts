@@ -9,6 +9,9 @@ export const USABLE_BLOCK_SIZE = BLOCK_SIZE - BLOCK_HEADER_SIZE;
 /** Chunk header: header_hash, data_size, data_hash, chunk_type + num_records, decoded_data_size. */
 export const CHUNK_HEADER_SIZE = 40;
 
+/** Every file begins with a block header and the signature chunk's header: other chunks begin after them. */
+export const FIRST_CHUNK_OFFSET = BLOCK_HEADER_SIZE + CHUNK_HEADER_SIZE;
+
 /** Chunk types, stored in the chunk header's type byte. */
 export const ChunkType = {
   fileSignature: 0x73, // 's'

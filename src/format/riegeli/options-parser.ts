@@ -1,6 +1,7 @@
 // The "key:value,key,..." option grammar of Riegeli's OptionsParser, with its value parsers and messages.
 
 import { InvalidOptionsError } from '../errors.js';
+import { unknownOptionMessage } from '../options-check.js';
 
 /** Parses one option's value; returns false (with `expected` filled) when the value is invalid. */
 export type ValueParser = (value: string, context: ParseContext) => boolean;
@@ -15,7 +16,8 @@ export interface ParseContext {
 
 /**
  * Splits `text` on commas into `key[:value]` pairs and runs each key's parser once. Empty items are
- * skipped, an unknown or repeated key is an error, as in Riegeli.
+ * skipped, an unknown or repeated key is an error, as in Riegeli; an unknown key is named with the
+ * nearest valid one (`groupSize` suggests group_size), or with the valid keys when none is close.
  * @throws InvalidOptionsError naming the option, the bad value and the valid values.
  */
 export function parseOptions(text: string, parsers: ReadonlyMap<string, ValueParser>, what: string): void {
@@ -27,7 +29,7 @@ export function parseOptions(text: string, parsers: ReadonlyMap<string, ValuePar
     const value = colon < 0 ? '' : item.slice(colon + 1);
     const parser = parsers.get(key);
     if (parser === undefined) {
-      throw new InvalidOptionsError(`${what}: unknown option "${key}", valid options: ${[...parsers.keys()].join(', ')}`);
+      throw new InvalidOptionsError(`${what}: ${unknownOptionMessage([key], [...parsers.keys()], { quote: true })}`);
     }
     if (seen.has(key)) throw new InvalidOptionsError(`${what}: option ${key} is present more than once`);
     const context: ParseContext = { key, seen, expected: [] };

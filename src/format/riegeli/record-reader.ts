@@ -6,12 +6,16 @@ import { LocalFile, type ByteSource } from '../io/byte-source.js';
 import { readU64 } from './bytes.js';
 import { chunkEnd } from './block.js';
 import { decodeChunk } from './chunk-codec.js';
-import { chunkDataSpan, chunkHeaderSpan, readChunkFromBuffer, readChunkHeaderFromBuffer, type RawChunk } from './chunk-frame.js';
+import { chunkDataSpan, chunkHeaderSpan, readChunkFromBuffer, readChunkHeaderFromBuffer, verifyChunkEnd, type RawChunk } from './chunk-frame.js';
 import type { ChunkHeader } from './chunk-header.js';
 import { BLOCK_HEADER_SIZE, BLOCK_SIZE, ChunkType } from './constants.js';
 import { recordCount, recordOf, type DecodedChunk } from './decoded-chunk.js';
 import { readFileMetadata } from './file-metadata.js';
 import type { RecordsMetadata } from './records-metadata.js';
+import { isRecordless, verifyRecordlessChunk } from './recordless-chunk.js';
+import { Place } from '../place.js';
+import { parseRiegeliReaderOptions } from './record-reader-options.js';
+import { findNextChunk, isChunkDamage, type SkippedRegion } from './recovery.js';
 
 const EMPTY_CHUNK: DecodedChunk = { values: new Uint8Array(0), ends: new Float64Array(0) };
 
@@ -21,6 +25,10 @@ const EMPTY_CHUNK: DecodedChunk = { values: new Uint8Array(0), ends: new Float64
  * A record's position is a number: the file position where its chunk begins plus its index in the
  * chunk (Riegeli's `RecordPosition::numeric()`); `pos()` gives the next record's and `seek()` accepts
  * any number from 0 to the file size, landing on the first record at or after it.
+ *
+ * With `skip_corrupted_chunks`, a chunk that cannot be read is skipped as Riegeli's recovery does:
+ * reading goes on after it (at its end when its header is intact, else at the next chunk the block
+ * headers show) and `skippedRegions()` lists what was skipped and why.
  * @example
  * const reader = new RiegeliRecordReader('file.riegeli');
  * for (const record of reader) console.log(record.length);
@@ -33,16 +41,25 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
   private chunkBegin = 0;
   private chunk: DecodedChunk = EMPTY_CHUNK;
   private index = 0;
+  private readonly skipCorruptedChunks: boolean;
+  private readonly skipped: SkippedRegion[] = [];
 
-  /** Opens `path`. @throws IoError; CorruptFileError when the file does not start with a Riegeli signature. */
-  constructor(path: string) {
+  /**
+   * Opens `path`.
+   * @param options `skip_corrupted_chunks[:true|false]` (see parseRiegeliReaderOptions).
+   * @throws InvalidOptionsError; IoError; CorruptFileError when the file does not start with a
+   *   Riegeli signature (whatever the options: a file that is not Riegeli has nothing to recover).
+   */
+  constructor(path: string, options = '') {
     this.path = path;
+    this.skipCorruptedChunks = parseRiegeliReaderOptions(options).skipCorruptedChunks;
     const source = LocalFile.open(path);
     try {
       const signature = this.readRawChunk(source, 0);
       if (signature.header.chunkType !== ChunkType.fileSignature) {
         throw new CorruptFileError(`the first chunk has type 0x${signature.header.chunkType.toString(16)}, expected the file signature 's'`, { path, offset: 0 });
       }
+      verifyRecordlessChunk(signature.header, new Place('chunk', path, 0));
       this.nextChunk = signature.end;
       this.chunkBegin = signature.end;
     } catch (error) {
@@ -82,15 +99,28 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
 
   /**
    * The next record, or undefined at the end of the file.
-   * @throws CorruptFileError for damaged data; ClosedError after close.
+   * @throws CorruptFileError for damaged data (unless skip_corrupted_chunks); ClosedError after close.
    */
   read(): Uint8Array | undefined {
     const source = this.open();
     while (this.index >= recordCount(this.chunk)) {
       if (this.nextChunk >= source.size) return undefined;
-      this.loadChunkAt(source, this.nextChunk);
+      const begin = this.nextChunk;
+      try {
+        this.loadChunkAt(source, begin);
+      } catch (error) {
+        this.skipChunk(source, begin, error);
+      }
     }
     return recordOf(this.chunk, this.index++);
+  }
+
+  /**
+   * What `skip_corrupted_chunks` skipped so far, in the order it was met.
+   * @example for (const { begin, end, reason } of reader.skippedRegions()) console.warn(begin, end, reason);
+   */
+  skippedRegions(): SkippedRegion[] {
+    return [...this.skipped];
   }
 
   /**
@@ -112,12 +142,19 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
         this.resetAt(begin);
         return;
       }
-      const header = this.readHeader(source, begin);
-      const end = chunkEnd(begin, header.dataSize, header.numRecords);
-      if (position < end) {
-        this.loadChunkAt(source, begin);
-        this.index = Math.min(position - begin, recordCount(this.chunk));
-        return;
+      let end: number;
+      try {
+        const header = this.readHeader(source, begin);
+        end = chunkEnd(begin, header.dataSize, header.numRecords);
+        verifyChunkEnd({ begin, end }, source.size, this.path);
+        if (position < end) {
+          this.loadChunkAt(source, begin);
+          this.index = Math.min(position - begin, recordCount(this.chunk));
+          return;
+        }
+      } catch (error) {
+        this.skipChunk(source, begin, error);
+        end = this.nextChunk;
       }
       begin = end;
     }
@@ -156,6 +193,29 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
     return blockBegin - previousChunk;
   }
 
+  /**
+   * Rethrows `error` unless skip_corrupted_chunks and it is damage; else skips the chunk at `begin`
+   * (to its end when its header is intact, else to the next chunk the block headers show), records
+   * that, and leaves the reader between chunks there.
+   */
+  private skipChunk(source: ByteSource, begin: number, error: unknown): void {
+    if (!this.skipCorruptedChunks || !isChunkDamage(error)) throw error;
+    const resume = this.endOfChunkWithIntactHeader(source, begin) ?? findNextChunk(source, begin);
+    this.skipped.push({ begin, end: resume, reason: error.message });
+    this.resetAt(resume);
+  }
+
+  /** Where the chunk at `begin` ends (at most the file end) if its header is intact. */
+  private endOfChunkWithIntactHeader(source: ByteSource, begin: number): number | undefined {
+    try {
+      const header = this.readHeader(source, begin);
+      return Math.min(source.size, chunkEnd(begin, header.dataSize, header.numRecords));
+    } catch (error) {
+      if (isChunkDamage(error)) return undefined;
+      throw error;
+    }
+  }
+
   private resetAt(begin: number): void {
     this.chunk = EMPTY_CHUNK;
     this.index = 0;
@@ -168,19 +228,21 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
     return readChunkHeaderFromBuffer(source.readSync(begin, span), begin, begin, this.path);
   }
 
+  /**
+   * Reads the chunk at `begin` (its header and data; its padding stays unread). A chunk that ends past
+   * the end of the file is a truncated file, as in Riegeli, even when its data is all there: a clean end
+   * is a chunk boundary.
+   */
   private readRawChunk(source: ByteSource, begin: number): RawChunk {
     const header = this.readHeader(source, begin);
-    const span = chunkDataSpan(begin, header);
-    if (begin + span > source.size) {
-      throw new CorruptFileError(`chunk at ${begin} needs ${span} bytes, the file ends after ${source.size - begin} (truncated)`, {
-        path: this.path,
-        offset: begin,
-      });
-    }
-    return readChunkFromBuffer(source.readSync(begin, span), begin, begin, this.path);
+    verifyChunkEnd({ begin, end: chunkEnd(begin, header.dataSize, header.numRecords) }, source.size, this.path);
+    return readChunkFromBuffer(source.readSync(begin, chunkDataSpan(begin, header)), begin, begin, this.path);
   }
 
-  /** Reads the chunk at `begin`; chunks without records (padding, metadata, signatures) leave it empty. */
+  /**
+   * Reads the chunk at `begin`; chunks without records (padding, metadata, signatures) leave it empty,
+   * once their headers confirm they hold none.
+   */
   private loadChunkAt(source: ByteSource, begin: number): void {
     const raw = this.readRawChunk(source, begin);
     const type = raw.header.chunkType;
@@ -189,7 +251,8 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
     this.index = 0;
     if (type === ChunkType.simple || type === ChunkType.transposed) {
       this.chunk = decodeChunk(raw, this.path);
-    } else if (type === ChunkType.padding || type === ChunkType.fileSignature || type === ChunkType.fileMetadata) {
+    } else if (isRecordless(type)) {
+      verifyRecordlessChunk(raw.header, new Place('chunk', this.path, begin));
       this.chunk = EMPTY_CHUNK;
     } else {
       throw new UnsupportedError(`chunk at ${begin} has unknown type 0x${type.toString(16)}`, { path: this.path, offset: begin });

@@ -59,6 +59,12 @@ export function decodeSimpleChunk(
   // Each size is at least one varint byte and at most ten.
   const sizesPlace = partOf('record sizes', where);
   const sizes = decodeBlock(compressionType, data.subarray(header.pos, sizesEnd), sizesPlace, numRecords * 10, sizesScratch);
+  // The record count is the header's claim, the sizes are bytes present: check before allocating by it.
+  if (numRecords > sizes.length) {
+    throw new CorruptFileError(
+      `${where} announces ${numRecords} records, its record sizes hold ${sizes.length} bytes (at least one per record)`,
+    );
+  }
   const values = decodeBlock(compressionType, data.subarray(sizesEnd), partOf('record values', where), decodedDataSize, output);
 
   const ends = new Float64Array(numRecords);

@@ -32,6 +32,10 @@ function tagsStart(src: Uint8Array, size: number): number {
 /** The largest block this decoder takes: int32 indices (a Riegeli block is far smaller in practice). */
 const MAX_SIZE = 0x7fff_ffff - 64;
 
+/** The best a snappy tag does: a 3-byte copy tag (2-byte offset) copies up to 64 bytes. */
+const MAX_COPY = 64;
+const COPY_TAG_SIZE = 3;
+
 /** Output bytes past the end that the word-wise copies may scribble on before they are cut off. */
 const SLACK = 16;
 
@@ -44,6 +48,10 @@ export function snappyDecompress(src: Uint8Array, expectedSize: number, output: 
   // Every index below stays in int32 arithmetic, which keeps the loop free of float conversions.
   const size = expectedSize | 0;
   const start = tagsStart(src, size);
+  // Checked before the output is allocated: no tag yields more than 64 bytes from 3.
+  if (size > ((src.length - start) * MAX_COPY) / COPY_TAG_SIZE) {
+    throw new SnappyFormatError(`${src.length - start} bytes of tags cannot yield ${size} bytes (at most ${MAX_COPY} per ${COPY_TAG_SIZE})`);
+  }
   // Every byte of the output is written below (or the call throws), so it need not be zeroed.
   const out = output.take(size, SLACK);
   const outView = new DataView(out.buffer, out.byteOffset, size + SLACK);

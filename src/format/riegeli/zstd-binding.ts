@@ -1,36 +1,17 @@
-// The zstd-napi native addon, loaded on first use: a process that never meets zstd data runs without it,
-// and one that does but lacks the compiled addon gets an error that says how to build it, instead of a
-// module-not-found error when the package is imported.
+// The zstd-napi native addon, loaded on first use. It is an optional dependency: an install without
+// a compiler, or with install scripts skipped, has no compiled addon, and zstd then runs on one of
+// the other paths of zstd-codec.ts.
 
 import { createRequire } from 'node:module';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
-import { UnsupportedError } from '../errors.js';
 
 export type Zstd = typeof ZstdBinding;
 
-let loaded: Zstd | undefined;
-
-/**
- * Runs `load` and turns its failure into an UnsupportedError naming the fix.
- * @throws UnsupportedError when the addon cannot be loaded.
- */
-export function loadZstdBinding(load: () => Zstd): Zstd {
+/** The addon, or why it could not be loaded (the first line of the loader's message). */
+export function loadZstdBinding(load: () => Zstd = () => createRequire(import.meta.url)('zstd-napi/binding.js') as Zstd): Zstd | string {
   try {
     return load();
   } catch (cause) {
-    const reason = String((cause as Error).message).split('\n')[0];
-    throw new UnsupportedError(
-      `zstd needs the zstd-napi native addon, which could not be loaded (${reason}). It is compiled when the package ` +
-        'installs (python3, make and a C++ compiler); with npm 11 or later, allow that first: ' +
-        '`npm install-scripts approve zstd-napi && npm rebuild zstd-napi`',
-      {},
-      { cause },
-    );
+    return String((cause as Error).message).split('\n')[0]!;
   }
-}
-
-/** The addon, loaded once. @throws UnsupportedError (see loadZstdBinding). */
-export function zstdBinding(): Zstd {
-  loaded ??= loadZstdBinding(() => createRequire(import.meta.url)('zstd-napi/binding.js') as Zstd);
-  return loaded;
 }

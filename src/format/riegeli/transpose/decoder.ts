@@ -22,11 +22,16 @@ function maxSteps(layout: TransposedLayout): number {
   return (4 * layout.transitions.length + 1) * layout.numStates;
 }
 
+/** Bytes of all decoded buffers: each reappears once in the records (or as a non-proto record length). */
+function bufferBytes(layout: TransposedLayout): number {
+  let total = 0;
+  for (const buffer of layout.buffers) total += buffer.length;
+  return total;
+}
+
 /** The most bytes the machine can write: all buffer bytes plus, per step, a tag and a submessage length (11 bytes). */
 function maxOutputSize(layout: TransposedLayout): number {
-  let bufferBytes = 0;
-  for (const buffer of layout.buffers) bufferBytes += buffer.length;
-  return bufferBytes + 11 * maxSteps(layout);
+  return bufferBytes(layout) + 11 * maxSteps(layout);
 }
 
 /**
@@ -63,7 +68,46 @@ export function decodeTransposedChunk(
   if (numRecords > maxSteps(layout)) {
     fail(where, `the chunk header announces ${numRecords} records, more than this chunk data can produce`);
   }
-  return runStateMachine(layout, numRecords, decodedDataSize, where, output);
+  // Both counts are still claims, bounded only by a product of sizes: the first attempt gets room for
+  // what such data usually produces, and only output the machine really writes earns it more.
+  let room = initialRoom(layout, numRecords, decodedDataSize);
+  for (;;) {
+    const result = runStateMachine(layout, numRecords, decodedDataSize, room, where, output);
+    if (result === NEEDS_BYTES) room = { bytes: grown(room.bytes, decodedDataSize), records: room.records };
+    else if (result === NEEDS_RECORDS) room = { bytes: room.bytes, records: grown(room.records, numRecords) };
+    else return result;
+  }
+}
+
+/** What one run of the state machine may fill: output bytes and record starts. */
+interface Room {
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/** A run's result when it needed more room of one kind than it had (below the header's claim). */
+const NEEDS_BYTES = 1;
+const NEEDS_RECORDS = 2;
+
+/**
+ * Room for what a chunk usually yields: each transition byte leads to at most four steps, each state
+ * may follow once by implicit transitions, and a step writes buffer bytes plus at most 11 of its own.
+ * Chunks whose implicit chains repeat (many fields per record without buffers) need another run.
+ */
+function initialRoom(layout: TransposedLayout, numRecords: number, size: number): Room {
+  const steps = 4 * layout.transitions.length + layout.numStates + 1;
+  return { bytes: Math.min(size, bufferBytes(layout) + 11 * steps), records: Math.min(numRecords, steps) };
+}
+
+/** The next room of a kind: four times more, at most the claim, so a few runs reach any true size. */
+function grown(room: number, claim: number): number {
+  return Math.min(claim, Math.max(4 * room, 4096));
+}
+
+/** Ends a run whose output outgrew its room: another run gets more, unless the room was the whole claim. */
+function outOfRoom(room: Room, size: number, where: Where, state: number): typeof NEEDS_BYTES {
+  if (room.bytes < size) return NEEDS_BYTES;
+  return fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
 }
 
 // Reads a varint32 length at src[q]; returns length * 8 + the varint's byte count.
@@ -83,12 +127,25 @@ function readLongLength(src: Uint8Array, q: number, where: Where, what: string):
   return fail(where, `${what} holds a length longer than 5 bytes`);
 }
 
-function runStateMachine(layout: TransposedLayout, numRecords: number, size: number, where: Where, output: ByteAllocator): DecodedChunk {
+/**
+ * Runs the state machine into `room`; returns the records, or which room ran out when it was smaller
+ * than the header's claim (the run is then discarded).
+ */
+function runStateMachine(
+  layout: TransposedLayout,
+  numRecords: number,
+  size: number,
+  room: Room,
+  where: Where,
+  output: ByteAllocator,
+): DecodedChunk | typeof NEEDS_BYTES | typeof NEEDS_RECORDS {
   const { kind, next, implicit, tagBytes, tagLength, dataLength, buffer, buffers, transitions, numStates } = layout;
   // Every byte gets written (checked at the end), so unzeroed memory is safe.
-  const out = output.take(size);
+  const out = output.take(room.bytes);
   const bufferPos = new Uint32Array(buffers.length);
-  const starts = new Float64Array(numRecords);
+  // Record starts fill from the back; the first `unroomed` records (counted from the front) have no slot.
+  const starts = new Float64Array(room.records);
+  const unroomed = numRecords - room.records;
   let recordsLeft = numRecords;
   // Open submessages: where each one ends in `out` and the state that ended it (it holds the tag).
   let stackEnds = new Uint32Array(16);
@@ -102,7 +159,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
   let state = layout.firstState;
   let pendingSteps = implicit[state]!;
   // Records are written back to front: `p` is where the last byte written begins.
-  let p = size;
+  let p = room.bytes;
 
   for (;;) {
     if (--budget < 0) fail(where, `the state machine takes more steps than ${numRecords} records of ${size} bytes can need`);
@@ -121,7 +178,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         }
         if (total > src.length - q) fail(where, `state ${state} needs a ${total}-byte string, buffer ${b} has ${src.length - q} bytes left`);
         const t = tagLength[state]!;
-        if (p < total + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+        if (p < total + t) return outOfRoom(room, size, where, state);
         p -= total;
         if (total < SMALL_COPY) {
           for (let k = 0; k < total; k++) out[p + k] = src[q + k]!;
@@ -158,13 +215,13 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         const endState = stackStates[stackDepth]!;
         const t = tagLength[endState]!;
         if (length < 0x80) {
-          if (p < 1 + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+          if (p < 1 + t) return outOfRoom(room, size, where, state);
           out[--p] = length;
         } else {
           if (length > 0xffff_ffff) fail(where, `submessage of ${length} bytes, more than 2^32 - 1`);
           let lengthBytes = 1;
           for (let rest = length >>> 7; rest !== 0; rest >>>= 7) lengthBytes++;
-          if (p < lengthBytes + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+          if (p < lengthBytes + t) return outOfRoom(room, size, where, state);
           p -= lengthBytes;
           for (let k = 0; k < lengthBytes - 1; k++) {
             out[p + k] = (length & 0x7f) | 0x80;
@@ -183,7 +240,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
       }
       case 5 /* copyTag */: {
         const n = tagLength[state]!;
-        if (p < n) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+        if (p < n) return outOfRoom(room, size, where, state);
         p -= n;
         const from = state * TAG_SLOT;
         for (let k = 0; k < n; k++) out[p + k] = tagBytes[from + k]!;
@@ -196,7 +253,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         const n = dataLength[state]!;
         const t = tagLength[state]!;
         if (n > src.length - q) fail(where, `buffer ${b} ends inside a ${n}-byte varint of state ${state}`);
-        if (p < n + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+        if (p < n + t) return outOfRoom(room, size, where, state);
         p -= n;
         // Buffers keep varints with their continuation bits cleared; restore them, and refuse a set one.
         let bits = 0;
@@ -222,7 +279,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         const n = kind[state] === NodeKind.fixed32 ? 4 : 8;
         const t = tagLength[state]!;
         if (n > src.length - q) fail(where, `buffer ${b} ends inside a ${n}-byte fixed value of state ${state}`);
-        if (p < n + t) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+        if (p < n + t) return outOfRoom(room, size, where, state);
         p -= n;
         for (let k = 0; k < n; k++) out[p + k] = src[q + k]!;
         bufferPos[b] = q + n;
@@ -234,7 +291,8 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
       case 1 /* messageStart */:
         if (stackDepth !== 0) fail(where, `a record starts while ${stackDepth} submessages are open`);
         if (recordsLeft === 0) fail(where, `more records than the ${numRecords} the chunk header announces`);
-        starts[--recordsLeft] = p;
+        if (--recordsLeft < unroomed) return NEEDS_RECORDS;
+        starts[recordsLeft - unroomed] = p;
         break;
       case 2 /* nonProto */: {
         const lengthsIndex = layout.nonProtoLengthsBuffer;
@@ -247,14 +305,15 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
         const src = buffers[b]!;
         const from = bufferPos[b]!;
         if (length > src.length - from) fail(where, `non-proto record of ${length} bytes, buffer ${b} has ${src.length - from} left`);
-        if (p < length) fail(where, `state ${state} writes beyond the ${size} record bytes the chunk header announces`);
+        if (p < length) return outOfRoom(room, size, where, state);
         p -= length;
         out.set(src.subarray(from, from + length), p);
         bufferPos[b] = from + length;
         // A non-proto record is complete once its bytes are written.
         if (stackDepth !== 0) fail(where, `a record starts while ${stackDepth} submessages are open`);
         if (recordsLeft === 0) fail(where, `more records than the ${numRecords} the chunk header announces`);
-        starts[--recordsLeft] = p;
+        if (--recordsLeft < unroomed) return NEEDS_RECORDS;
+        starts[recordsLeft - unroomed] = p;
         break;
       }
       // 0: noOp only moves on.
@@ -276,7 +335,7 @@ function runStateMachine(layout: TransposedLayout, numRecords: number, size: num
 
   if (stackDepth !== 0) fail(where, `${stackDepth} submessages are still open after the last transition`);
   if (recordsLeft !== 0) fail(where, `${numRecords - recordsLeft} records decoded, the chunk header announces ${numRecords}`);
-  if (p !== 0) fail(where, `records fill ${size - p} bytes, the chunk header announces ${size}`);
+  if (p !== 0 || room.bytes !== size) fail(where, `records fill ${room.bytes - p} bytes, the chunk header announces ${size}`);
   if (numRecords > 0 && starts[0] !== 0) fail(where, `${starts[0]} bytes precede the first record`);
   for (let b = 0; b < buffers.length; b++) {
     if (bufferPos[b] !== buffers[b]!.length) fail(where, `buffer ${b} has ${buffers[b]!.length - bufferPos[b]!} bytes no state read`);

@@ -1,0 +1,125 @@
+// Synchronous batch reads, by index or range: one read call per run of adjacent chunks, each chunk
+// decoded once, into the memory the caller's targets say (fresh buffers, a scratch, an arena).
+
+import { InvalidArgumentError } from '../errors.js';
+import { SHARED_SLABS, type ByteAllocator, type OutputArena } from '../io/output-arena.js';
+import type { ReadScratch } from '../io/read-scratch.js';
+import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
+import type { OpenedFile } from './opened-file.js';
+import { checkIndices, rangeArray, resolveRange } from './read-arguments.js';
+import { planChunkReads, type ChunkRun } from './read-plan.js';
+import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
+
+/** Where one batch read puts the file bytes it reads and the records it decodes. */
+export interface ReadTargets {
+  /** For the file bytes: a reused scratch, or (undefined) fresh memory per read. */
+  readonly fileBytes: ReadScratch | undefined;
+  /** For decompressed and assembled records. */
+  readonly records: ByteAllocator;
+  /** When set, every record must end up in a buffer of this arena (copied there if need be). */
+  readonly arena?: OutputArena;
+}
+
+/** A plain batch read's targets: fresh file bytes, records decoded into the shared slabs. */
+export const PLAIN_TARGETS: ReadTargets = { fileBytes: undefined, records: SHARED_SLABS };
+
+/** The targets of a read whose file bytes go to `scratch`, its records to the shared slabs. */
+export function scratchTargets(scratch: ReadScratch): ReadTargets {
+  return { fileBytes: scratch, records: SHARED_SLABS };
+}
+
+/** A batch read; with `skips`, damaged chunks are skipped and listed there, their records undefined. */
+export function readBatch(
+  file: OpenedFile,
+  first: readonly number[] | number,
+  end: number | undefined,
+  targets: ReadTargets,
+  skips: SkippedChunk[] | undefined,
+): AvailableRecords {
+  let records: (Uint8Array | undefined)[];
+  if (typeof first === 'number') {
+    if (end === undefined) throw new InvalidArgumentError('read(start, end) needs both bounds', { path: file.path });
+    const [from, to] = resolveRange(file, first, end);
+    records = file.withRelease(() => readRangeSync(file, from, to, targets, skips));
+  } else {
+    const indices = checkIndices(file, first);
+    records = file.withRelease(() => readIndicesSync(file, indices, targets, skips));
+  }
+  if (targets.arena !== undefined) moveIntoArena(records, targets.arena);
+  return { records, skipped: skips ?? [] };
+}
+
+/**
+ * A batch read whose records all end up in `arena` (see ArrayRecordReader.readAvailableIntoArena):
+ * decoded straight into it when the read needs most records of its chunks, copied there otherwise.
+ */
+export function readIntoArena(
+  file: OpenedFile,
+  arena: OutputArena,
+  scratch: ReadScratch,
+  first: readonly number[] | number,
+  end: number | undefined,
+  skipDamaged: boolean,
+): AvailableRecords {
+  file.requireOpen();
+  const dense = typeof first === 'number' || file.needsMostOfItsChunks(first);
+  return readBatch(file, first, end, { fileBytes: scratch, records: dense ? arena : SHARED_SLABS, arena }, skipDamaged ? file.newSkips() : undefined);
+}
+
+function readRangeSync(file: OpenedFile, from: number, to: number, targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
+  const { groupSize } = file.layout;
+  const firstChunk = Math.floor(from / groupSize);
+  const lastChunk = Math.floor((to - 1) / groupSize);
+  const records = new Array<Uint8Array | undefined>(to - from);
+  const runs = planChunkReads(rangeArray(firstChunk, lastChunk + 1), file.index);
+  const buffers = readRuns(file, runs, targets.fileBytes);
+  runs.forEach((run, r) => {
+    const buffer = buffers[r]!;
+    for (let chunk = run.first; chunk <= run.last; chunk++) {
+      const decoded = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
+      if (decoded === undefined) continue;
+      const base = chunk * groupSize;
+      const begin = Math.max(from, base);
+      const finish = Math.min(to, base + recordCount(decoded));
+      for (let index = begin; index < finish; index++) records[index - from] = recordOf(decoded, index - base);
+    }
+  });
+  return records;
+}
+
+function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
+  const decoded = new Map<number, DecodedChunk>();
+  const runs = planChunkReads(file.chunksOf(indices), file.index);
+  const buffers = readRuns(file, runs, targets.fileBytes);
+  runs.forEach((run, r) => {
+    for (let chunk = run.first; chunk <= run.last; chunk++) {
+      const chunkRecords = file.decodeOrSkip(buffers[r]!, run.start, chunk, targets.records, skips);
+      if (chunkRecords !== undefined) decoded.set(chunk, chunkRecords);
+    }
+  });
+  return file.gather(indices, decoded);
+}
+
+/** The file bytes of each run: fresh buffers, or consecutive regions of `scratch`. */
+function readRuns(file: OpenedFile, runs: readonly ChunkRun[], scratch: ReadScratch | undefined): Uint8Array[] {
+  const source = file.requireOpen();
+  if (scratch === undefined) return runs.map((run) => source.readSync(run.start, run.end - run.start));
+  const region = scratch.take(runs.reduce((total, run) => total + run.end - run.start, 0));
+  let offset = 0;
+  return runs.map((run) => {
+    const length = run.end - run.start;
+    offset += length;
+    return source.readSync(run.start, length, region.subarray(offset - length, offset));
+  });
+}
+
+/** Replaces every record that is not a view into `arena` with a copy in it. */
+function moveIntoArena(records: (Uint8Array | undefined)[], arena: OutputArena): void {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    if (record === undefined || arena.owns(record.buffer)) continue;
+    const copy = arena.take(record.length);
+    copy.set(record);
+    records[i] = copy;
+  }
+}

@@ -1,0 +1,227 @@
+// The file an ArrayRecordReader has open: its bytes, layout and chunk index, the decoding of one
+// chunk with its checks, and the chunks skip_corrupted_chunks skipped.
+
+import { ClosedError, CorruptFileError } from '../errors.js';
+import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import type { ByteAllocator } from '../io/output-arena.js';
+import { readChunkFromBuffer, verifyChunkEnd, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
+import { decodeChunk } from '../riegeli/chunk-codec.js';
+import { FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
+import { recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
+import { readFileMetadata } from '../riegeli/file-metadata.js';
+import type { RecordsMetadata } from '../riegeli/records-metadata.js';
+import { isChunkDamage } from '../riegeli/recovery.js';
+import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
+import { readFileLayout, readFileLayoutAsync, readFooterChunk, type FileLayout, type OpenedLayout } from './footer.js';
+import { parseReaderOptions, type ReaderOptions } from './reader-options.js';
+import { presentRecords, type AvailableRecords, type SkippedChunk } from './skipped-chunk.js';
+
+/** An open ArrayRecord file and what every read of it needs; `close()` ends it. */
+export class OpenedFile {
+  readonly layout: FileLayout;
+  readonly index: ChunkIndex;
+  private source: ByteSource | undefined;
+  /** The chunks skip_corrupted_chunks skipped, by chunk number. */
+  private readonly skipped = new Map<number, SkippedChunk>();
+
+  private constructor(
+    readonly path: string,
+    readonly options: ReaderOptions,
+    /** The options as the caller wrote them, for the read workers, which open the file again. */
+    readonly optionsText: string,
+    source: ByteSource,
+    { layout, offsets }: OpenedLayout,
+  ) {
+    const { numChunks, footerOffset } = layout;
+    this.layout = layout;
+    this.index =
+      options.indexStorageOption === 'offloaded'
+        ? new OffloadedChunkIndex(numChunks, () => readChunkOffsets(readFooterChunk(this.requireOpen(), footerOffset), layout, path))
+        : new InMemoryChunkIndex(offsets);
+    this.source = source;
+  }
+
+  /**
+   * Opens `path` and reads its footer (blocking).
+   * @throws InvalidOptionsError, IoError, NotArrayRecordError, CorruptFileError, UnsupportedError.
+   */
+  static open(path: string, optionsText: string): OpenedFile {
+    const options = parseReaderOptions(optionsText);
+    const source = LocalFile.open(path);
+    try {
+      return new OpenedFile(path, options, optionsText, source, readFileLayout(source));
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+  }
+
+  /** `OpenedFile.open` reading the footer on libuv's thread pool. @throws as `open`. */
+  static async openAsync(path: string, optionsText: string): Promise<OpenedFile> {
+    const options = parseReaderOptions(optionsText);
+    const source = LocalFile.open(path);
+    try {
+      return new OpenedFile(path, options, optionsText, source, await readFileLayoutAsync(source));
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+  }
+
+  /** The file's bytes. @throws ClosedError after `close()`. */
+  requireOpen(): ByteSource {
+    if (this.source === undefined) throw new ClosedError('ArrayRecordReader', { path: this.path });
+    return this.source;
+  }
+
+  isOpen(): boolean {
+    return this.source !== undefined;
+  }
+
+  /** Closes the file; idempotent. */
+  close(): void {
+    this.source?.close();
+    this.source = undefined;
+  }
+
+  /** The file's metadata chunk, or undefined when the writer stored none. @throws CorruptFileError when it is damaged. */
+  metadata(): RecordsMetadata | undefined {
+    const source = this.requireOpen();
+    // Only a file whose first data chunk (or footer) starts after the signature has room for metadata.
+    const firstChunk = this.layout.numChunks > 0 ? this.index.start(0) : this.layout.footerOffset;
+    this.index.release();
+    return firstChunk > FIRST_CHUNK_OFFSET ? readFileMetadata(source) : undefined;
+  }
+
+  /** Decodes chunk `chunk` from a buffer holding the file from `base` on, and checks its record count. */
+  decodeFrom(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator): DecodedChunk {
+    const start = this.index.start(chunk);
+    const chunkBuffer = buffer.subarray(start - base, this.index.end(chunk) - base);
+    const raw = readChunkFromBuffer(chunkBuffer, start, start, this.path);
+    verifyChunkEnd(raw, this.index.end(chunk), this.path, chunk === this.layout.numChunks - 1 ? 'the footer' : 'the next chunk');
+    // Between this chunk and the next there may only be padding (pad_to_block_boundary).
+    if (raw.end < this.index.end(chunk)) verifyPaddingChunks(chunkBuffer, start, raw.end, this.path);
+    const { numRecords, groupSize, numChunks } = this.layout;
+    const expected = chunk === numChunks - 1 ? numRecords - chunk * groupSize : groupSize;
+    if (raw.header.numRecords !== expected) {
+      throw new CorruptFileError(`chunk ${chunk} holds ${raw.header.numRecords} records, the footer implies ${expected}`, {
+        path: this.path,
+        offset: start,
+      });
+    }
+    return decodeChunk(raw, this.path, records);
+  }
+
+  /**
+   * `decodeFrom`; with `skips`, a chunk that cannot be read is listed there instead of throwing, and
+   * undefined returned. Without, every failure throws: the reads that promise every record pass none.
+   */
+  decodeOrSkip(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator, skips: SkippedChunk[] | undefined): DecodedChunk | undefined {
+    if (skips === undefined) return this.decodeFrom(buffer, base, chunk, records);
+    try {
+      return this.decodeFrom(buffer, base, chunk, records);
+    } catch (error) {
+      if (!isChunkDamage(error)) throw error;
+      skips.push(this.skippedChunk(chunk, error));
+      return undefined;
+    }
+  }
+
+  /** The report of skipping chunk `chunk` because of `error`. */
+  skippedChunk(chunk: number, error: Error): SkippedChunk {
+    const { groupSize, numRecords } = this.layout;
+    return {
+      path: this.path,
+      chunk,
+      firstRecord: chunk * groupSize,
+      endRecord: Math.min(numRecords, (chunk + 1) * groupSize),
+      begin: this.index.start(chunk),
+      end: this.index.end(chunk),
+      reason: error.message,
+    };
+  }
+
+  /** A list for the chunks a read skips when skip_corrupted_chunks is on; undefined (throw) when off. */
+  newSkips(): SkippedChunk[] | undefined {
+    return this.options.skipCorruptedChunks ? [] : undefined;
+  }
+
+  /** Reads in file order (ranges) may skip; reads by index promise every record, so they throw. */
+  skipsFor(first: readonly number[] | number): SkippedChunk[] | undefined {
+    return typeof first === 'number' ? this.newSkips() : undefined;
+  }
+
+  /** Adds what a read skipped to `skippedChunks()`. */
+  report(skipped: readonly SkippedChunk[]): void {
+    for (const chunk of skipped) if (!this.skipped.has(chunk.chunk)) this.skipped.set(chunk.chunk, chunk);
+  }
+
+  /** A readAvailable result, its skipped chunks reported. */
+  reported(read: AvailableRecords): AvailableRecords {
+    this.report(read.skipped);
+    return read;
+  }
+
+  /** The records of a read in file order: those of skipped chunks (reported) left out. */
+  intactRecords(read: AvailableRecords): Uint8Array[] {
+    this.report(read.skipped);
+    return presentRecords(read);
+  }
+
+  /** Every chunk reported skipped so far, in file order. */
+  skippedChunks(): SkippedChunk[] {
+    return [...this.skipped.values()].sort((a, b) => a.chunk - b.chunk);
+  }
+
+  /** The distinct chunks that hold `indices`, ascending. */
+  chunksOf(indices: readonly number[]): number[] {
+    const groupSize = this.layout.groupSize;
+    const chunks = new Set<number>();
+    for (let i = 0; i < indices.length; i++) chunks.add(Math.floor(indices[i]! / groupSize));
+    return [...chunks].sort((a, b) => a - b);
+  }
+
+  /** True when `indices` ask for at least half the records of the chunks they fall in. */
+  needsMostOfItsChunks(indices: readonly number[]): boolean {
+    const groupSize = this.layout.groupSize;
+    if (groupSize === 1) return true;
+    const chunks = new Set<number>();
+    const records = new Set<number>();
+    for (let i = 0; i < indices.length; i++) {
+      records.add(indices[i]!);
+      chunks.add(Math.floor(indices[i]! / groupSize));
+    }
+    return 2 * records.size >= chunks.size * groupSize;
+  }
+
+  /** The records at `indices` from their decoded chunks; undefined where a chunk was skipped. */
+  gather(indices: readonly number[], decoded: ReadonlyMap<number, DecodedChunk>): (Uint8Array | undefined)[] {
+    const groupSize = this.layout.groupSize;
+    const records = new Array<Uint8Array | undefined>(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i]!;
+      const chunk = Math.floor(index / groupSize);
+      const chunkRecords = decoded.get(chunk);
+      records[i] = chunkRecords === undefined ? undefined : recordOf(chunkRecords, index - chunk * groupSize);
+    }
+    return records;
+  }
+
+  /** `action`, then the chunk index drops what it cached for it (an offloaded index keeps nothing between operations). */
+  withRelease<T>(action: () => T): T {
+    try {
+      return action();
+    } finally {
+      this.index.release();
+    }
+  }
+
+  /** `withRelease` for an async action: the index is released when it settles. */
+  async withReleaseAsync<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } finally {
+      this.index.release();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// The records a batch read asks for, checked against the file: indices in range, ranges resolved.
+
+import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import type { OpenedFile } from './opened-file.js';
+
+/**
+ * `indices` themselves once every one names a record of the file.
+ * @throws ClosedError after close; InvalidArgumentError when not an array; OutOfRangeError for any index outside the file.
+ */
+export function checkIndices(file: OpenedFile, indices: readonly number[]): readonly number[] {
+  file.requireOpen();
+  if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) {
+    throw new InvalidArgumentError(`read(indices) takes an array of record indices, got ${typeof indices}`, { path: file.path });
+  }
+  const numRecords = file.layout.numRecords;
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i]!;
+    if (!Number.isSafeInteger(index) || index < 0 || index >= numRecords) {
+      throw new OutOfRangeError(`record index ${index} (position ${i} of the request) outside [0, ${numRecords})`, {
+        path: file.path,
+        index,
+      });
+    }
+  }
+  return indices;
+}
+
+/**
+ * [from, to) of `read(start, end)`, negative bounds counting from the end as in Python.
+ * @throws ClosedError after close; InvalidArgumentError for non-integers; OutOfRangeError when empty or outside the file.
+ */
+export function resolveRange(file: OpenedFile, start: number, end: number): [number, number] {
+  file.requireOpen();
+  const numRecords = file.layout.numRecords;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
+    throw new InvalidArgumentError(`read(start, end) takes integers, got ${start}, ${end}`, { path: file.path });
+  }
+  const from = start < 0 ? numRecords + start : start;
+  const to = end < 0 ? numRecords + end : end;
+  if (from < 0 || to > numRecords || to <= from) {
+    throw new OutOfRangeError(`[${start}, ${end}) is out of range of [0, ${numRecords})`, { path: file.path });
+  }
+  return [from, to];
+}
+
+/** The integers [from, to), ascending: the indices of a range of records, or the chunks of a range. */
+export function rangeArray(from: number, to: number): number[] {
+  const values = new Array<number>(to - from);
+  for (let i = 0; i < values.length; i++) values[i] = from + i;
+  return values;
+}

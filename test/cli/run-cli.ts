@@ -1,0 +1,34 @@
+// Running the array-record command as a user does: `node --import tsx bin/array-record.ts ...`, in a
+// child process, with its exit status, stdout and stderr.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The command's entry point. */
+export const CLI = fileURLToPath(new URL('../../bin/array-record.ts', import.meta.url));
+/** The command line that runs it, for shell pipelines (the paths here have no spaces). */
+export const CLI_COMMAND = `${process.execPath} --import tsx ${CLI}`;
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the command with `args` (and `input` on stdin), waiting for it to end. */
+export function run(args: readonly string[], input?: string | Uint8Array): CliResult {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', input, maxBuffer: 256 << 20 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the command with `args`, returning stdout as bytes. */
+export function runBinary(args: readonly string[], input?: Uint8Array): { code: number | null; stdout: Buffer; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { input, maxBuffer: 256 << 20 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8') };
+}
+
+/** Runs a bash command line (pipelines), `$CLI` standing for the command. */
+export function shell(script: string): CliResult {
+  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, CLI: CLI_COMMAND }, maxBuffer: 256 << 20 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,154 @@
+// The package as npm users get it: packed (only dist, README, LICENSE), installed from the tarball
+// into fresh ESM and CommonJS projects with and without install scripts, and run there: zstd (on the
+// path each install and Node gives), snappy and brotli written and read, sync and on the read workers,
+// and Google's bytes reproduced. Consumers run on this Node and on every binary listed in
+// ARRAY_RECORD_TEST_NODES (separated by ':'; .ci/run lists Node 22 and 24).
+// Installing with scripts compiles zstd-napi (1-3 minutes here); ARRAY_RECORD_PACKAGE_SCRIPTS=0 skips
+// that install (.ci/run does, on the passes whose Nodes the first pass already ran).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goldenPath } from '../helpers/golden.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'installed-package-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const nodes = [process.execPath, ...(process.env['ARRAY_RECORD_TEST_NODES'] ?? '').split(':').filter((node) => node !== '' && fs.existsSync(node))];
+const withScripts = process.env['ARRAY_RECORD_PACKAGE_SCRIPTS'] !== '0';
+const npm = (args: string[], cwd: string): string =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 540_000 });
+
+function nodeVersion(node: string): [number, number] {
+  return execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim().split('.').map(Number) as [number, number];
+}
+
+/** The zstd path an install gives on a Node: the addon when it was built, else node:zlib (22.15+), else wasm. */
+function expectedZstd(node: string, scripts: boolean): string {
+  if (scripts) return 'zstd-napi';
+  const [major, minor] = nodeVersion(node);
+  return major > 22 || (major === 22 && minor >= 15) ? 'node:zlib' : 'wasm';
+}
+
+// The consumer program, the same in both module systems but for how it loads the package.
+const PROGRAM = `
+const dir = process.argv[2];
+const golden = process.argv[3];
+const fs = await import('node:fs');
+const path = await import('node:path');
+const report = { zstd: zstdPath(), tfjs: typeof exampleDataset, files: {} };
+for (const options of ['group_size:4', 'group_size:4,zstd:1', 'group_size:4,snappy', 'group_size:4,brotli:6']) {
+  const file = path.join(dir, options.replace(/\\W/g, '_') + '.array_record');
+  const writer = new ArrayRecordWriter(file, options);
+  for (let i = 0; i < 200; i++) writer.write('record ' + i + ' '.repeat(i % 17));
+  writer.close();
+  const reader = new ArrayRecordReader(file);
+  const sync = reader.readAll();
+  const async = await reader.readAsync([199, 0, 100]);
+  report.files[options] = [reader.writerOptionsString(), sync.length, new TextDecoder().decode(sync[199]).trim(), async.map((r) => new TextDecoder().decode(r).trim()).join('|')];
+  reader.close();
+}
+// Google's zstd:3 file, read and written again byte for byte (the README's small rule).
+const googleFile = path.join(dir, 'google.array_record');
+const writer = new ArrayRecordWriter(googleFile);
+for (let i = 0; i < 1000; i++) {
+  const record = new Uint8Array((i * 7919 + 13) % 3001);
+  for (let j = 0; j < record.length; j++) record[j] = (i * 31 + j * 17 + (j >> 8)) & 0xff;
+  writer.write(record);
+}
+writer.close();
+report.google = [new ArrayRecordReader(golden).readAll().length, fs.readFileSync(googleFile).equals(fs.readFileSync(golden))];
+console.log(JSON.stringify(report));
+`;
+const ESM = `import { ArrayRecordReader, ArrayRecordWriter, zstdPath } from 'array-record';\nimport { exampleDataset } from 'array-record/tfjs';\n${PROGRAM}`;
+const CJS = `const { ArrayRecordReader, ArrayRecordWriter, zstdPath } = require('array-record');\nconst { exampleDataset } = require('array-record/tfjs');\n(async () => {\n${PROGRAM}\n})();`;
+
+const expectedFiles = {
+  'group_size:4': ['group_size:4,transpose:false,pad_to_block_boundary:false,zstd:3,window_log:20,max_parallelism:1', 200, 'record 199', 'record 199|record 0|record 100'],
+  'group_size:4,zstd:1': ['group_size:4,transpose:false,pad_to_block_boundary:false,zstd:1,window_log:20,max_parallelism:1', 200, 'record 199', 'record 199|record 0|record 100'],
+  'group_size:4,snappy': ['group_size:4,transpose:false,pad_to_block_boundary:false,snappy,max_parallelism:1', 200, 'record 199', 'record 199|record 0|record 100'],
+  'group_size:4,brotli:6': ['group_size:4,transpose:false,pad_to_block_boundary:false,brotli:6,max_parallelism:1', 200, 'record 199', 'record 199|record 0|record 100'],
+};
+
+let tarball = '';
+let packed: { path: string }[] = [];
+
+beforeAll(() => {
+  // The package directory as `npm pack` sees it, built from the current sources (prepare is `npm run build`).
+  const stage = path.join(dir, 'stage');
+  fs.mkdirSync(stage);
+  for (const file of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(root, file), path.join(stage, file));
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')], { encoding: 'utf8' });
+  expect(fs.existsSync(path.join(stage, 'dist/src/index.js')), tsc.stdout).toBe(true);
+  packed = (JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], stage)) as { files: { path: string }[] }[])[0]!.files;
+  const [result] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], stage)) as { filename: string }[];
+  tarball = path.join(dir, result!.filename);
+}, 120_000);
+
+describe('the packed tarball', () => {
+  it('holds the compiled package, its declarations, README and LICENSE, and nothing else', () => {
+    const files = packed.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/tfjs/index.js', 'dist/src/tfjs/index.d.ts', 'dist/bin/array-record.js', 'dist/src/format/arrayrecord/read-worker.js', 'dist/src/loader/transform-worker.js']));
+    for (const file of files) {
+      expect(file, 'only dist and the three root files').toMatch(/^(dist\/(src|bin)\/.*\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/);
+      expect(file).not.toMatch(/(^|\/)(test|golden|bench|examples)\//);
+    }
+    // No source maps: they would point at src/*.ts, which is not shipped.
+    expect(files.some((file) => file.endsWith('.map'))).toBe(false);
+  });
+
+  it('states the Node versions that can require() it and names both conditions for both entry points', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string }; exports: Record<string, Record<string, unknown>> };
+    expect(manifest.engines.node).toBe('^20.19.0 || >=22.12.0');
+    for (const entry of ['.', './tfjs']) {
+      expect(Object.keys(manifest.exports[entry]!)).toEqual(['import', 'require', 'default']);
+    }
+  });
+});
+
+/** A fresh project of `type`, with the tarball installed. */
+function project(name: string, type: 'module' | 'commonjs', scripts: boolean): string {
+  const projectDir = path.join(dir, name);
+  fs.mkdirSync(projectDir);
+  fs.writeFileSync(path.join(projectDir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, type }));
+  npm(['install', tarball, '--prefer-offline', ...(scripts ? [] : ['--ignore-scripts'])], projectDir);
+  fs.writeFileSync(path.join(projectDir, 'index.js'), type === 'module' ? ESM : CJS);
+  return projectDir;
+}
+
+function runConsumer(projectDir: string, node: string, program = 'index.js'): unknown {
+  const out = fs.mkdtempSync(path.join(projectDir, 'out-'));
+  const result = spawnSync(node, [program, out, goldenPath('zstd3default_g1_small.array_record')], { cwd: projectDir, encoding: 'utf8', timeout: 120_000 });
+  expect(result.status, `${node}: ${result.stderr}`).toBe(0);
+  expect(result.stderr, node).toBe('');
+  return JSON.parse(result.stdout);
+}
+
+describe.each([
+  ['ESM', 'module'],
+  ['CommonJS', 'commonjs'],
+] as const)('an %s project', (label, type) => {
+  it('installed with --ignore-scripts: zstd on node:zlib or wasm, every codec, Google\'s bytes', () => {
+    const projectDir = project(`${label}-no-scripts`, type, false);
+    expect(fs.existsSync(path.join(projectDir, 'node_modules/zstd-napi/build'))).toBe(false);
+    for (const node of nodes) {
+      expect(runConsumer(projectDir, node), node).toEqual({ zstd: expectedZstd(node, false), tfjs: 'function', files: expectedFiles, google: [1000, true] });
+    }
+  }, 300_000);
+});
+
+describe.runIf(withScripts)('a project installed with install scripts', () => {
+  it('runs zstd on the compiled addon, from ESM and from CommonJS', () => {
+    const projectDir = project('with-scripts', 'module', true);
+    fs.writeFileSync(path.join(projectDir, 'index.cjs'), CJS);
+    for (const node of nodes) {
+      for (const program of ['index.js', 'index.cjs']) {
+        expect(runConsumer(projectDir, node, program), `${program} on ${node}`).toEqual({ zstd: 'zstd-napi', tfjs: 'function', files: expectedFiles, google: [1000, true] });
+      }
+    }
+  }, 600_000);
+});
