@@ -33,14 +33,24 @@ describe('examples', () => {
     expect(out).toContain("resumed batches equal the uninterrupted run's: true");
   });
 
-  it('train-tfjs.ts (the README\'s training program): on the wasm backend, without tfjs-node', () => {
+  it('train-tfjs.ts (the training program of docs/tfjs.md): on the wasm backend, without tfjs-node', () => {
     const out = runExample('train-tfjs.ts');
     expect(out).toMatch(/^backend: wasm\n/);
     expect(out).toContain('epoch 4: loss');
     expect(Number(/accuracy on 500 random records: ([\d.]+)%/.exec(out)?.[1])).toBeGreaterThan(90);
-    // The README shows the program as it is.
-    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`\`\`\`ts\n${fs.readFileSync(new URL('../../examples/train-tfjs.ts', import.meta.url), 'utf8')}\`\`\``);
+    // The documentation shows the program as it is.
+    const page = fs.readFileSync(new URL('../../docs/tfjs.md', import.meta.url), 'utf8');
+    expect(page).toContain(`\`\`\`ts\n${fs.readFileSync(new URL('../../examples/train-tfjs.ts', import.meta.url), 'utf8')}\`\`\``);
+  });
+
+  it('tfds-train.ts: writes a TFDS dataset directory, selects splits, decodes on a worker and trains', () => {
+    const out = runExample('tfds-train.ts');
+    expect(out).toContain('shapes 1.0.0: train 800 in 2 shards, test 200 in 1 shards');
+    expect(out).toContain('label: horizontal, vertical, diagonal, box; supervised keys {"xs":"image","ys":"label"}');
+    expect(out).toContain('train[:90%]: 720 records, train[90%:]: 80');
+    expect(out).toContain('epoch 3: loss');
+    expect(Number(/accuracy on 100 random test records: ([\d.]+)%/.exec(out)?.[1])).toBeGreaterThan(90);
+    expect(out).toMatch(/test\[0\]: (horizontal|vertical|diagonal|box) \(a \1 shape of size \d+ at \(\d+, \d+\)\), image 28x28x1/);
   });
 
   it('random-access-evaluation.ts', () => {
