@@ -114,3 +114,30 @@ describe('RiegeliRecordReader with transposed chunks and metadata', () => {
     expect(new RiegeliRecordReader(goldenPath('plain_riegeli_small.riegeli')).metadata()).toBeUndefined();
   });
 });
+
+describe('seeking in files whose size is a multiple of the block size (found by the fuzzer)', () => {
+  const golden = goldenPath('digits.array_record-00000-of-00002');
+
+  it('seek(size) lands at the end instead of reading a block header past it', () => {
+    using reader = new RiegeliRecordReader(golden);
+    reader.seek(fs.statSync(golden).size);
+    expect(reader.read()).toBeUndefined();
+  });
+
+  it('a damaged block header met by seek is a CorruptFileError naming the file and the block', () => {
+    const bytes = fs.readFileSync(golden);
+    bytes[65536 + 15] = 0x40; // previous_chunk's top byte: beyond 2^53, hash no longer matches
+    const file = path.join(dir, 'damaged-block-header.array_record');
+    fs.writeFileSync(file, bytes);
+    using reader = new RiegeliRecordReader(file);
+    let caught: unknown;
+    try {
+      reader.seek(65600);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CorruptFileError);
+    expect((caught as CorruptFileError).message).toContain(file);
+    expect((caught as CorruptFileError).offset).toBe(65536);
+  });
+});

@@ -95,8 +95,8 @@ export function* riegeliEndSteps(path: string, size: number): ReadSteps<RiegeliE
   if (lastBlock + BLOCK_HEADER_SIZE > size) return { kind: 'cut', chunkBegin: lastBlock };
   const tail = yield { offset: lastBlock, length: size - lastBlock };
   if (!hashMatches(tail.subarray(8, BLOCK_HEADER_SIZE), tail, 0)) return { kind: 'unknown' };
-  const previousChunk = readU64(tail, 8, 'previous_chunk');
-  const nextChunk = readU64(tail, 16, 'next_chunk');
+  const previousChunk = readU64(tail, 8, 'previous_chunk of the last block header', { path, offset: lastBlock });
+  const nextChunk = readU64(tail, 16, 'next_chunk of the last block header', { path, offset: lastBlock });
   const chunkAtLastBlock = previousChunk === 0;
   let begin = chunkAtLastBlock ? lastBlock : lastBlock + nextChunk;
   if (!chunkAtLastBlock && begin > size) return { kind: 'cut', chunkBegin: lastBlock - previousChunk, chunkAtLastBlock };

@@ -1,6 +1,6 @@
 // Little-endian integers and protobuf-style varints, with u64 values kept as JS numbers (< 2^53) or two u32 halves.
 
-import { CorruptFileError } from '../errors.js';
+import { CorruptFileError, type ErrorLocation } from '../errors.js';
 import type { Where } from '../place.js';
 
 const TWO_32 = 0x1_0000_0000;
@@ -21,12 +21,15 @@ export function writeU32(bytes: Uint8Array, offset: number, value: number): void
   bytes[offset + 3] = value >>> 24;
 }
 
-/** Reads a little-endian u64 that must be below 2^53; `what` names the field in the error. */
-export function readU64(bytes: Uint8Array, offset: number, what: Where): number {
+/**
+ * Reads a little-endian u64 that must be below 2^53; `what` names the field in the error and
+ * `location` the file and offset where the field lies.
+ */
+export function readU64(bytes: Uint8Array, offset: number, what: Where, location: ErrorLocation = {}): number {
   const low = readU32(bytes, offset);
   const high = readU32(bytes, offset + 4);
   if (high >= 0x20_0000) {
-    throw new CorruptFileError(`${what} is ${high.toString(16)}${low.toString(16).padStart(8, '0')}h, beyond 2^53`);
+    throw new CorruptFileError(`${what} is ${high.toString(16)}${low.toString(16).padStart(8, '0')}h, beyond 2^53`, location);
   }
   return high * TWO_32 + low;
 }

@@ -4,6 +4,7 @@
 import { ClosedError, CorruptFileError, OutOfRangeError, UnsupportedError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
 import { readU64 } from './bytes.js';
+import { hashMatches } from './highway-hash.js';
 import { chunkEnd } from './block.js';
 import { decodeChunk } from './chunk-codec.js';
 import { chunkDataSpan, chunkHeaderSpan, readChunkFromBuffer, readChunkHeaderFromBuffer, verifyChunkEnd, type RawChunk } from './chunk-frame.js';
@@ -34,6 +35,7 @@ const EMPTY_CHUNK: DecodedChunk = { values: new Uint8Array(0), ends: new Float64
  * for (const record of reader) console.log(record.length);
  */
 export class RiegeliRecordReader implements Iterable<Uint8Array> {
+  /** The path the reader was opened with. */
   readonly path: string;
   private source: ByteSource | undefined;
   /** Where the chunk after the current one begins. */
@@ -185,8 +187,15 @@ export class RiegeliRecordReader implements Iterable<Uint8Array> {
   private chunkContainingBlockStart(source: ByteSource, position: number): number {
     const blockBegin = position - (position % BLOCK_SIZE);
     if (blockBegin === 0) return 0;
+    // A file whose size is a multiple of the block size has no block header at its end: seeking
+    // there is seeking to the end.
+    if (blockBegin >= source.size) return source.size;
     const header = source.readSync(blockBegin, BLOCK_HEADER_SIZE);
-    const previousChunk = readU64(header, 8, `block header at ${blockBegin}`);
+    // Its distances are trusted only once its hash proves them.
+    if (!hashMatches(header.subarray(8, BLOCK_HEADER_SIZE), header, 0)) {
+      throw new CorruptFileError(`block header hash mismatch at ${blockBegin}`, { path: this.path, offset: blockBegin });
+    }
+    const previousChunk = readU64(header, 8, `previous_chunk of the block header at ${blockBegin}`, { path: this.path, offset: blockBegin });
     if (previousChunk > blockBegin) {
       throw new CorruptFileError(`block header at ${blockBegin} points ${previousChunk} bytes back, before the file start`, { path: this.path });
     }

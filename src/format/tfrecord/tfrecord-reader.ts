@@ -16,6 +16,7 @@ const WINDOW = 1 << 20;
  * @example for (const record of new TFRecordReader('data.tfrecord')) console.log(record.length);
  */
 export class TFRecordReader implements Iterable<Uint8Array> {
+  /** The path the reader was opened with. */
   readonly path: string;
   private source: ByteSource | undefined;
   private position = 0;
@@ -39,7 +40,7 @@ export class TFRecordReader implements Iterable<Uint8Array> {
     if (maskedCrc32c(header.subarray(0, 8)) !== readU32(header, 8)) {
       throw new CorruptFileError('TFRecord length CRC mismatch', { path: this.path, offset: this.position });
     }
-    const length = readU64(header, 0, 'TFRecord length');
+    const length = readU64(header, 0, 'TFRecord length', { path: this.path, offset: this.position });
     const dataAt = this.position + HEADER_SIZE;
     const data = this.bytesAt(dataAt, length + FOOTER_SIZE, 'record data');
     const record = data.subarray(0, length);

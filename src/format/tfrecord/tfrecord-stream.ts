@@ -36,7 +36,7 @@ export async function* readTFRecordStream(stream: ByteStream, where: string): As
     if (maskedCrc32c(header.subarray(0, 8)) !== readU32(header, 8)) {
       throw new CorruptFileError('TFRecord length CRC mismatch', { path: where, offset: at });
     }
-    const length = readU64(header, 0, 'TFRecord length');
+    const length = readU64(header, 0, 'TFRecord length', { path: where, offset: at });
     const data = await stream.read(length + FOOTER_SIZE);
     if (data.length < length + FOOTER_SIZE) {
       throw new CorruptFileError(`TFRecord record data needs ${length + FOOTER_SIZE} bytes, the stream ends after ${data.length} (truncated)`, {
