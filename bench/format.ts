@@ -1,136 +1,108 @@
-// Format benchmark: write, read-all, sequential and random reads of the text workload, side by side with
-// Google's C++ figures on this machine kind and with the physical limits measured in the same run.
+// Format benchmark: write, read all, sequential and random reads of the text workload (bench/WORKLOAD.md),
+// each measure in fresh processes (one untimed warm-up pass, then the timed pass; median of several runs),
+// side by side with Google's C++ array_record when ARRAY_RECORD_NATIVE_BENCH names the probe, and as
+// fractions of the physical limits measured in the same run. Writes bench/results/format.{json,md,svg}.
+// Run: npm run bench (or npx tsx bench/format.ts [--quick]); ARRAY_RECORD_BENCH_RUNS sets the runs.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import zstd from 'zstd-napi/binding.js';
-import { ArrayRecordReader } from '../src/index.js';
-import { benchDir, randomIndices, WORKLOAD_RECORDS, workloadRecords, writeWorkloadFile } from './workload.js';
-
-/** Records/s of Google's C++ array_record (bench/WORKLOAD.md): write, readAll, sequential, random 256, random 1. */
-const CPP: Record<string, readonly [number, number, number, number, number]> = {
-  'group_size:1': [39_883, 265_706, 186_279, 125_500, 5_000],
-  'group_size:256': [205_596, 491_594, 449_244, 3_928, 1_369],
-  'group_size:1,snappy': [94_507, 370_206, 242_779, 53_463, 5_072],
-  'group_size:1,uncompressed': [118_370, 869_806, 423_913, 281_000, 5_669],
-  'group_size:1,brotli:3': [36_878, 172_504, 150_128, 46_908, 3_559],
-};
+import { fileURLToPath } from 'node:url';
+import { readPoolSize } from '../src/format/arrayrecord/read-pool.js';
+import { writeChart } from './format/chart.js';
+import { nativeProbe } from './format/native.js';
+import { machine, printRow, writeReport, type Report, type Row } from './format/report.js';
+import { interleaved, limitsOf } from './format/runs.js';
+import { benchDir } from './workload.js';
 
 const quick = process.argv.includes('--quick');
-const configs = quick ? ['group_size:1', 'group_size:256'] : Object.keys(CPP);
-const RANDOM_BATCHES = quick ? 40 : 100;
-const SINGLE_READS = quick ? 2000 : 5000;
+const CONFIGS = quick ? ['group_size:1', 'group_size:256'] : ['group_size:1', 'group_size:256', 'group_size:1,snappy', 'group_size:1,uncompressed', 'group_size:1,brotli:3'];
+const RUNS = Number(process.env.ARRAY_RECORD_BENCH_RUNS ?? (quick ? 1 : 3));
+const BATCHES = quick ? 40 : 100;
+const SINGLES = quick ? 500 : 2000;
+const THREADS = readPoolSize();
+const RANDOM_CPP_OPTIONS = 'readahead_buffer_size:0';
 
-const REPEATS = [1, 2, 3];
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+/** Goals of ours / C++ (issue 17). */
+function goal(config: string, measure: string): number | undefined {
+  if (measure === 'read all') return config === 'group_size:1' ? 1.2 : config === 'group_size:256' ? 1.6 : 1.0;
+  if (measure === 'random 256') return 2.0;
+  if (measure === 'sequential') return 1.0;
+  if (measure === 'write') return config === 'group_size:1' ? 1.5 : 1.0;
+  return undefined;
 }
 
-function seconds(action: () => void): number {
-  const start = process.hrtime.bigint();
-  action();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+interface Measure {
+  readonly measure: string;
+  readonly api: string;
+  readonly ours: string[];
+  readonly cpp: string[] | undefined;
+  readonly limit: 'read' | 'write';
+  readonly limitThreads: number;
 }
 
-async function secondsAsync(action: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await action();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+function measures(file: string, cppFile: string, options: string): Measure[] {
+  return [
+    { measure: 'write', api: 'write+close', ours: ['write', file, options], cpp: ['write', cppFile, options], limit: 'write', limitThreads: THREADS },
+    // The sequential writer (max_parallelism:1), for the gain of encoding on several threads.
+    { measure: 'write', api: 'max_parallelism:1', ours: ['write', `${file}.sequential`, `${options},max_parallelism:1`], cpp: ['write', cppFile, options], limit: 'write', limitThreads: THREADS },
+    { measure: 'read all', api: 'readAllAsync', ours: ['read-all', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
+    { measure: 'read all', api: 'readAll', ours: ['read-all-sync', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
+    { measure: 'sequential', api: 'read()', ours: ['sequential', file], cpp: ['sequential', file], limit: 'read', limitThreads: 1 },
+    { measure: 'random 256', api: 'read(indices)', ours: ['random', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS },
+    { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS },
+    { measure: 'one at a time', api: 'read([i])', ours: ['random', file, `${SINGLES}`, '1', '99'], cpp: ['random', file, `${SINGLES}`, '1', '99', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS },
+  ];
 }
 
-function row(name: string, ours: number, reference: number | undefined): string {
-  const ratio = reference === undefined ? '' : `${(ours / reference).toFixed(2)}x`;
-  return `  ${name.padEnd(30)} ${Math.round(ours).toLocaleString('en-US').padStart(11)} rec/s   C++ ${reference === undefined ? '-' : reference.toLocaleString('en-US')}   ${ratio}`;
-}
-
-/** The decompression limit: decoding each record's own zstd frame, in memory, with no framing at all. */
-function zstdLimit(records: readonly Uint8Array[]): number {
-  const cctx = new zstd.CCtx();
-  const dctx = new zstd.DCtx();
-  const frames = records.map((record) => {
-    const out = Buffer.alloc(zstd.compressBound(record.length));
-    return out.subarray(0, cctx.compress(out, record, 3));
-  });
-  const output = Buffer.alloc(4096);
-  const elapsed = seconds(() => {
-    for (const frame of frames) dctx.decompress(output, frame);
-  });
-  return frames.length / elapsed;
-}
-
-/**
- * Writes every file of the run and measures the decompression limit while the workload is in memory.
- * Reads are timed after this returns: a process that holds the 87 MB workload as 65,536 buffers
- * spends more time in garbage collection than a reader of its own, and read figures would show it.
- */
-function writeFiles(dir: string): { files: Map<string, { path: string; writeRate: number }>; zstdRate: number } {
-  const records = workloadRecords();
-  console.log(`text workload: ${records.length} records, ${records.reduce((sum, r) => sum + r.length, 0)} bytes`);
-  const files = new Map<string, { path: string; writeRate: number }>();
-  for (const options of configs) {
-    const file = path.join(dir, `${options.replace(/[:,]/g, '_')}.array_record`);
-    files.set(options, { path: file, writeRate: records.length / writeWorkloadFile(file, options, records) });
-  }
-  return { files, zstdRate: zstdLimit(records) };
-}
-
+const probe = nativeProbe();
 const dir = benchDir();
+const rows: Row[] = [];
+const files: Report['files'][number][] = [];
+console.log(`format benchmark: ${RUNS} fresh process(es) per measure and side, ${THREADS} threads, C++ probe: ${probe ?? 'none (set ARRAY_RECORD_NATIVE_BENCH)'}`);
 try {
-  const { files, zstdRate } = writeFiles(dir);
-  for (const options of configs) {
-    const cpp = CPP[options]!;
-    const { path: file, writeRate } = files.get(options)!;
-    const size = fs.statSync(file).size;
-    console.log(`${options} (${(size / 1e6).toFixed(1)} MB)`);
-    console.log(row('write', writeRate, cpp[0]));
-
-    const reader = new ArrayRecordReader(file);
-    // Start the read workers and warm the JIT before timing, as the C++ figures exclude pool start-up.
-    await reader.readAsync(randomIndices(2048, 7));
-    reader.read(randomIndices(2048, 8));
-    // Whole-file passes take the median of three, as the C++ figures do.
-    const readAllSync = median(REPEATS.map(() => seconds(() => void reader.readAll())));
-    console.log(row('readAll (sync)', WORKLOAD_RECORDS / readAllSync, cpp[1]));
-    const readAllAsync: number[] = [];
-    for (const _ of REPEATS) readAllAsync.push(await secondsAsync(async () => void (await reader.readAllAsync())));
-    console.log(row('readAllAsync', WORKLOAD_RECORDS / median(readAllAsync), cpp[1]));
-
-    const sequential = median(
-      REPEATS.map(() =>
-        seconds(() => {
-          reader.seek(0);
-          for (let i = 0; i < WORKLOAD_RECORDS; i++) reader.read();
-        }),
-      ),
-    );
-    console.log(row('sequential read()', WORKLOAD_RECORDS / sequential, cpp[2]));
-
-    const batches = Array.from({ length: RANDOM_BATCHES }, (_, b) => randomIndices(256, b + 1));
-    const randomSync = seconds(() => {
-      for (const batch of batches) reader.read(batch);
-    });
-    console.log(row('random 256 (sync)', (RANDOM_BATCHES * 256) / randomSync, cpp[3]));
-    const randomAsync = await secondsAsync(async () => {
-      for (const batch of batches) await reader.readAsync(batch);
-    });
-    console.log(row('random 256 (async)', (RANDOM_BATCHES * 256) / randomAsync, cpp[3]));
-    const randomConcurrent = await secondsAsync(async () => {
-      for (let b = 0; b < batches.length; b += 4) await Promise.all(batches.slice(b, b + 4).map((batch) => reader.readAsync(batch)));
-    });
-    console.log(row('random 256 (async, 4 at once)', (RANDOM_BATCHES * 256) / randomConcurrent, cpp[3]));
-
-    const singles = randomIndices(SINGLE_READS, 99);
-    const oneAtATime = seconds(() => {
-      for (const index of singles) reader.read([index]);
-    });
-    console.log(row('random one at a time', SINGLE_READS / oneAtATime, cpp[4]));
-    reader.close();
+  for (const options of CONFIGS) {
+    const name = options.replace(/[:,]/g, '_');
+    const file = path.join(dir, `${name}.array_record`);
+    const cppFile = path.join(dir, `${name}.cpp.array_record`);
+    // The first measure (write) leaves the file the others read; the C++ side reads ours.
+    const list = measures(file, cppFile, options);
+    let limits: { [threads: number]: { read: number; write: number } } = {};
+    const cppCache = new Map<string, ReturnType<typeof interleaved>['cpp']>();
+    for (const spec of list) {
+      const key = spec.cpp?.join(' ') ?? '';
+      // A C++ measure shared by two rows of ours (read all, random 256) runs once.
+      const cached = cppCache.get(key);
+      const result = interleaved(RUNS, spec.ours, probe === undefined || spec.cpp === undefined || cached !== undefined ? undefined : { probe, args: spec.cpp, threads: THREADS });
+      const cpp = cached ?? result.cpp;
+      if (result.cpp !== undefined) cppCache.set(key, result.cpp);
+      if (spec.measure === 'write' && spec.api === 'write+close') {
+        files.push({ config: options, bytes: fs.statSync(file).size, cppBytes: fs.existsSync(cppFile) ? fs.statSync(cppFile).size : undefined });
+        console.log(`${options}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB`);
+        limits = { [THREADS]: limitsOf(RUNS, file, options, THREADS), 1: limitsOf(RUNS, file, options, 1) };
+      }
+      if (cpp !== undefined && spec.measure !== 'write' && cpp.bytes !== result.ours.bytes) {
+        throw new Error(`${options} ${spec.measure}: ours read ${result.ours.bytes} bytes of records, C++ ${cpp.bytes}`);
+      }
+      const row: Row = {
+        config: options,
+        measure: spec.measure,
+        api: spec.api,
+        ours: result.ours,
+        cpp,
+        limit: limits[spec.limitThreads]![spec.limit],
+        limitThreads: spec.limitThreads,
+        goal: goal(options, spec.measure),
+      };
+      rows.push(row);
+      printRow(row);
+    }
+    fs.rmSync(cppFile, { force: true });
   }
-  const raw = path.join(dir, 'group_size_1.array_record');
-  const rawSeconds = seconds(() => void fs.readFileSync(raw));
-  console.log(`physical limits: file read from page cache ${(fs.statSync(raw).size / rawSeconds / 1e9).toFixed(2)} GB/s;`
-    + ` zstd decode of each record's frame in memory ${Math.round(zstdRate).toLocaleString('en-US')} rec/s (one core)`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+const report: Report = { date: new Date().toISOString().slice(0, 10), machine: machine(), runsPerMeasure: RUNS, probe: probe && path.basename(probe), files, rows };
+const results = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+writeReport(results, report);
+writeChart(results, report);
+console.log(`\nwritten: ${path.relative(process.cwd(), results)}/format.{json,md,svg}`);

@@ -41,7 +41,7 @@ async function countAll(input: RecordInput, bar: ProgressBar): Promise<number> {
 async function describe(source: InputSource, options: InspectOptions, bar: ProgressBar): Promise<Record<string, unknown>> {
   const input = await openRecordInput(source, { from: options.from, acceptText: options.from !== undefined });
   try {
-    const size = fileSize(source);
+    const size = fileSize(source) ?? input.size;
     const reader = input.reader;
     if (reader !== undefined) {
       return {
@@ -50,7 +50,7 @@ async function describe(source: InputSource, options: InspectOptions, bar: Progr
         groupSize: reader.recordGroupSize(),
         writerOptions: reader.writerOptionsString(),
         fileSize: size,
-        metadata: reader.metadata(),
+        metadata: await reader.metadataAsync(),
       };
     }
     const records = await countAll(input, bar);

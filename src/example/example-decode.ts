@@ -11,9 +11,18 @@ import { DecodeFailure, WIRE_FIXED32, WIRE_LENGTH_DELIMITED, WIRE_VARINT, WireRe
  * for a Feature that sets no list.
  */
 export type DecodedFeature =
-  | { readonly int64List: bigint[] }
-  | { readonly floatList: number[] }
-  | { readonly bytesList: Uint8Array[] }
+  | {
+      /** The int64 values, exactly, as bigints. */
+      readonly int64List: bigint[];
+    }
+  | {
+      /** The float values as stored (float32). */
+      readonly floatList: number[];
+    }
+  | {
+      /** The bytes values, as views into the record. */
+      readonly bytesList: Uint8Array[];
+    }
   | { readonly [noList: string]: never };
 
 /** The features of an Example or a SequenceExample context, by key. */
@@ -21,7 +30,9 @@ export type DecodedFeatures = Record<string, DecodedFeature>;
 
 /** A SequenceExample: its context and its feature lists (one Feature per step). */
 export interface DecodedSequenceExample {
+  /** The context features, by key. */
   readonly context: DecodedFeatures;
+  /** The feature lists, by key: one Feature per step. */
   readonly featureLists: Record<string, DecodedFeature[]>;
 }
 

@@ -6,9 +6,18 @@ import { WireWriter, delimitedTag, varint32Size, varint64Size } from './wire.js'
 
 /** A tf.train.Feature to write: exactly one of an int64, float or bytes list. */
 export type FeatureInput =
-  | { readonly int64List: ArrayLike<number | bigint> }
-  | { readonly floatList: ArrayLike<number> }
-  | { readonly bytesList: ArrayLike<Uint8Array | string> };
+  | {
+      /** int64 values: safe integers or bigints, negative ones included. */
+      readonly int64List: ArrayLike<number | bigint>;
+    }
+  | {
+      /** float values, rounded to float32 when written. */
+      readonly floatList: ArrayLike<number>;
+    }
+  | {
+      /** bytes values: Uint8Arrays, or strings written as UTF-8. */
+      readonly bytesList: ArrayLike<Uint8Array | string>;
+    };
 
 /** The features of an Example (or a SequenceExample context): key -> Feature. */
 export type FeaturesInput = Readonly<Record<string, FeatureInput>>;

@@ -59,14 +59,19 @@ type LayoutOf<O, Fallback extends Layout> = O extends { readonly layout: infer L
 
 /** Options for the value type of a dtype: `as` picks the output array for int64 and bytes. */
 export interface ValueOptions<D extends FeatureDtype> {
+  /** The output array: for int64 `'int32'` (default), `'float64'` or `'bigint'`; for bytes `'bytes'` (default) or `'string'`; float32 is always `'float32'`. */
   readonly as?: D extends 'int64' ? Int64As : D extends 'bytes' ? BytesAs : 'float32';
 }
 
 /** A feature with a fixed number of values per example (tf.io.FixedLenFeature). */
 export interface FixedLenFeature<T extends ValueType = ValueType> {
+  /** Discriminates the feature kinds: always `fixedLen`. */
   readonly kind: 'fixedLen';
+  /** The shape of one example's values (`[]` for a scalar); a batch prepends the batch dimension. */
   readonly shape: readonly number[];
+  /** The list the Feature holds: `'int64'`, `'float32'` or `'bytes'`. */
   readonly dtype: FeatureDtype;
+  /** The element type of the parsed values; it decides the array type of `values`. */
   readonly valueType: T;
   /** Values used when the feature is missing (`size` of them), or undefined when it is required. */
   readonly defaultValue: ValuesOf<T> | undefined;
@@ -74,19 +79,29 @@ export interface FixedLenFeature<T extends ValueType = ValueType> {
 
 /** A bytes feature with one value whose bytes are the elements of a fixed shape (parse + tf.io.decode_raw). */
 export interface FixedLenRawFeature<T extends RawType = RawType> {
+  /** Discriminates the feature kinds: always `fixedLenRaw`. */
   readonly kind: 'fixedLenRaw';
+  /** The shape of the elements held in the single bytes value; a batch prepends the batch dimension. */
   readonly shape: readonly number[];
+  /** The list the Feature holds: `'int64'`, `'float32'` or `'bytes'`. */
   readonly dtype: 'bytes';
+  /** How the bytes value is read: as uint8, or as little-endian int32 or float32 elements. */
   readonly rawType: RawType;
+  /** The element type of the parsed values; it decides the array type of `values`. */
   readonly valueType: T;
+  /** Values used when the feature is missing, or undefined when it is required. */
   readonly defaultValue: ValuesOf<T> | undefined;
 }
 
 /** A feature with any number of values per example (tf.io.VarLenFeature / RaggedFeature). */
 export interface VarLenFeature<T extends ValueType = ValueType, L extends Layout = Layout> {
+  /** Discriminates the feature kinds: always `varLen`. */
   readonly kind: 'varLen';
+  /** The list the Feature holds: `'int64'`, `'float32'` or `'bytes'`. */
   readonly dtype: FeatureDtype;
+  /** The element type of the parsed values; it decides the array type of `values`. */
   readonly valueType: T;
+  /** `'ragged'`: values plus row splits; `'padded'`: dense, padded to the longest row, plus `lengths`. */
   readonly layout: L;
   /** Fills the padded layout past each row's end. */
   readonly padValue: ScalarOf<T>;
@@ -94,13 +109,19 @@ export interface VarLenFeature<T extends ValueType = ValueType, L extends Layout
 
 /** Rows of a fixed shape, any number per example (tf.io.FixedLenSequenceFeature). */
 export interface FixedLenSequenceFeature<T extends ValueType = ValueType, L extends Layout = Layout> {
+  /** Discriminates the feature kinds: always `fixedLenSequence`. */
   readonly kind: 'fixedLenSequence';
+  /** The shape of one row; an example holds any number of rows. */
   readonly shape: readonly number[];
+  /** The list the Feature holds: `'int64'`, `'float32'` or `'bytes'`. */
   readonly dtype: FeatureDtype;
+  /** The element type of the parsed values; it decides the array type of `values`. */
   readonly valueType: T;
+  /** `'padded'`: dense `[n, most rows, ...shape]` plus `lengths`; `'ragged'`: rows plus row splits. */
   readonly layout: L;
   /** Whether an example (or a SequenceExample feature list) may lack the feature; it then has 0 rows. */
   readonly allowMissing: boolean;
+  /** Fills the padded layout past each example's last row (TensorFlow's default_value). */
   readonly padValue: ScalarOf<T>;
 }
 
@@ -123,7 +144,13 @@ export type SequenceFeature = FixedLenSequenceFeature | VarLenFeature;
  * @example
  * const spec = { label: fixedLen([], 'int64'), score: fixedLen([2], 'float32', { defaultValue: 0 }) };
  */
-export function fixedLen<D extends FeatureDtype, const O extends ValueOptions<D> & { readonly defaultValue?: unknown } = object>(
+export function fixedLen<
+  D extends FeatureDtype,
+  const O extends ValueOptions<D> & {
+    /** Values used when the feature is missing (a scalar is repeated); without it the feature is required. */
+    readonly defaultValue?: unknown;
+  } = object,
+>(
   shape: readonly number[],
   dtype: D,
   options?: O,
@@ -199,6 +226,7 @@ export function fixedLenRaw<const O extends RawOptions = object>(
 export type VarLenOptions<D extends FeatureDtype> = ValueOptions<D> & {
   /** 'ragged' (default): values + rowSplits; 'padded': [batch, longest] padded with `padValue`. */
   readonly layout?: Layout;
+  /** The value that fills the padded layout past each row's end; default 0 (empty for bytes). */
   readonly padValue?: unknown;
 };
 

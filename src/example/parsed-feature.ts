@@ -19,8 +19,11 @@ export type FeatureValues = Int32Array | Float64Array | BigInt64Array | Float32A
  * first when parsed as a batch).
  */
 export interface DenseFeature<V extends FeatureValues = FeatureValues> {
+  /** Discriminates dense from ragged results. */
   readonly kind: 'dense';
+  /** The values in row-major order. */
   readonly values: V;
+  /** The shape of `values`: the batch dimension first when parsed as a batch. */
   readonly shape: readonly number[];
   /**
    * Padded layouts only: the length of each row before padding (values for varLen, rows for
@@ -34,11 +37,15 @@ export interface DenseFeature<V extends FeatureValues = FeatureValues> {
  * (its first dimension is the total count) split into rows by `nestedRowSplits`, outermost first.
  */
 export interface RaggedFeature<V extends FeatureValues = FeatureValues> {
+  /** Discriminates dense from ragged results. */
   readonly kind: 'ragged';
+  /** Every value of every row, flattened: `shape[0]` is the total count. */
   readonly values: V;
+  /** The shape of `values` (its first dimension is the total count). */
   readonly shape: readonly number[];
   /** The outermost row splits, `nestedRowSplits[0]`: row i is values[rowSplits[i], rowSplits[i+1]). */
   readonly rowSplits: Int32Array;
+  /** Every level of row splits, outermost first (two levels for a varLen feature list: examples -> steps -> values). */
   readonly nestedRowSplits: readonly Int32Array[];
 }
 

@@ -27,19 +27,25 @@ export type FeatureListsSpec = Readonly<Record<string, SequenceFeature>>;
 
 /** A SequenceExample spec: context features and feature lists (either may be omitted). */
 export interface SequenceExampleSpec<C extends ContextSpec, L extends FeatureListsSpec> {
+  /** The spec of the context features (as an Example's, without fixedLenSequence). */
   readonly context?: C;
+  /** The spec of the feature lists: fixedLenSequence or varLen, one row per step. */
   readonly featureLists?: L;
 }
 
 /** A parsed batch of SequenceExamples. */
 export interface ParsedSequenceBatch<C, L> {
+  /** The context features of the batch, as an Example batch parse gives them. */
   readonly context: ParsedBatch<C>;
+  /** The feature lists, with the batch and step dimensions. */
   readonly featureLists: { readonly [K in keyof L]: SequenceBatchFeatureOf<L[K]> };
 }
 
 /** One parsed SequenceExample. */
 export interface ParsedSequenceExample<C, L> {
+  /** The context features of the record. */
   readonly context: ParsedExample<C>;
+  /** The feature lists of the record, with the step dimension first. */
   readonly featureLists: { readonly [K in keyof L]: SequenceSingleFeatureOf<L[K]> };
 }
 

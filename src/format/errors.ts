@@ -4,8 +4,11 @@ const BRAND = Symbol.for('array-record.error');
 
 /** Where an error happened: any of a file path, a byte offset, a record index. */
 export interface ErrorLocation {
+  /** The file concerned. */
   readonly path?: string | undefined;
+  /** The byte offset in the file. */
   readonly offset?: number | undefined;
+  /** The record index (or position in a batch). */
   readonly index?: number | undefined;
 }
 
@@ -19,6 +22,7 @@ export type ArrayRecordErrorCode =
   | 'ERR_UNSUPPORTED'
   | 'ERR_CLOSED'
   | 'ERR_IO'
+  | 'ERR_FILE_CHANGED'
   | 'ERR_STATE_MISMATCH'
   | 'ERR_PARSE'
   | 'ERR_LOADER';
@@ -36,9 +40,13 @@ function describeLocation(location: ErrorLocation): string {
  * copies of the package because it checks a global symbol brand, not the class identity.
  */
 export class ArrayRecordError extends Error {
+  /** Stable machine-readable code, such as `ERR_CORRUPT_FILE`. */
   readonly code: ArrayRecordErrorCode;
+  /** The file the error concerns, when there is one. */
   readonly path: string | undefined;
+  /** The byte offset in the file the error concerns, when known. */
   readonly offset: number | undefined;
+  /** The record index (or position in a batch) the error concerns, when there is one. */
   readonly index: number | undefined;
 
   constructor(code: ArrayRecordErrorCode, message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
@@ -50,6 +58,7 @@ export class ArrayRecordError extends Error {
     Object.defineProperty(this, BRAND, { value: code });
   }
 
+  /** The class name (`CorruptFileError`, ...), as stack traces print it. */
   override get name(): string {
     return this.constructor.name;
   }
@@ -68,6 +77,7 @@ export class ArrayRecordError extends Error {
 
 /** An options string or options object that does not parse: unknown key, bad value, conflicting choices. */
 export class InvalidOptionsError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_INVALID_OPTIONS';
   constructor(message: string, location: ErrorLocation = {}) {
     super('ERR_INVALID_OPTIONS', message, location);
@@ -76,6 +86,7 @@ export class InvalidOptionsError extends ArrayRecordError {
 
 /** An argument of the wrong kind (not an integer, not bytes, ...). */
 export class InvalidArgumentError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_INVALID_ARGUMENT';
   constructor(message: string, location: ErrorLocation = {}) {
     super('ERR_INVALID_ARGUMENT', message, location);
@@ -84,6 +95,7 @@ export class InvalidArgumentError extends ArrayRecordError {
 
 /** A record index, seek target or range outside what the file or source holds. */
 export class OutOfRangeError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_OUT_OF_RANGE';
   constructor(message: string, location: ErrorLocation = {}) {
     super('ERR_OUT_OF_RANGE', message, location);
@@ -92,6 +104,7 @@ export class OutOfRangeError extends ArrayRecordError {
 
 /** Bytes that contradict the format: hash mismatch, impossible size, truncated data. */
 export class CorruptFileError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_CORRUPT_FILE';
   constructor(message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
     super('ERR_CORRUPT_FILE', message, location, options);
@@ -100,6 +113,7 @@ export class CorruptFileError extends ArrayRecordError {
 
 /** A file that is readable but is not an ArrayRecord file (no postscript, wrong magic, too short). */
 export class NotArrayRecordError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_NOT_ARRAY_RECORD';
   constructor(message: string, location: ErrorLocation = {}) {
     super('ERR_NOT_ARRAY_RECORD', message, location);
@@ -108,6 +122,7 @@ export class NotArrayRecordError extends ArrayRecordError {
 
 /** A valid feature of the format that this implementation does not handle. */
 export class UnsupportedError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_UNSUPPORTED';
   constructor(message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
     super('ERR_UNSUPPORTED', message, location, options);
@@ -116,6 +131,7 @@ export class UnsupportedError extends ArrayRecordError {
 
 /** A reader, writer, data source or loader used after `close()`. */
 export class ClosedError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_CLOSED';
   constructor(what: string, location: ErrorLocation = {}) {
     super('ERR_CLOSED', `${what} is closed`, location);
@@ -124,14 +140,29 @@ export class ClosedError extends ArrayRecordError {
 
 /** An operating-system I/O failure (missing file, permission, short read), with the cause attached. */
 export class IoError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_IO';
   constructor(message: string, location: ErrorLocation = {}, cause?: unknown) {
     super('ERR_IO', message, location, cause === undefined ? undefined : { cause });
   }
 }
 
+/**
+ * A file that changed while it was being read: a remote object whose ETag (or GCS generation) differs
+ * from the one seen when the reader opened it. Records of the old and the new file are never mixed:
+ * open the file again to read the new one.
+ */
+export class FileChangedError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
+  static readonly CODE = 'ERR_FILE_CHANGED';
+  constructor(message: string, location: ErrorLocation = {}, cause?: unknown) {
+    super('ERR_FILE_CHANGED', message, location, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** A saved state restored into a sampler, loader or source it was not written for. */
 export class StateMismatchError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_STATE_MISMATCH';
   constructor(message: string, location: ErrorLocation = {}) {
     super('ERR_STATE_MISMATCH', message, location);
@@ -140,6 +171,7 @@ export class StateMismatchError extends ArrayRecordError {
 
 /** A record that does not parse as what was asked (a tf.Example against a feature spec, a proto). */
 export class ParseError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_PARSE';
   constructor(message: string, location: ErrorLocation = {}) {
     super('ERR_PARSE', message, location);
@@ -183,6 +215,7 @@ const ERROR_CLASSES: Readonly<Record<string, new (message: string, location: Err
   ERR_NOT_ARRAY_RECORD: NotArrayRecordError,
   ERR_UNSUPPORTED: UnsupportedError,
   ERR_IO: IoError,
+  ERR_FILE_CHANGED: FileChangedError,
   ERR_STATE_MISMATCH: StateMismatchError,
   ERR_PARSE: ParseError,
 };

@@ -1,6 +1,7 @@
 // Public API of the format layer: ArrayRecord reader and writer, their options, and the typed errors.
 
 export { ArrayRecordReader, type ArrayRecordFileInfo } from './arrayrecord/reader.js';
+export { DEFAULT_STREAM_READAHEAD, type RecordRun } from './arrayrecord/record-stream.js';
 export { ArrayRecordWriter, type WriterExtras } from './arrayrecord/writer.js';
 export { ReadScratch } from './io/read-scratch.js';
 export { OutputArena } from './io/output-arena.js';
@@ -11,6 +12,9 @@ export { parseRiegeliReaderOptions, type RiegeliReaderOptions } from './riegeli/
 export type { SkippedRegion } from './riegeli/recovery.js';
 export { presentRecords, type AvailableRecords, type SkippedChunk } from './arrayrecord/skipped-chunk.js';
 export { fileIdentityAt } from './io/byte-source.js';
+export { isRemotePath } from './io/location.js';
+export type { RemoteStats } from './io/remote/http-client.js';
+export type { GcsOptions, RemoteCacheOptions, RemoteOptions, RemoteRequest, S3Credentials, S3Options } from './io/remote/remote-options.js';
 export { zstdPath, type ZstdPath } from './riegeli/zstd-codec.js';
 export { TFRecordReader } from './tfrecord/tfrecord-reader.js';
 export { parseReaderOptions, type IndexStorageOption, type ReaderOptions } from './arrayrecord/reader-options.js';
@@ -19,6 +23,7 @@ export {
   ArrayRecordError,
   ClosedError,
   CorruptFileError,
+  FileChangedError,
   InvalidArgumentError,
   InvalidOptionsError,
   IoError,

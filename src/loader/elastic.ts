@@ -18,6 +18,7 @@ export type SamplerFactory = (placement: DistributedPlacement) => Sampler;
 
 /** One interrupted job in a chain: its world size and how much of its share each of its ranks had consumed. */
 export interface ElasticLevel {
+  /** The number of ranks the interrupted job ran on. */
   readonly worldSize: number;
   /** Per rank: positions consumed (of epoch E for level 0, of the rank's resumed share for later levels). */
   readonly consumed: readonly number[];
@@ -25,7 +26,9 @@ export interface ElasticLevel {
 
 /** The jobs an epoch was split between, oldest first. */
 export interface ElasticChain {
+  /** The epoch that was split between the jobs. */
   readonly epoch: number;
+  /** Each interrupted job, oldest first. */
   readonly levels: readonly ElasticLevel[];
 }
 

@@ -1,6 +1,16 @@
 // Public API of the loader: DataLoader, its transforms, mixing, state and per-record randomness.
 
-export { DataLoader, type DataLoaderOptions } from './loader.js';
+export { DataLoader } from './loader.js';
+export type {
+  DataLoaderBaseOptions,
+  DataLoaderConstructor,
+  DataLoaderOptions,
+  ElementOf,
+  LoaderOutput,
+  LoaderRecord,
+  TransformChainBreak,
+  TypeArgumentNeeded,
+} from './loader-types.js';
 export { LoaderError, type LoaderErrorDetails } from './loader-error.js';
 export type { LoaderState } from './loader-state.js';
 export type { ElasticChain, ElasticLevel, SamplerFactory } from './elastic.js';
@@ -13,5 +23,17 @@ export {
   type MapFunction,
   type Transform,
   type TransformContext,
+  type TransformOptions,
 } from './transforms.js';
 export { RecordRng, recordRng } from './record-rng.js';
+export {
+  padBatch,
+  type DenseValues,
+  type PadBatchOptions,
+  type PadSettings,
+  type PaddedBatch,
+  type PaddedOf,
+  type PaddedValues,
+  type StackedOf,
+  type TypedArray,
+} from './pad-batch.js';

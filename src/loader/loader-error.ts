@@ -5,7 +5,9 @@ import { ArrayRecordError } from '../format/errors.js';
 
 /** Where in the loader's order a failure happened. */
 export interface LoaderErrorDetails {
+  /** `read`: reading records failed; `transform`: a map or filter step threw. */
   readonly stage: 'read' | 'transform';
+  /** The epoch of the failing element(s). */
   readonly epoch: number;
   /** Position in the epoch of the failing element (transform) or of the first element of the failed read. */
   readonly offset: number;
@@ -13,9 +15,11 @@ export interface LoaderErrorDetails {
   readonly count: number;
   /** Transform only: the element's source (component) and record key. */
   readonly source?: number | undefined;
+  /** Transform only: the element's record key in its source. */
   readonly key?: number | undefined;
   /** Transform only: the step of the transform list that threw, and its name. */
   readonly step?: number | undefined;
+  /** Transform only: the name of the step that threw. */
   readonly stepName?: string | undefined;
 }
 
@@ -29,15 +33,23 @@ export interface LoaderErrorDetails {
  * catch (error) { if (error instanceof LoaderError && error.stage === 'read') console.error(error.cause); }
  */
 export class LoaderError extends ArrayRecordError implements LoaderErrorDetails {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
   static readonly CODE = 'ERR_LOADER';
+  /** `read`: reading records failed; `transform`: a map or filter step threw. */
   readonly stage: 'read' | 'transform';
+  /** The epoch of the failing element(s). */
   readonly epoch: number;
   /** For a loader error, the position in the epoch (not a byte offset as on format errors). */
   override readonly offset: number;
+  /** Elements concerned: 1 for a transform, the block's size for a read. */
   readonly count: number;
+  /** Transform only: the element's source (the component's place in a mix, else 0). */
   readonly source: number | undefined;
+  /** Transform only: the element's record key in its source. */
   readonly key: number | undefined;
+  /** Transform only: the index in the transform list of the step that threw. */
   readonly step: number | undefined;
+  /** Transform only: the name of the step that threw. */
   readonly stepName: string | undefined;
 
   constructor(details: LoaderErrorDetails, cause: unknown) {

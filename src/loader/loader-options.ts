@@ -23,8 +23,11 @@ import type { RecordSource } from './read-block.js';
 import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
 import type { TransformWorkerSettings } from './worker-transforms.js';
 
-/** Options of `DataLoader`. Give `source` and `sampler`, or `mix`. */
-export interface DataLoaderOptions<Out = unknown> {
+/**
+ * Every option of `DataLoader`, loosely typed (the output type is left open; see DataLoaderOptions for
+ * the checked forms). Give `source` and `sampler`, or `mix`.
+ */
+export interface LoaderOptionFields {
   /** Where records come from (an ArrayRecordDataSource, or anything with getItemsAsync and describe). */
   readonly source?: RecordSource;
   /**
@@ -32,28 +35,39 @@ export interface DataLoaderOptions<Out = unknown> {
    * `{ rank, worldSize }` (needed for elastic resume, which rebuilds the samplers of other world sizes).
    */
   readonly sampler?: Sampler | SamplerFactory;
-  /** With a sampler function: this process's place; both default to RANK / WORLD_SIZE from the environment. */
+  /**
+   * With a sampler function: this process's place. Both default to the launcher's environment
+   * variables (see placementFromEnv: torchrun, Open MPI, MPICH, Slurm); give `worldSize` alone to take
+   * the rank from the environment, e.g. a Kubernetes Indexed Job's JOB_COMPLETION_INDEX.
+   */
   readonly rank?: number;
+  /** With a sampler function: the number of ranks in the job (see `rank`). */
   readonly worldSize?: number;
   /** Several sources mixed with weights and a seed, instead of `source` and `sampler`. */
   readonly mix?: MixOptions;
-  /** map/filter steps run on every element in order (on this thread unless `workers` is set). */
+  /**
+   * map/filter steps run on every element in order (on this thread unless `workers` is set). The
+   * loader's element type is what the last step returns.
+   */
   readonly transforms?: readonly Transform[];
   /** Worker threads that run the transforms (default 0: `transforms` run on this thread). Needs `transformModule`. */
   readonly workers?: number;
   /**
    * The module (path or URL) whose export `transformExport` (default `'transforms'`) is the list of
    * steps the workers run. Pass the same list as `transforms` to have it checked and to let the loader
-   * know whether it filters (then batch counts are unknown).
+   * know whether it filters (then batch counts are unknown), and to infer the element type (without
+   * it, state the output type: `new DataLoader<Batch>(...)`).
    */
   readonly transformModule?: string | URL;
+  /** The export of `transformModule` holding the transform list; default `'transforms'`. */
   readonly transformExport?: string;
   /** Elements per batch; omit to receive elements one by one. Batches never span two epochs. */
   readonly batchSize?: number;
   /** Drop each epoch's last batch when it is short (default false). */
   readonly dropRemainder?: boolean;
   /** Turns a batch's elements into the value the consumer receives (default: the array itself). */
-  readonly collate?: (items: never[]) => Out;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loosely typed here; the constructor types the items
+  readonly collate?: (items: any[]) => unknown;
   /** Blocks read (and transformed) ahead of the consumer, at most (default max(4, 2 * workers)). */
   readonly prefetch?: number;
   /** Positions per block, i.e. per batched read (default batchSize, or 256). */
@@ -63,7 +77,7 @@ export interface DataLoaderOptions<Out = unknown> {
 }
 
 const OWNER = 'DataLoader';
-const KEYS = optionNames<DataLoaderOptions>({
+const KEYS = optionNames<LoaderOptionFields>({
   source: true,
   sampler: true,
   rank: true,
@@ -112,7 +126,7 @@ export interface OrderSetup {
   readonly placement: DistributedPlacement | undefined;
 }
 
-function setupOrder<Out>(options: DataLoaderOptions<Out>): OrderSetup {
+function setupOrder(options: LoaderOptionFields): OrderSetup {
   if (options.mix !== undefined) {
     if (options.source !== undefined || options.sampler !== undefined) {
       throw new InvalidOptionsError(`${OWNER}: give either mix or source and sampler, not both`);
@@ -138,8 +152,8 @@ function setupOrder<Out>(options: DataLoaderOptions<Out>): OrderSetup {
 }
 
 /** The transform steps, whether they may drop elements, and how to start workers (when there are any). */
-function setupTransforms<Out>(
-  options: DataLoaderOptions<Out>,
+function setupTransforms(
+  options: LoaderOptionFields,
   seed: number | undefined,
 ): { transforms: readonly Transform[] | undefined; filters: boolean; workers: TransformWorkerSettings | undefined } {
   const transforms = options.transforms === undefined ? undefined : checkTransforms(options.transforms, `${OWNER}: transforms`);
@@ -199,7 +213,7 @@ export interface LoaderSettings {
  * @throws InvalidOptionsError naming the first bad option, or every unknown one with the nearest known
  *   option (PyTorch's and Grain's names included: `drop_last` suggests dropRemainder).
  */
-export function resolveLoaderOptions<Out>(options: DataLoaderOptions<Out>): LoaderSettings {
+export function resolveLoaderOptions(options: LoaderOptionFields): LoaderSettings {
   checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
   const order = setupOrder(options);
   const seed = options.seed === undefined ? undefined : requireSeed(OWNER, options.seed);

@@ -8,7 +8,7 @@ import { LoaderError } from './loader-error.js';
 import { inWholeBlock, placeInBlock, presentElements } from './missing-records.js';
 import { OrderedPrefetch } from './prefetch.js';
 import { readBlock, type RecordSource } from './read-block.js';
-import { TransformFailure, type TransformedBlock } from './transforms.js';
+import { TransformFailure, type TransformedBlock } from './apply-transforms.js';
 
 /** What a run needs from its loader. */
 export interface RunSettings {

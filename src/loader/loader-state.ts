@@ -9,7 +9,9 @@ import { shareLength, type ElasticChain, type SamplerFactory } from './elastic.j
 
 /** A loader's position as plain JSON, safe to store with a model checkpoint. */
 export interface LoaderState {
+  /** Identifies a loader state. */
   readonly kind: 'DataLoader';
+  /** The state format's version. */
   readonly version: 1;
   /** The epoch of the next element the consumer will receive. */
   readonly epoch: number;

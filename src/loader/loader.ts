@@ -9,14 +9,16 @@ import { ArrayRecordDataSource } from '../source/data-source.js';
 import { remainderSampler, type ElasticChain, type SamplerFactory } from './elastic.js';
 import { SamplerPlan, type ElementPlan, type PlanPosition } from './epoch-plan.js';
 import { LoaderIterator } from './loader-iterator.js';
-import { resolveLoaderOptions, type DataLoaderOptions } from './loader-options.js';
+import { resolveLoaderOptions, type LoaderOptionFields } from './loader-options.js';
 import { LoaderRun, positionAfter, type RunSettings } from './loader-run.js';
 import { checkStateMatches, describeSources, mergeRankStates, parseLoaderState, type LoaderState } from './loader-state.js';
 import type { RecordSource } from './read-block.js';
-import { applyTransforms, type Transform } from './transforms.js';
+import { applyTransforms } from './apply-transforms.js';
+import type { DataLoaderConstructor } from './loader-types.js';
+import type { Transform } from './transforms.js';
 import { TransformWorkerPool, type TransformWorkerSettings } from './worker-transforms.js';
 
-export type { DataLoaderOptions } from './loader-options.js';
+export type { DataLoaderOptions } from './loader-types.js';
 
 const OWNER = 'DataLoader';
 
@@ -25,31 +27,8 @@ type Position =
   | { readonly kind: 'at'; readonly at: PlanPosition }
   | { readonly kind: 'after'; readonly block: Block; readonly element: number };
 
-/**
- * Feeds a training loop: takes record keys from a sampler, reads them in blocks with the source's
- * batched async read, runs the transforms (here or on worker threads, results in the same order),
- * batches, and keeps a bounded number of blocks prefetched. It is an AsyncIterable over all remaining
- * epochs; `epoch(e)` iterates one epoch. Its position is what the consumer has received, not what was
- * prefetched: `getState()` saves it as JSON and `setState()` on a fresh loader over the same sources
- * and sampler resumes with exactly the next element; `setElasticState()` resumes an epoch saved by
- * every rank of a job on another number of ranks. One iteration runs at a time: starting another,
- * or restoring a state, stops the previous one.
- *
- * @throws InvalidOptionsError for bad options (names the option).
- * @example
- * const source = await ArrayRecordDataSource.open(shards);
- * const loader = new DataLoader<Uint8Array[]>({
- *   source,
- *   sampler: new ShuffleSampler({ numRecords: source.length, seed: 1, numEpochs: 3 }),
- *   batchSize: 32,
- * });
- * for (let e = 0; e < loader.numEpochs; e++) {
- *   for await (const batch of loader.epoch(e)) train(batch);
- *   save(JSON.stringify(loader.getState()));
- * }
- * await loader.close();
- */
-export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDisposable {
+/** The implementation of {@link DataLoader}, whose constructor types its output; use `DataLoader`. */
+export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, AsyncDisposable {
   private readonly sources: readonly RecordSource[];
   private readonly base: Sampler | undefined;
   private readonly samplerFor: SamplerFactory | undefined;
@@ -74,7 +53,7 @@ export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDispo
   private closed = false;
   private skipped = 0;
 
-  constructor(options: DataLoaderOptions<Out>) {
+  constructor(options: LoaderOptionFields) {
     const settings = resolveLoaderOptions(options);
     ({ sources: this.sources, plan: this.plan, base: this.base, samplerFor: this.samplerFor, placement: this.placement } = settings.order);
     this.sourceDescription = describeSources(this.sources);
@@ -330,3 +309,42 @@ export class DataLoader<Out = unknown> implements AsyncIterable<Out>, AsyncDispo
     return (block, records) => pool.run(block.epoch, records, block.sources, block.keys, owned);
   }
 }
+
+/**
+ * Feeds a training loop: takes record keys from a sampler, reads them in blocks with the source's
+ * batched async read, runs the transforms (here or on worker threads, results in the same order),
+ * batches, and keeps a bounded number of blocks prefetched. It is an AsyncIterable over all remaining
+ * epochs; `epoch(e)` iterates one epoch. Its position is what the consumer has received, not what was
+ * prefetched: `getState()` saves it as JSON and `setState()` on a fresh loader over the same sources
+ * and sampler resumes with exactly the next element; `setElasticState()` resumes an epoch saved by
+ * every rank of a job on another number of ranks. One iteration runs at a time: starting another,
+ * or restoring a state, stops the previous one.
+ *
+ * The output type `Out` is inferred from the options: records (Uint8Array) go through the transform
+ * list to the element type, and batches are element[] with `batchSize`, or what `collate` returns. Step
+ * 0's parameter is typed from the records; annotate the later steps' parameters. A list held in a
+ * variable keeps its order for the compiler when declared `as const`. Transforms that run only in
+ * workers (`transformModule` without `transforms`) cannot be seen: state the type, `new DataLoader<Out>`.
+ * An explicit type argument is checked against the options (a wrong one does not compile).
+ *
+ * @throws InvalidOptionsError for bad options (names the option).
+ * @example
+ * const source = await ArrayRecordDataSource.open(shards);
+ * const loader = new DataLoader({
+ *   source,
+ *   sampler: new ShuffleSampler({ numRecords: source.length, seed: 1, numEpochs: 3 }),
+ *   transforms: [map((record) => record.length)],
+ *   batchSize: 32,
+ * }); // DataLoader<number[]>
+ * for (let e = 0; e < loader.numEpochs; e++) {
+ *   for await (const batch of loader.epoch(e)) train(batch);
+ *   save(JSON.stringify(loader.getState()));
+ * }
+ * await loader.close();
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the instance type of the typed constructor below
+export interface DataLoader<Out = unknown> extends DataLoaderClass<Out> {}
+
+/** The DataLoader constructor, typed so that the output type follows from the options. */
+export const DataLoader: DataLoaderConstructor = DataLoaderClass as unknown as DataLoaderConstructor;
+Object.defineProperty(DataLoaderClass, 'name', { value: 'DataLoader' });

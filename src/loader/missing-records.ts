@@ -3,7 +3,7 @@
 // that dropped them would.
 
 import type { Block } from './block-producer.js';
-import type { TransformedBlock } from './transforms.js';
+import type { TransformedBlock } from './apply-transforms.js';
 
 /**
  * The elements of a block whose records arrived, for the transforms.
@@ -54,7 +54,7 @@ export function placeInBlock(present: PresentElements, element: number): number 
 
 /**
  * Transform results over the present elements, with `kept` pointing into the whole block.
- * @example const { values, kept } = inWholeBlock(present, applyTransforms(steps, present.records, epoch, present.block.sources, present.block.keys, seed));
+ * @example const { values, kept } = inWholeBlock(present, await applyTransforms(steps, present.records, epoch, present.block.sources, present.block.keys, seed));
  */
 export function inWholeBlock(present: PresentElements, transformed: TransformedBlock): TransformedBlock {
   if (present.places === undefined) return transformed;

@@ -12,14 +12,20 @@ import { uniformAt } from './record-rng.js';
 
 /** One source of a mix, with the order its records are taken in and its share. */
 export interface MixComponent {
+  /** Where this component's records come from. */
   readonly source: RecordSource;
+  /** The order this component's records are taken in; epoch e of the mix takes its epoch e. */
   readonly sampler: Sampler;
   /** Relative probability of drawing from this component (positive, finite; need not sum to 1). */
   readonly weight: number;
 }
 
-/** How to mix; see {@link MixPlan}. */
+/**
+ * How to mix (Grain's `mix`, tf.data's `sample_from_datasets`): each position draws a component with
+ * probability proportional to its weight, from a hash of (seed, epoch, position).
+ */
 export interface MixOptions {
+  /** The sources mixed, each with its sampler and weight. */
   readonly components: readonly MixComponent[];
   /** Seed of the draws (an integer in [0, 2^32)). */
   readonly seed: number;

@@ -7,6 +7,7 @@ import type { Block } from './block-producer.js';
  * and a description for checkpoints.
  */
 export interface RecordSource {
+  /** Records in the source; keys are 0..length-1. */
   readonly length: number;
   /** The records at `indices`, in request order. */
   getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
@@ -17,9 +18,15 @@ export interface RecordSource {
    */
   readonly skipsCorruptedChunks?: boolean;
   /** The records at `indices`, undefined where the source skipped one. Used when `skipsCorruptedChunks`. */
-  getItemsAvailableAsync?(indices: ArrayLike<number>): Promise<{ readonly records: readonly (Uint8Array | undefined)[] }>;
+  getItemsAvailableAsync?(indices: ArrayLike<number>): Promise<{
+    /** The record at each index, in request order; undefined where the source skipped one. */
+    readonly records: readonly (Uint8Array | undefined)[];
+  }>;
   /** Plain JSON identifying what is read (saved in loader states and compared on restore). */
-  describe(): { readonly kind: string };
+  describe(): {
+    /** What kind of source this is, such as `ArrayRecordDataSource`. */
+    readonly kind: string;
+  };
 }
 
 /**

@@ -5,7 +5,8 @@ import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../format/errors.js';
 import { unpackRecords } from '../format/io/record-transfer.js';
 import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
-import { applyTransforms, checkTransforms, describeTransforms, TransformFailure, type Transform } from './transforms.js';
+import { applyTransforms, TransformFailure } from './apply-transforms.js';
+import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
 
 const port = parentPort!;
 let loaded: Promise<{ transforms: readonly Transform[]; seed: number | undefined }> | undefined;
@@ -57,7 +58,7 @@ async function run(request: RunRequest): Promise<void> {
   const { id } = request;
   try {
     const { transforms, seed } = await loaded!;
-    const { values, kept } = applyTransforms(transforms, unpackRecords(request), request.epoch, request.sources, request.keys, seed);
+    const { values, kept } = await applyTransforms(transforms, unpackRecords(request), request.epoch, request.sources, request.keys, seed);
     send({ kind: 'done', id, values, kept });
   } catch (error) {
     if (error instanceof TransformFailure) {

@@ -9,7 +9,7 @@ import { siblingModule, startModuleWorker } from '../format/io/module-worker.js'
 import { packRecords, recordsInPlace, type TransferableRecords } from '../format/io/record-transfer.js';
 import { WorkerLifetime } from '../format/io/worker-lifetime.js';
 import type { RunRequest, TransformResponse, WorkerError } from './transform-protocol.js';
-import { TransformFailure, type TransformedBlock } from './transforms.js';
+import { TransformFailure, type TransformedBlock } from './apply-transforms.js';
 
 /** How to start the workers. */
 export interface TransformWorkerSettings {

@@ -30,8 +30,11 @@ const KEYS = optionNames<BatchSamplerOptions>({ batchSize: true, dropRemainder: 
  * batches.keysAt(2); // [4]
  */
 export class BatchSampler {
+  /** The sampler whose steps are batched. */
   readonly sampler: Sampler;
+  /** Keys per batch. */
   readonly batchSize: number;
+  /** Whether a last batch shorter than `batchSize` is dropped. */
   readonly dropRemainder: boolean;
   /** Number of batches (Infinity over an unbounded sampler). */
   readonly length: number;
@@ -76,6 +79,7 @@ export class BatchSampler {
     return end - start;
   }
 
+  /** Plain JSON of the arguments that decide the batches, the inner sampler's description included. */
   describe(): SamplerDescription {
     return {
       kind: OWNER,

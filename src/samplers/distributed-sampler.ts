@@ -36,9 +36,9 @@ export type DistributedPermutation = 'torch' | 'feistel';
 export interface DistributedSamplerOptions {
   /** Records in the data source (at least 1). */
   readonly numRecords: number;
-  /** World size; with `rank`, defaults to WORLD_SIZE / RANK from the environment (or 1 / 0). */
+  /** World size; defaults to the launcher's (see placementFromEnv, or 1); needed with `rank`. */
   readonly numReplicas?: number;
-  /** This process's rank in [0, numReplicas). */
+  /** This process's rank in [0, numReplicas); defaults to the launcher's rank variable. */
   readonly rank?: number;
   /** Shuffle each epoch; needs `seed` (unlike PyTorch, no default seed and no default shuffle). */
   readonly shuffle?: boolean;
@@ -52,7 +52,7 @@ export interface DistributedSamplerOptions {
   readonly epoch?: number;
   /** Default `'torch'`; see {@link DistributedPermutation}. */
   readonly permutation?: DistributedPermutation;
-  /** Where to read RANK / WORLD_SIZE when numReplicas and rank are omitted; default `process.env`. */
+  /** Where to read the launcher's variables (RANK / WORLD_SIZE, ...) when rank is omitted; default `process.env`. */
   readonly env?: Environment;
 }
 
@@ -86,13 +86,21 @@ const PERMUTATIONS: readonly DistributedPermutation[] = ['torch', 'feistel'];
  * Array.from({ length: sampler.length }, (_, k) => sampler.keyAt(k)); // [4, 3, 2, 1], as PyTorch
  */
 export class DistributedSampler implements Sampler {
+  /** Records in the data source. */
   readonly numRecords: number;
+  /** World size. */
   readonly numReplicas: number;
+  /** This process's rank in [0, numReplicas); defaults to the launcher's rank variable. */
   readonly rank: number;
+  /** Whether each epoch is shuffled. */
   readonly shuffle: boolean;
+  /** The shuffle's seed; undefined without shuffle. */
   readonly seed: number | undefined;
+  /** Whether the tail is cut (true) or the list padded by wrapping around (false). */
   readonly dropLast: boolean;
+  /** Epochs the steps run through (Infinity when unbounded). */
   readonly numEpochs: number;
+  /** The shuffle used: PyTorch's (`torch`) or the O(1)-memory cipher (`feistel`). */
   readonly permutation: DistributedPermutation;
   /** Steps per epoch for this rank (PyTorch's `num_samples`, `len(sampler)`). */
   readonly numSamples: number;

@@ -69,10 +69,15 @@ const ALIASES: OptionAliases = {
  * Array.from({ length: sampler.length }, (_, k) => sampler.keyAt(k)); // [4, 6, 5, 5, 6, 4, 4]
  */
 export class IndexSampler implements Sampler {
+  /** Records in the data source. */
   readonly numRecords: number;
+  /** This process's shard. */
   readonly shardOptions: ShardOptions;
+  /** Whether the shard is shuffled, a new order each epoch. */
   readonly shuffle: boolean;
+  /** Passes over the data (Infinity when unbounded). */
   readonly numEpochs: number;
+  /** The shuffle's seed; undefined without shuffle. */
   readonly seed: number | undefined;
   /** First record of this process's shard. */
   readonly shardStart: number;

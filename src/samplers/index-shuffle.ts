@@ -85,9 +85,13 @@ function checkSeedAndRounds(seed: number, rounds: number): void {
  * [0, 1, 2].map((i) => shuffle.apply(i)); // [0, 4, 6], as Grain's index_shuffle(i, 9, 0, 4)
  */
 export class IndexShuffle {
+  /** The largest index permuted: the permutation is of [0, maxIndex]. */
   readonly maxIndex: number;
+  /** The seed the round keys are derived from. */
   readonly seed: number;
+  /** Feistel rounds per encryption. */
   readonly rounds: number;
+  /** How the cipher block is sized: Grain's rule, or one that always fits (a true permutation at every size). */
   readonly blockRule: BlockRule;
   private readonly wordBits: number;
   private readonly wordScale: number;

@@ -15,7 +15,15 @@ export { StridedShardSampler, type StridedShardOptions } from './strided-shard.j
 export { RemainingOrder, elasticResume, type ElasticResumeOptions, type RankProgress } from './remaining-order.js';
 export { BatchSampler, type BatchSamplerOptions } from './batch-sampler.js';
 export { NO_SHARDING, evenSplit, shardOptions, type ShardOptions } from './shard-options.js';
-export { placementFromEnv, shardOptionsFromEnv, type DistributedPlacement, type Environment } from './env.js';
+export {
+  placementFromEnv,
+  shardOptionsFromEnv,
+  type DistributedPlacement,
+  type Environment,
+  type EnvironmentPlacement,
+  type Launcher,
+  type PlacementFromEnvOptions,
+} from './env.js';
 export { DEFAULT_ROUNDS, IndexShuffle, feistelBlockBits, indexShuffle, type BlockRule } from './index-shuffle.js';
 export { seedSeqGenerate } from './seed-seq.js';
 export { Mt19937 } from './mt19937.js';

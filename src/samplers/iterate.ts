@@ -5,6 +5,7 @@ import type { Sampler } from './sampler.js';
 
 /** Anything keys can be written into: a number[], Float64Array, Uint32Array, ... */
 export interface KeyBuffer {
+  /** How many keys it holds. */
   readonly length: number;
   [index: number]: number;
 }

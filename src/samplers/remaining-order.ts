@@ -52,6 +52,7 @@ interface CheckedProgress {
  * rest.keyAt(0) === global.keyAt(6); // true: ranks in lockstep leave a suffix of the global order
  */
 export class RemainingOrder implements Sampler {
+  /** Each old rank's sampler, consumed steps and end, as checked. */
   readonly ranks: readonly CheckedProgress[];
   readonly length: number;
   private readonly segmentStarts: number[] = [];
@@ -133,9 +134,11 @@ function checkProgress(progress: RankProgress, rank: number): CheckedProgress {
 
 /** Options of {@link elasticResume}: this process's place in the new job. */
 export interface ElasticResumeOptions {
-  /** With `worldSize`, defaults to RANK / WORLD_SIZE from the environment. */
+  /** Defaults to the launcher's rank variable (see placementFromEnv). */
   readonly rank?: number;
+  /** The new world size; defaults to the launcher's (see placementFromEnv); needed with `rank`. */
   readonly worldSize?: number;
+  /** Where to read the launcher's variables (RANK / WORLD_SIZE, ...) when rank is omitted; default `process.env`. */
   readonly env?: Environment;
 }
 

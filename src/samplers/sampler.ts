@@ -9,13 +9,16 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
  * only valid for a sampler with the same description. Unbounded counts are written as `null`.
  */
 export interface SamplerDescription {
+  /** The sampler's class, such as `ShuffleSampler`. */
   readonly kind: string;
   readonly [argument: string]: JsonValue;
 }
 
 /** A half-open range of steps `[start, end)`. */
 export interface StepRange {
+  /** The first step. */
   readonly start: number;
+  /** One past the last step. */
   readonly end: number;
 }
 

@@ -26,7 +26,9 @@ const ALIASES: OptionAliases = { shuffle: { note: 'SequentialSampler never shuff
  * sampler.keyAt(4); // 1
  */
 export class SequentialSampler implements Sampler {
+  /** Records in the data source. */
   readonly numRecords: number;
+  /** Passes over the data (Infinity when unbounded). */
   readonly numEpochs: number;
   readonly length: number;
 

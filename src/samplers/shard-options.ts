@@ -8,8 +8,11 @@ import { checkOptions, optionNames } from './checks.js';
  * have the same length (Grain's `ShardOptions(shard_index, shard_count, drop_remainder)`).
  */
 export interface ShardOptions {
+  /** This process's shard, in [0, shardCount). */
   readonly shardIndex: number;
+  /** The number of shards (processes). */
   readonly shardCount: number;
+  /** Give every shard floor(n / shardCount) records, dropping the remainder, instead of near-equal shards. */
   readonly dropRemainder: boolean;
 }
 
@@ -61,7 +64,15 @@ export function checkShardOptions(options: ShardOptions): ShardOptions {
  * evenSplit(10, shardOptions(0, 3)); // { start: 0, end: 4 }
  * evenSplit(10, shardOptions(2, 3)); // { start: 7, end: 10 }
  */
-export function evenSplit(numRecords: number, options: ShardOptions): { start: number; end: number } {
+export function evenSplit(
+  numRecords: number,
+  options: ShardOptions,
+): {
+  /** The shard's first record. */
+  start: number;
+  /** One past the shard's last record. */
+  end: number;
+} {
   if (!Number.isSafeInteger(numRecords) || numRecords < 0) {
     throw new InvalidOptionsError(`evenSplit: numRecords must be a non-negative integer (got ${String(numRecords)})`);
   }

@@ -46,8 +46,11 @@ const ALIASES: OptionAliases = {
  * [0, 1, 2, 3, 4].map((s) => sampler.keyAt(s)); // [2, 4, 3, 0, 1]
  */
 export class ShuffleSampler implements Sampler {
+  /** Records in the data source. */
   readonly numRecords: number;
+  /** The seed; epoch e shuffles with (seed + e) mod 2^32. */
   readonly seed: number;
+  /** Passes over the data (Infinity when unbounded). */
   readonly numEpochs: number;
   readonly length: number;
   private readonly shuffle: EpochShuffle;

@@ -26,8 +26,11 @@ const KEYS = optionNames<SliceOptions>({ start: true, end: true });
  * rest.keyAt(0); // 7
  */
 export class SliceSampler implements Sampler {
+  /** The sampler sliced. */
   readonly base: Sampler;
+  /** The first base step kept. */
   readonly start: number;
+  /** The base step after the last one kept. */
   readonly end: number;
   readonly length: number;
 

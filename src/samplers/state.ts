@@ -5,7 +5,9 @@ import type { JsonValue, SamplerDescription } from './sampler.js';
 
 /** Anything whose position can be saved: every Sampler, and BatchSampler (position = batch number). */
 export interface Positioned {
+  /** Steps (or batches); Infinity when unbounded. */
   readonly length: number;
+  /** Plain JSON of the arguments that decide the order. */
   describe(): SamplerDescription;
 }
 

@@ -7,10 +7,11 @@ import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 
 /** Options of {@link StridedShardSampler}. */
 export interface StridedShardOptions {
-  /** This process's rank; with `worldSize`, defaults to RANK / WORLD_SIZE from the environment. */
+  /** This process's rank; defaults to the launcher's rank variable (see placementFromEnv). */
   readonly rank?: number;
+  /** The number of ranks; defaults to the launcher's (see placementFromEnv); needed with `rank`. */
   readonly worldSize?: number;
-  /** Where to read RANK / WORLD_SIZE when rank and worldSize are omitted; default `process.env`. */
+  /** Where to read the launcher's variables (RANK / WORLD_SIZE, ...) when rank is omitted; default `process.env`. */
   readonly env?: Environment;
 }
 
@@ -30,8 +31,11 @@ const KEYS = optionNames<StridedShardOptions>({ rank: true, worldSize: true, env
  * const mine = new StridedShardSampler(global, { rank: 1, worldSize: 4 }); // 250 steps
  */
 export class StridedShardSampler implements Sampler {
+  /** The global order split between the ranks. */
   readonly base: Sampler;
+  /** This process's rank: it takes base steps rank, rank + worldSize, ... */
   readonly rank: number;
+  /** The number of ranks. */
   readonly worldSize: number;
   readonly length: number;
 

@@ -68,11 +68,17 @@ const ALIASES: OptionAliases = {
  * sampler.keyAt(0) < 4; // true: steps 0..3 are records 0..3 in some order
  */
 export class WindowShuffleSampler implements Sampler {
+  /** Records in the data source. */
   readonly numRecords: number;
+  /** Records per window. */
   readonly windowSize: number;
+  /** The shuffle's seed. */
   readonly seed: number;
+  /** Passes over the data (Infinity when unbounded). */
   readonly numEpochs: number;
+  /** Whether the full windows are also visited in a seeded random order. */
   readonly shuffleWindowOrder: boolean;
+  /** The shard of the records sampled. */
   readonly shardOptions: ShardOptions;
   /** First record of the shard. */
   readonly shardStart: number;

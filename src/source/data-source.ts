@@ -2,12 +2,16 @@
 
 import { ArrayRecordReader, type ArrayRecordFileInfo } from '../format/arrayrecord/reader.js';
 import { parseReaderOptions } from '../format/arrayrecord/reader-options.js';
+import { readAhead, runBytes, streamBudget, type RecordRun, type StreamRun } from '../format/arrayrecord/record-stream.js';
 import type { AvailableRecords, SkippedChunk } from '../format/arrayrecord/skipped-chunk.js';
-import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError, UnsupportedError } from '../format/errors.js';
+import { isRemotePath } from '../format/io/location.js';
+import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from '../format/io/remote/remote-options.js';
 import { checkOptions, describeFound, optionNames, requireInteger, type OptionAliases } from '../format/options-check.js';
 import { ReaderPool } from './file-pool.js';
 import { toFileSlices, type DataSourcePaths } from './read-instructions.js';
 import { runBounded } from './run-bounded.js';
+import { expandShardPatterns, expandShardPatternsSync } from './shard-patterns.js';
 
 /** Reader options as Python takes them: an options string, or a mapping joined as `key:value,...`. */
 export type DataSourceReaderOptions = string | Readonly<Record<string, string | number>>;
@@ -18,18 +22,29 @@ export interface DataSourceOptions {
   readonly maxOpenReaders?: number;
   /** Most footers `ArrayRecordDataSource.open` reads at once when it counts records. Default 64. */
   readonly openConcurrency?: number;
+  /** How remote files (http(s)://, s3://, gs://) are fetched: retries, coalescing, cache, credentials (see RemoteOptions). */
+  readonly remote?: RemoteOptions;
 }
 
 /** Plain JSON identifying what a data source reads, for fingerprinting checkpoint state. */
 export type DataSourceDescription = {
+  /** Identifies the description's class. */
   readonly kind: 'ArrayRecordDataSource';
+  /** Records in the source. */
   readonly length: number;
   /** One entry per path given, in order: the records [start, end) of the file read. */
-  readonly files: readonly { readonly path: string; readonly start: number; readonly end: number }[];
+  readonly files: readonly {
+    /** The file's path, as given. */
+    readonly path: string;
+    /** The first record of the file read. */
+    readonly start: number;
+    /** One past the last record of the file read. */
+    readonly end: number;
+  }[];
 };
 
 const OWNER = 'ArrayRecordDataSource';
-const KEYS = optionNames<DataSourceOptions>({ maxOpenReaders: true, openConcurrency: true });
+const KEYS = optionNames<DataSourceOptions>({ maxOpenReaders: true, openConcurrency: true, remote: true });
 const ALIASES: OptionAliases = {
   max_open_files: { option: 'maxOpenReaders' },
   concurrency: { option: 'openConcurrency' },
@@ -53,14 +68,21 @@ let countingAsynchronously = false;
  * Python `ArrayRecordDataSource`: `length` is `__len__`, `getItem` is `__getitem__`, `getItems` is
  * `__getitems__`. Files open lazily and at most `maxOpenReaders` stay open. Files written with a group
  * size other than 1 get a process warning (code `ARRAY_RECORD_GROUP_SIZE`), once per file.
+ *
+ * Paths may be URLs (http://, https://, s3://bucket/key, gs://bucket/object, file://), with read
+ * instructions (`s3://bucket/train-00003-of-00008[0:500]`), and shard patterns: `name@N` for the N
+ * shards `name-00000-of-0000N` .., `name-*-of-*` for the files matching in a directory or an S3/GCS
+ * listing. A source with remote files opens with `await ArrayRecordDataSource.open(...)` and reads
+ * with the async methods only; the sync ones throw UnsupportedError naming the async form.
  * @example
  * const source = await ArrayRecordDataSource.open(['train-00000-of-00002', 'train-00001-of-00002[0:500]']);
  * const first = source.getItem(0);
  * const batch = await source.getItemsAsync([17, 3, 17]);  // request order, repeats allowed
  * for (const record of source) console.log(record.length);
+ * for await (const record of source.records()) console.log(record.length); // streamed, read ahead in the background
  * source.close();
  */
-export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
+export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterable<Uint8Array>, Disposable {
   private readonly paths: readonly string[];
   /** Per file: first record of its slice. */
   private readonly sliceStart: Float64Array;
@@ -80,6 +102,10 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
   readonly skipsCorruptedChunks: boolean;
   /** What skip_corrupted_chunks skipped, by path and chunk. */
   private readonly skipped = new Map<string, SkippedChunk>();
+  /** True when a file is remote: the sync reads then throw. */
+  private readonly hasRemoteFiles: boolean;
+  /** The reader option readahead_buffer_size: the read-ahead of `records()` (0: its default). */
+  private readonly readaheadBufferSize: number;
 
   /**
    * Reads the footers of the files whose record counts are needed (plain paths, open-ended slices),
@@ -95,17 +121,30 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
    *   file that cannot be read; OutOfRangeError for a slice outside its file.
    */
   constructor(paths: DataSourcePaths, readerOptions: DataSourceReaderOptions = '', options: DataSourceOptions = {}) {
-    const slices = toFileSlices(paths);
+    // `open` expands the patterns (remote ones asynchronously) before it constructs.
+    const slices = toFileSlices(countingAsynchronously ? paths : expandShardPatternsSync(paths));
     const optionsString = readerOptionsString(readerOptions);
-    this.skipsCorruptedChunks = parseReaderOptions(optionsString).skipCorruptedChunks;
-    const { maxOpenReaders } = checkSourceOptions(options);
+    const parsedOptions = parseReaderOptions(optionsString);
+    this.skipsCorruptedChunks = parsedOptions.skipCorruptedChunks;
+    this.readaheadBufferSize = parsedOptions.readaheadBufferSize;
+    const { maxOpenReaders, remote } = checkSourceOptions(options);
     this.paths = slices.map((slice) => slice.path);
+    this.hasRemoteFiles = this.paths.some(isRemotePath);
+    if (this.hasRemoteFiles && !countingAsynchronously) {
+      throw new UnsupportedError('is a remote file, read asynchronously only: use await ArrayRecordDataSource.open(paths, readerOptions, options)', {
+        path: this.paths.find(isRemotePath),
+      });
+    }
     this.sliceStart = Float64Array.from(slices, (slice) => slice.start);
     this.sliceEnd = Float64Array.from(slices, (slice) => slice.end ?? Number.NaN);
     this.firstIndex = new Float64Array(slices.length + 1);
     this.warned = new Uint8Array(slices.length);
-    this.pool = new ReaderPool(this.paths, optionsString, maxOpenReaders, (file, reader) =>
-      this.checkFile(file, reader.numRecords(), reader.recordGroupSize()),
+    this.pool = new ReaderPool(
+      this.paths,
+      optionsString,
+      maxOpenReaders,
+      (file, reader) => this.checkFile(file, reader.numRecords(), reader.recordGroupSize()),
+      remote,
     );
     if (countingAsynchronously) return;
     try {
@@ -128,11 +167,12 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     readerOptions: DataSourceReaderOptions = '',
     options: DataSourceOptions = {},
   ): Promise<ArrayRecordDataSource> {
-    const { openConcurrency: concurrency } = checkSourceOptions(options);
+    const { openConcurrency: concurrency, remote } = checkSourceOptions(options);
+    const expanded = await expandShardPatterns(paths, remote);
     let source: ArrayRecordDataSource;
     countingAsynchronously = true;
     try {
-      source = new ArrayRecordDataSource(paths, readerOptions, options);
+      source = new ArrayRecordDataSource(expanded, readerOptions, options);
     } finally {
       countingAsynchronously = false;
     }
@@ -140,7 +180,10 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     try {
       await runBounded(files.length, concurrency, async (i) => {
         const file = files[i]!;
-        source.checkFileInfo(file, await ArrayRecordReader.infoAsync(source.paths[file]!));
+        const path = source.paths[file]!;
+        // A remote file's reader is kept (while the pool has room): opening costs requests.
+        if (isRemotePath(path)) await source.pool.openCounted(file);
+        else source.checkFileInfo(file, await ArrayRecordReader.infoAsync(path));
       });
     } catch (error) {
       source.close();
@@ -167,6 +210,7 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
    */
   getItem(index: number): Uint8Array {
     this.checkOpen();
+    this.requireSync('getItem(index)', 'await getItemsAsync([index])');
     this.checkIndex(index, undefined);
     const file = this.fileOf(index);
     const position = this.positionIn(file, index);
@@ -180,6 +224,7 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
    */
   getItems(indices: ArrayLike<number>): Uint8Array[] {
     this.checkOpen();
+    this.requireSync('getItems(indices)', 'await getItemsAsync(indices)');
     const plan = this.planBatch(indices);
     const records = new Array<Uint8Array>(indices.length);
     for (let group = 0; group < plan.files.length; group++) {
@@ -214,6 +259,7 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
    */
   getItemsAvailable(indices: ArrayLike<number>): AvailableRecords {
     this.checkOpen();
+    this.requireSync('getItemsAvailable(indices)', 'await getItemsAvailableAsync(indices)');
     const plan = this.planBatch(indices);
     const records = new Array<Uint8Array | undefined>(indices.length);
     const skipped: SkippedChunk[] = [];
@@ -262,6 +308,34 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
    */
   [Symbol.iterator](): Iterator<Uint8Array> {
     this.checkOpen();
+    this.requireSync('iteration (for ... of)', 'for await (const record of source.records())');
+    return this.recordsInOrder();
+  }
+
+  /**
+   * Every record in order, file after file (with `skip_corrupted_chunks`, without the records of
+   * damaged chunks, which `skippedChunks()` then lists), as an async iterator that reads ahead in the
+   * background: runs of whole chunks are read (on the read workers) while earlier ones are consumed,
+   * with at most the reader option `readahead_buffer_size` bytes of the files (default 16 MiB) read
+   * ahead and not yet handed out, across file boundaries. Memory stays bounded whatever the files'
+   * size; remote files stream too. Readers are held only while a run is read.
+   * `for await (const record of source)` is `records()`. Leaving the loop early waits for the reads
+   * in flight.
+   * @throws ClosedError if the source is closed (the iteration throws it when it reaches a run read
+   *   after close); the iteration throws what a read throws when it reaches that run.
+   * @example
+   * const source = await ArrayRecordDataSource.open('train@64', 'readahead_buffer_size:64M');
+   * let count = 0;
+   * for await (const record of source.records()) count += record.length > 0 ? 1 : 0;
+   */
+  records(): AsyncGenerator<Uint8Array, void, undefined> {
+    this.checkOpen();
+    const budget = streamBudget(this.readaheadBufferSize);
+    return readAhead(this.streamRuns(runBytes(budget)), budget);
+  }
+
+  /** `records()`: every record, streamed. */
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
     return this.records();
   }
 
@@ -289,7 +363,29 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
     this.close();
   }
 
-  private *records(): Generator<Uint8Array, void, undefined> {
+  /** The runs `records()` reads: each file's slice planned when the stream reaches it. */
+  private async *streamRuns(maxBytes: number): AsyncGenerator<StreamRun<Uint8Array>, void, undefined> {
+    for (let file = 0; file < this.paths.length; file++) {
+      const start = this.sliceStart[file]!;
+      const end = this.sliceEnd[file]!;
+      if (start >= end) continue;
+      this.checkOpen();
+      const runs = await this.pool.withReaderAsync(file, async (reader) => [...reader.recordRuns(start, end, maxBytes)]);
+      for (const run of runs) yield { bytes: run.bytes, read: () => this.readRun(file, run) };
+    }
+  }
+
+  /** The records of one run of `file`, those of damaged chunks left out (and reported) when skipping. */
+  private async readRun(file: number, run: RecordRun): Promise<Uint8Array[]> {
+    this.checkOpen();
+    if (!this.skipsCorruptedChunks) return this.pool.withReaderAsync(file, (reader) => reader.readRangeAsync(run.start, run.end));
+    const positions = Array.from({ length: run.end - run.start }, (_, k) => run.start + k);
+    const read = await this.pool.withReaderAsync(file, (reader) => reader.readAvailableAsync(positions));
+    this.report(read.skipped);
+    return read.records.filter((record): record is Uint8Array => record !== undefined);
+  }
+
+  private *recordsInOrder(): Generator<Uint8Array, void, undefined> {
     for (let file = 0; file < this.paths.length; file++) {
       const end = this.sliceEnd[file]!;
       for (let position = this.sliceStart[file]!; position < end; ) {
@@ -353,6 +449,14 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, Disposable {
 
   private checkOpen(): void {
     if (this.closed) throw new ClosedError('ArrayRecordDataSource');
+  }
+
+  /** @throws UnsupportedError, naming `instead`, when a file is remote. */
+  private requireSync(call: string, instead: string): void {
+    if (!this.hasRemoteFiles) return;
+    throw new UnsupportedError(`${call} reads synchronously, and this source has remote files, read asynchronously only: use ${instead}`, {
+      path: this.paths.find(isRemotePath),
+    });
   }
 
   /** @param position the index's place in a batch request, for the message. */
@@ -420,9 +524,10 @@ function scatter<T>(records: T[], read: readonly T[], slots: readonly number[]):
 }
 
 /** The data source options, checked, with their defaults. */
-function checkSourceOptions(options: DataSourceOptions): Required<DataSourceOptions> {
+function checkSourceOptions(options: DataSourceOptions): { maxOpenReaders: number; openConcurrency: number; remote: ResolvedRemoteOptions } {
   checkOptions(OWNER, options, KEYS, { aliases: ALIASES });
   return {
+    remote: resolveRemoteOptions(options.remote),
     maxOpenReaders: requireInteger(OWNER, 'maxOpenReaders', options.maxOpenReaders ?? DEFAULT_MAX_OPEN_READERS, 1),
     openConcurrency: requireInteger(OWNER, 'openConcurrency', options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY, 1),
   };

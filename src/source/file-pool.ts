@@ -2,6 +2,7 @@
 
 import { ArrayRecordReader } from '../format/arrayrecord/reader.js';
 import { ClosedError, InvalidOptionsError } from '../format/errors.js';
+import type { RemoteOptions } from '../format/io/remote/remote-options.js';
 
 /** Called on every reader the pool opens, before anyone uses it; throwing rejects the reader. */
 export type ReaderCheck = (file: number, reader: ArrayRecordReader) => void;
@@ -30,6 +31,7 @@ export class ReaderPool {
    * @param readerOptions options string passed to every ArrayRecordReader.
    * @param capacity most readers open at once (a positive integer).
    * @param check runs on each newly opened reader (record-count checks, warnings).
+   * @param remote how remote files are fetched.
    * @throws InvalidOptionsError when capacity is not a positive safe integer.
    */
   constructor(
@@ -37,6 +39,7 @@ export class ReaderPool {
     private readonly readerOptions: string,
     readonly capacity: number,
     private readonly check: ReaderCheck,
+    private readonly remote?: RemoteOptions,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new InvalidOptionsError(`maxOpenReaders must be a positive integer, got ${capacity}`);
@@ -97,6 +100,16 @@ export class ReaderPool {
     }
   }
 
+  /**
+   * Opens the reader of `file` asynchronously (running the check, which counts its records) and leaves
+   * it open and idle, to be closed like any other when the pool needs the room.
+   * @throws as withReaderAsync.
+   */
+  async openCounted(file: number): Promise<void> {
+    const entry = await this.acquire(file);
+    this.unpin(file, entry);
+  }
+
   /** Closes every idle reader now and each busy one when its operation ends; idempotent. */
   close(): void {
     if (this.closed) return;
@@ -141,7 +154,7 @@ export class ReaderPool {
   private async openAsync(file: number, entry: Entry): Promise<ArrayRecordReader> {
     try {
       // Finishes even if the pool closes meanwhile: its callers are in flight, and unpin closes it.
-      const reader = await ArrayRecordReader.open(this.paths[file]!, this.readerOptions);
+      const reader = await ArrayRecordReader.open(this.paths[file]!, this.readerOptions, this.remote);
       try {
         this.check(file, reader);
       } catch (error) {

@@ -16,3 +16,4 @@ export {
   type FileSlice,
   type ReadInstruction,
 } from './read-instructions.js';
+export { expandShardPatterns, expandShardPatternsSync, isShardPattern } from './shard-patterns.js';

@@ -5,8 +5,11 @@ import { checkOptions, optionNames, type OptionAliases } from '../format/options
 
 /** A slice of one file: records [start, end); a missing bound means the start or the end of the file. */
 export interface ReadInstruction {
+  /** The file's path; brackets in it are not parsed. */
   readonly path: string;
+  /** The first record read; default 0. */
   readonly start?: number;
+  /** One past the last record read; default the end of the file. */
   readonly end?: number;
 }
 
@@ -15,9 +18,13 @@ export interface ReadInstruction {
  * read `take` of them; `take: -1` means the rest of the file, as in TFDS.
  */
 export interface FileInstruction {
+  /** The file's path. */
   readonly filename: string;
+  /** Records skipped at the start of the file. */
   readonly skip: number;
+  /** Records read after them; -1 for the rest of the file. */
   readonly take: number;
+  /** Records in the whole file, as TFDS records it (accepted, not needed). */
   readonly examples_in_shard?: number;
 }
 
@@ -33,8 +40,11 @@ export type DataSourcePaths = DataSourcePath | readonly DataSourcePath[];
 
 /** A normalised read instruction; `end` is undefined when it is the end of the file (not yet known). */
 export interface FileSlice {
+  /** The file's path. */
   readonly path: string;
+  /** The first record read. */
   readonly start: number;
+  /** One past the last record read; undefined for the end of the file, not yet known. */
   readonly end: number | undefined;
 }
 

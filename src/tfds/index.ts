@@ -1,6 +1,12 @@
 // Public API of TFDS datasets (`array-record/tfds`): prepared TensorFlow Datasets directories, their split
 // syntax, feature trees, parsing with image decoding, and decoded records for loaders and tfjs.
 
+/**
+ * Prepared TensorFlow Datasets directories: their info, split syntax, feature trees, parsing with image
+ * decoding, and decoded records for the DataLoader and tfjs.
+ * @module array-record/tfds
+ */
+
 export { TfdsDataset, type LoaderTransformsOptions, type RecordsByIndex, type SupervisedOptions, type TfdsLoaderTransforms, type TfdsSourceOptions, type TfdsSplit } from './tfds-dataset.js';
 export type { SupervisedKeys, SupervisedNest, TfdsInfo } from './dataset-info.js';
 export {

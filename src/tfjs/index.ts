@@ -2,6 +2,12 @@
 // The only module that touches tfjs, and only through the `tf` namespace the caller passes in, so one
 // tfjs-core instance (tfjs-node's in production) serves the model and the data.
 
+/**
+ * tf.data adapters: batches of serialized tf.Examples as datasets of tensors for `model.fitDataset`
+ * and `model.evaluateDataset`, through the `tf` namespace the caller passes in.
+ * @module array-record/tfjs
+ */
+
 import type { Tensor, TensorContainerObject } from '@tensorflow/tfjs-core';
 import type { Dataset } from '@tensorflow/tfjs-data';
 import { InvalidArgumentError, InvalidOptionsError } from '../format/errors.js';
@@ -22,10 +28,17 @@ import { ExampleParser } from '../example/parse-example.js';
 
 /** The parts of the tfjs namespace the adapters use (`import * as tf from '@tensorflow/tfjs-node'` has them). */
 export interface TfNamespace {
+  /** `tf.tensor`: a tensor of `values` with `shape`. */
   tensor(values: Float32Array | Int32Array | Uint8Array, shape: number[], dtype: 'float32' | 'int32'): Tensor;
+  /** `tf.oneHot`: one-hot rows of `depth` for integer `indices`. */
   oneHot(indices: Tensor, depth: number): Tensor;
+  /** `tf.reshape`. */
   reshape(x: Tensor, shape: number[]): Tensor;
-  data: { generator<T extends TensorContainerObject>(generator: () => AsyncIterator<T> | Iterator<T>): Dataset<T> };
+  /** `tf.data`. */
+  data: {
+    /** `tf.data.generator`: a dataset whose every `iterator()` calls `generator` afresh. */
+    generator<T extends TensorContainerObject>(generator: () => AsyncIterator<T> | Iterator<T>): Dataset<T>;
+  };
 }
 
 /** Which parsed features become the model's inputs and targets. */
@@ -197,19 +210,27 @@ function datasetOf<S extends ExampleSpec>(owner: string, tf: TfNamespace, option
 
 /** What `sampleDataset` draws from: any record source with random access (an ArrayRecordDataSource). */
 export interface RandomAccessSource {
+  /** Records in the source. */
   readonly length: number;
+  /** The records at `indices`, in request order. */
   getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
 }
 
 /** A seeded random sample of a source for evaluation. */
 export interface SampleDatasetOptions<S extends ExampleSpec> {
+  /** Where the records are drawn from, by index (an ArrayRecordDataSource). */
   readonly source: RandomAccessSource;
   /** How many distinct records to draw (at most the source's length). */
   readonly count: number;
+  /** Seed of the draw (an integer in [0, 2^32)): the same seed draws the same records. */
   readonly seed: number;
+  /** Records per dataset element (the last one may be short). */
   readonly batchSize: number;
+  /** Feature spec for parsing (see ExampleParser). */
   readonly spec: S;
+  /** Which features are `xs` and `ys`; or `toElement` for full control. */
   readonly mapping?: ElementMapping<S>;
+  /** Builds the dataset element from a parsed batch; its tensors belong to the consumer. */
   readonly toElement?: (batch: ParsedBatch<S>, tf: TfNamespace) => TensorContainerObject;
 }
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBlock } from '../../src/format/riegeli/compression.js';
 import { CompressionType } from '../../src/format/riegeli/constants.js';
-import { verifyZstdContentSize, ZstdFrameError } from '../../src/format/riegeli/zstd-frame.js';
+import zstdNapi from 'zstd-napi/binding.js';
+import { decodeStoredZstdFrame, verifyZstdContentSize, ZstdFrameError } from '../../src/format/riegeli/zstd-frame.js';
 
 /** A zstd frame of `data` as the writer makes it (the varint size prefix removed). */
 function frameOf(data: Uint8Array): Uint8Array {
@@ -52,5 +53,46 @@ describe('verifyZstdContentSize', () => {
     expect(() => verifyZstdContentSize(frameWithoutContentSize(block(true, 0, 50, [1, 2])), 50)).toThrow(/runs past the end/);
     expect(() => verifyZstdContentSize(frameWithoutContentSize(), 1)).toThrow(/inside a block header/);
     expect(() => verifyZstdContentSize(frameOf(text).subarray(0, 5), 1)).toThrow(/inside a frame header/);
+  });
+});
+
+describe('decodeStoredZstdFrame', () => {
+  const take = (length: number): Uint8Array => new Uint8Array(length);
+  const cctx = new zstdNapi.CCtx();
+  const frame = (input: Uint8Array, checksum = false): Uint8Array => {
+    cctx.reset(zstdNapi.ResetDirective.parameters);
+    cctx.setParameter(zstdNapi.CParameter.compressionLevel, 3);
+    cctx.setParameter(zstdNapi.CParameter.checksumFlag, checksum ? 1 : 0);
+    const out = Buffer.alloc(zstdNapi.compressBound(input.length));
+    return out.subarray(0, cctx.compress2(out, input));
+  };
+
+  it('decodes what zstd stores raw (a record size, incompressible bytes) and RLE, as zstd does', () => {
+    let state = 12345;
+    const random = new Uint8Array(5000).map(() => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return state & 0xff;
+    });
+    for (const input of [new Uint8Array([0x96, 0x0a]), new Uint8Array([7]), new Uint8Array(0), random, new Uint8Array(300_000).fill(9)]) {
+      const stored = decodeStoredZstdFrame(frame(input), input.length, take);
+      if (input.length <= 5000) expect(stored).toBeDefined();
+      if (stored !== undefined) expect(Buffer.from(stored).equals(Buffer.from(input))).toBe(true);
+    }
+  });
+
+  it('leaves compressed blocks, checksums, other sizes and damaged frames to zstd', () => {
+    const text = new TextEncoder().encode('lorem ipsum dolor sit amet '.repeat(50));
+    expect(decodeStoredZstdFrame(frame(text), text.length, take)).toBeUndefined();
+    const two = new Uint8Array([1, 2]);
+    expect(decodeStoredZstdFrame(frame(two, true), 2, take)).toBeUndefined();
+    expect(decodeStoredZstdFrame(frame(two), 3, take)).toBeUndefined();
+    const good = frame(two);
+    expect(decodeStoredZstdFrame(good.subarray(0, good.length - 1), 2, take)).toBeUndefined();
+    expect(decodeStoredZstdFrame(new Uint8Array([...good, 0]), 2, take)).toBeUndefined();
+    const badMagic = good.slice();
+    badMagic[0] = badMagic[0]! ^ 1;
+    expect(decodeStoredZstdFrame(badMagic, 2, take)).toBeUndefined();
   });
 });

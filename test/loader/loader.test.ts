@@ -189,6 +189,27 @@ describe('options and lifecycle', () => {
     expect(loader.getState().placement).toEqual({ rank: 1, worldSize: 2 });
   });
 
+  it("places a sampler function from the launcher's variables: Slurm, or a Kubernetes index with worldSize", () => {
+    const names = ['SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID', 'JOB_COMPLETION_INDEX', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK'];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    const samplerFor = ({ rank, worldSize }: { rank: number; worldSize: number }) =>
+      new IndexSampler({ numRecords: 10, shardOptions: shardOptions(rank, worldSize), numEpochs: 1 });
+    try {
+      for (const name of names) delete process.env[name];
+      Object.assign(process.env, { SLURM_PROCID: '2', SLURM_NTASKS: '3', SLURM_LOCALID: '0' });
+      expect(new DataLoader({ source: memory, sampler: samplerFor }).getState().placement).toEqual({ rank: 2, worldSize: 3 });
+      for (const name of names) delete process.env[name];
+      process.env.JOB_COMPLETION_INDEX = '1';
+      expect(new DataLoader({ source: memory, sampler: samplerFor, worldSize: 4 }).getState().placement).toEqual({ rank: 1, worldSize: 4 });
+      expect(() => new DataLoader({ source: memory, sampler: samplerFor })).toThrow(/JOB_COMPLETION_INDEX is set \('1'\) but the job's size/);
+    } finally {
+      for (const name of names) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  });
+
   it('closes: iteration and restore throw ClosedError, getState still works, close is idempotent', async () => {
     const loader = new DataLoader<Uint8Array>({ source: memory, sampler: sequential() });
     const iterator = loader[Symbol.asyncIterator]();

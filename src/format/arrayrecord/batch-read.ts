@@ -3,7 +3,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import { SHARED_SLABS, type ByteAllocator, type OutputArena } from '../io/output-arena.js';
-import type { ReadScratch } from '../io/read-scratch.js';
+import { ReadScratch } from '../io/read-scratch.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
 import { checkIndices, rangeArray, resolveRange } from './read-arguments.js';
@@ -18,10 +18,29 @@ export interface ReadTargets {
   readonly records: ByteAllocator;
   /** When set, every record must end up in a buffer of this arena (copied there if need be). */
   readonly arena?: OutputArena;
+  /**
+   * File bytes go to `fileBytes` one run of chunks at a time, decoded before the next run is read; a
+   * record that views them (an uncompressed chunk's) is copied into `records` right away.
+   */
+  readonly runByRun?: boolean;
 }
 
-/** A plain batch read's targets: fresh file bytes, records decoded into the shared slabs. */
+/** A plain batch read's targets: records decoded into the shared slabs (see plainTargets for the file bytes). */
 export const PLAIN_TARGETS: ReadTargets = { fileBytes: undefined, records: SHARED_SLABS };
+
+/**
+ * The file bytes of plain reads of compressed chunks: fresh memory per read costs page faults (most of
+ * a read of one small record), a reused scratch does not.
+ */
+const PLAIN_SCRATCH_TARGETS: ReadTargets = { fileBytes: new ReadScratch(), records: SHARED_SLABS, runByRun: true };
+
+/**
+ * Where a plain read of `file` puts its file bytes: the shared scratch while its chunks are compressed;
+ * fresh memory once a read met an uncompressed chunk, whose records then stay views of it (no copy).
+ */
+function plainTargets(file: OpenedFile): ReadTargets {
+  return file.holdsUncompressedChunks ? PLAIN_TARGETS : PLAIN_SCRATCH_TARGETS;
+}
 
 /** The targets of a read whose file bytes go to `scratch`, its records to the shared slabs. */
 export function scratchTargets(scratch: ReadScratch): ReadTargets {
@@ -37,6 +56,7 @@ export function readBatch(
   skips: SkippedChunk[] | undefined,
 ): AvailableRecords {
   let records: (Uint8Array | undefined)[];
+  if (targets === PLAIN_TARGETS) targets = plainTargets(file);
   if (typeof first === 'number') {
     if (end === undefined) throw new InvalidArgumentError('read(start, end) needs both bounds', { path: file.path });
     const [from, to] = resolveRange(file, first, end);
@@ -72,9 +92,7 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
   const lastChunk = Math.floor((to - 1) / groupSize);
   const records = new Array<Uint8Array | undefined>(to - from);
   const runs = planChunkReads(rangeArray(firstChunk, lastChunk + 1), file.index);
-  const buffers = readRuns(file, runs, targets.fileBytes);
-  runs.forEach((run, r) => {
-    const buffer = buffers[r]!;
+  forEachRun(file, runs, targets, (buffer, run) => {
     for (let chunk = run.first; chunk <= run.last; chunk++) {
       const decoded = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
       if (decoded === undefined) continue;
@@ -82,6 +100,7 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
       const begin = Math.max(from, base);
       const finish = Math.min(to, base + recordCount(decoded));
       for (let index = begin; index < finish; index++) records[index - from] = recordOf(decoded, index - base);
+      if (targets.runByRun && decoded.values.buffer === buffer.buffer) copyOut(file, records, begin - from, finish - from, targets.records);
     }
   });
   return records;
@@ -90,14 +109,44 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
 function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
   const decoded = new Map<number, DecodedChunk>();
   const runs = planChunkReads(file.chunksOf(indices), file.index);
-  const buffers = readRuns(file, runs, targets.fileBytes);
-  runs.forEach((run, r) => {
+  forEachRun(file, runs, targets, (buffer, run) => {
     for (let chunk = run.first; chunk <= run.last; chunk++) {
-      const chunkRecords = file.decodeOrSkip(buffers[r]!, run.start, chunk, targets.records, skips);
+      let chunkRecords = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
+      if (chunkRecords !== undefined && targets.runByRun && chunkRecords.values.buffer === buffer.buffer) {
+        chunkRecords = { values: copyOf(chunkRecords.values, targets.records), ends: chunkRecords.ends };
+        file.holdsUncompressedChunks = true;
+      }
       if (chunkRecords !== undefined) decoded.set(chunk, chunkRecords);
     }
   });
   return file.gather(indices, decoded);
+}
+
+/**
+ * Calls `decode` with the file bytes of each run: all runs read first (into fresh buffers, or
+ * consecutive regions of the scratch), or with `runByRun` each read into the scratch after the last
+ * one was decoded.
+ */
+function forEachRun(file: OpenedFile, runs: readonly ChunkRun[], targets: ReadTargets, decode: (buffer: Uint8Array, run: ChunkRun) => void): void {
+  if (targets.runByRun && targets.fileBytes !== undefined) {
+    const source = file.requireOpen();
+    for (const run of runs) decode(source.readSync(run.start, run.end - run.start, targets.fileBytes.take(run.end - run.start)), run);
+    return;
+  }
+  const buffers = readRuns(file, runs, targets.fileBytes);
+  runs.forEach((run, r) => decode(buffers[r]!, run));
+}
+
+/** Copies records [begin, end) of `records` (views of reused file bytes) into `allocator`; the file holds uncompressed chunks. */
+function copyOut(file: OpenedFile, records: (Uint8Array | undefined)[], begin: number, end: number, allocator: ByteAllocator): void {
+  file.holdsUncompressedChunks = true;
+  for (let i = begin; i < end; i++) if (records[i] !== undefined) records[i] = copyOf(records[i]!, allocator);
+}
+
+function copyOf(bytes: Uint8Array, allocator: ByteAllocator): Uint8Array {
+  const copy = allocator.take(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** The file bytes of each run: fresh buffers, or consecutive regions of `scratch`. */

@@ -7,7 +7,7 @@ import { FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
 import type { DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { recordOf } from '../riegeli/decoded-chunk.js';
 import type { FileLayout } from './footer.js';
-import { decodeChunkFooter } from './layout.js';
+import { decodeChunkFooter, readChunkFooterQuickly } from './layout.js';
 
 /** Chunk boundaries of a file: chunk `i` spans [start(i), end(i)); the last ends at the footer. */
 export interface ChunkIndex {
@@ -31,8 +31,14 @@ export function readChunkOffsets(footer: DecodedChunk, layout: FileLayout, where
   const recordsIn = (chunk: number): number => (chunk === numChunks - 1 ? numRecords - chunk * groupSize : groupSize);
   const offsets = new Float64Array(numChunks + 1);
   offsets[numChunks] = footerOffset;
+  const fields = new Float64Array(3);
+  const { values, ends } = footer;
   for (let chunk = 0; chunk < numChunks; chunk++) {
-    const entry = decodeChunkFooter(recordOf(footer, chunk + 1), `footer entry ${chunk} of ${where}`);
+    // Record chunk + 1 (record 0 is the metadata); the general parser for an unusual or damaged entry.
+    const quick = chunk + 1 < ends.length && readChunkFooterQuickly(values, ends[chunk]!, ends[chunk + 1]!, fields);
+    const entry = quick
+      ? { chunkOffset: fields[0]!, numRecords: fields[2]! }
+      : decodeChunkFooter(recordOf(footer, chunk + 1), `footer entry ${chunk} of ${where}`);
     if (entry.chunkOffset < 0) throw corrupt(`footer entry ${chunk} has no chunk offset`);
     const previous = chunk === 0 ? FIRST_CHUNK_OFFSET - 1 : offsets[chunk - 1]!;
     if (entry.chunkOffset <= previous || entry.chunkOffset >= footerOffset) {

@@ -180,6 +180,35 @@ export function decodeChunkFooter(bytes: Uint8Array, what: string): ChunkFooter 
   return { chunkOffset, decodedDataSize, numRecords };
 }
 
+/**
+ * `decodeChunkFooter` of the entry at bytes [start, end) in its common form (varint fields 1 to 3
+ * only, values below 2^49), allocating nothing: a footer has one entry per chunk, and a file of one
+ * record per chunk has as many as records. Fills `into` with [chunk offset (-1 if absent), decoded
+ * data size, record count] and returns true; returns false for any other form, which
+ * decodeChunkFooter then reads (or rejects with its error).
+ */
+export function readChunkFooterQuickly(bytes: Uint8Array, start: number, end: number, into: Float64Array): boolean {
+  into[0] = -1;
+  into[1] = 0;
+  into[2] = 0;
+  let pos = start;
+  while (pos < end) {
+    const tag = bytes[pos++]!;
+    if (tag !== 0x08 && tag !== 0x10 && tag !== 0x18) return false;
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      if (pos >= end || scale > 2 ** 42) return false;
+      byte = bytes[pos++]!;
+      value += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while (byte & 0x80);
+    into[(tag >>> 3) - 1] = value;
+  }
+  return true;
+}
+
 /** Serialises RiegeliPostscript{footer_offset, magic}. */
 export function encodePostscript(footerOffset: number): Uint8Array {
   return new ProtoWriter().varintField(1, footerOffset).rawVarintField(2, varintFromHalves(POSTSCRIPT_MAGIC)).finish();

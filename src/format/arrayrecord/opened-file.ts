@@ -1,14 +1,17 @@
 // The file an ArrayRecordReader has open: its bytes, layout and chunk index, the decoding of one
 // chunk with its checks, and the chunks skip_corrupted_chunks skipped.
 
-import { ClosedError, CorruptFileError } from '../errors.js';
+import { ClosedError, CorruptFileError, UnsupportedError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import { isRemotePath, localPath } from '../io/location.js';
+import { RemoteFile } from '../io/remote/remote-file.js';
+import { resolveRemoteOptions, type RemoteOptions } from '../io/remote/remote-options.js';
 import type { ByteAllocator } from '../io/output-arena.js';
 import { readChunkFromBuffer, verifyChunkEnd, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { decodeChunk } from '../riegeli/chunk-codec.js';
 import { FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
 import { recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
-import { readFileMetadata } from '../riegeli/file-metadata.js';
+import { readFileMetadata, readFileMetadataAsync } from '../riegeli/file-metadata.js';
 import type { RecordsMetadata } from '../riegeli/records-metadata.js';
 import { isChunkDamage } from '../riegeli/recovery.js';
 import { InMemoryChunkIndex, OffloadedChunkIndex, readChunkOffsets, type ChunkIndex } from './chunk-index.js';
@@ -21,6 +24,13 @@ export class OpenedFile {
   readonly layout: FileLayout;
   readonly index: ChunkIndex;
   private source: ByteSource | undefined;
+  /** The source when the file is remote (http(s)://, s3://, gs://): read asynchronously only, on this thread. */
+  readonly remote: RemoteFile | undefined;
+  /**
+   * A plain read met an uncompressed chunk, whose records are views of the file bytes: plain reads then
+   * read into fresh memory (kept by the records) rather than a reused scratch (copied out of).
+   */
+  holdsUncompressedChunks = false;
   /** The chunks skip_corrupted_chunks skipped, by chunk number. */
   private readonly skipped = new Map<number, SkippedChunk>();
 
@@ -34,8 +44,10 @@ export class OpenedFile {
   ) {
     const { numChunks, footerOffset } = layout;
     this.layout = layout;
+    this.remote = source instanceof RemoteFile ? source : undefined;
+    // A remote file keeps its index in memory whatever the option says: the footer is fetched once.
     this.index =
-      options.indexStorageOption === 'offloaded'
+      options.indexStorageOption === 'offloaded' && this.remote === undefined
         ? new OffloadedChunkIndex(numChunks, () => readChunkOffsets(readFooterChunk(this.requireOpen(), footerOffset), layout, path))
         : new InMemoryChunkIndex(offsets);
     this.source = source;
@@ -47,6 +59,10 @@ export class OpenedFile {
    */
   static open(path: string, optionsText: string): OpenedFile {
     const options = parseReaderOptions(optionsText);
+    if (isRemotePath(path)) {
+      throw new UnsupportedError('is a remote file, read asynchronously only: open it with await ArrayRecordReader.open(url)', { path });
+    }
+    path = localPath(path);
     const source = LocalFile.open(path);
     try {
       return new OpenedFile(path, options, optionsText, source, readFileLayout(source));
@@ -56,10 +72,19 @@ export class OpenedFile {
     }
   }
 
-  /** `OpenedFile.open` reading the footer on libuv's thread pool. @throws as `open`. */
-  static async openAsync(path: string, optionsText: string): Promise<OpenedFile> {
+  /**
+   * `OpenedFile.open` reading the footer on libuv's thread pool; a remote URL (http(s)://, s3://,
+   * gs://) is opened with `remote`'s settings. @throws as `open`; for remote files, what RemoteFile.open throws.
+   */
+  static async openAsync(path: string, optionsText: string, remote?: RemoteOptions): Promise<OpenedFile> {
     const options = parseReaderOptions(optionsText);
-    const source = LocalFile.open(path);
+    let source: ByteSource;
+    if (isRemotePath(path)) {
+      source = await RemoteFile.open(path, resolveRemoteOptions(remote));
+    } else {
+      path = localPath(path);
+      source = LocalFile.open(path);
+    }
     try {
       return new OpenedFile(path, options, optionsText, source, await readFileLayoutAsync(source));
     } catch (error) {
@@ -78,6 +103,17 @@ export class OpenedFile {
     return this.source !== undefined;
   }
 
+  /**
+   * @throws UnsupportedError for a remote file, naming `instead`, the async form of `call`; ClosedError after close().
+   */
+  requireSync(call: string, instead: string): ByteSource {
+    const source = this.requireOpen();
+    if (this.remote !== undefined) {
+      throw new UnsupportedError(`${call} reads synchronously, and a remote file is read asynchronously only: use ${instead}`, { path: this.path });
+    }
+    return source;
+  }
+
   /** Closes the file; idempotent. */
   close(): void {
     this.source?.close();
@@ -86,11 +122,19 @@ export class OpenedFile {
 
   /** The file's metadata chunk, or undefined when the writer stored none. @throws CorruptFileError when it is damaged. */
   metadata(): RecordsMetadata | undefined {
-    const source = this.requireOpen();
+    const source = this.requireSync('metadata()', 'await metadataAsync()');
     // Only a file whose first data chunk (or footer) starts after the signature has room for metadata.
     const firstChunk = this.layout.numChunks > 0 ? this.index.start(0) : this.layout.footerOffset;
     this.index.release();
     return firstChunk > FIRST_CHUNK_OFFSET ? readFileMetadata(source) : undefined;
+  }
+
+  /** `metadata()` with asynchronous reads (a remote file's only way). */
+  async metadataAsync(): Promise<RecordsMetadata | undefined> {
+    const source = this.requireOpen();
+    const firstChunk = this.layout.numChunks > 0 ? this.index.start(0) : this.layout.footerOffset;
+    this.index.release();
+    return firstChunk > FIRST_CHUNK_OFFSET ? readFileMetadataAsync(source) : undefined;
   }
 
   /** Decodes chunk `chunk` from a buffer holding the file from `base` on, and checks its record count. */

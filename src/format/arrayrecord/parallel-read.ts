@@ -1,11 +1,13 @@
 // Async batch reads: split among the read workers, which read and decode in parallel; or, with
-// max_parallelism:0, read on libuv's thread pool and decoded on this thread.
+// max_parallelism:0, read on libuv's thread pool and decoded on this thread; remote files are fetched
+// and decoded on this thread (remote-read).
 
 import { OutputArena, SHARED_SLABS } from '../io/output-arena.js';
 import type { DecodedChunk } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
 import { rangeArray } from './read-arguments.js';
 import { planChunkReads } from './read-plan.js';
+import { readRemote } from './remote-read.js';
 import { readOnWorker, readPoolSize, readRangeOnWorker, type WorkerFile } from './read-pool.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
@@ -16,6 +18,8 @@ const MAX_READS_IN_FLIGHT = 16;
 
 /** Splits [from, to) at chunk boundaries into one contiguous part per worker; skips damaged chunks if enabled. */
 export async function readRangeInParallel(file: OpenedFile, from: number, to: number): Promise<AvailableRecords> {
+  const remote = file.remote;
+  if (remote !== undefined) return file.withReleaseAsync(() => readRemote(file, remote, rangeArray(from, to), file.newSkips()));
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (maxWorkers === 0) return file.withReleaseAsync(() => readIndicesAsync(file, rangeArray(from, to), file.newSkips()));
   const groupSize = file.layout.groupSize;
@@ -35,6 +39,8 @@ export async function readRangeInParallel(file: OpenedFile, from: number, to: nu
 
 /** Reads `indices` on the read workers; with `skipDamaged` (and the option), skips damaged chunks. */
 export async function readIndicesInParallel(file: OpenedFile, indices: readonly number[], skipDamaged: boolean): Promise<AvailableRecords> {
+  const remote = file.remote;
+  if (remote !== undefined) return file.withReleaseAsync(() => readRemote(file, remote, indices, skipDamaged ? file.newSkips() : undefined));
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (maxWorkers === 0 || indices.length === 0) {
     return file.withReleaseAsync(() => readIndicesAsync(file, indices, skipDamaged ? file.newSkips() : undefined));

@@ -8,8 +8,15 @@ export type IndexStorageOption = 'in_memory' | 'offloaded';
 
 /** Parsed reader options. `maxParallelism` undefined means "auto" (the thread pool's size). */
 export interface ReaderOptions {
+  /**
+   * `readahead_buffer_size`: bytes fetched per read call by sequential `read()` (which fetches at least
+   * 256 KiB regardless), and bytes of the file read ahead in the background by the streaming
+   * `records()` (0, the default: 16 MiB); default 0.
+   */
   readonly readaheadBufferSize: number;
+  /** `max_parallelism`: accepted as upstream; undefined means `auto`. */
   readonly maxParallelism: number | undefined;
+  /** `index_storage_option`: keep the chunk offsets in memory (`in_memory`, the default) or re-read them from the footer on each call (`offloaded`). */
   readonly indexStorageOption: IndexStorageOption;
   /** Skip chunks that cannot be read (damaged or undecodable) and report them, where the read allows it. */
   readonly skipCorruptedChunks: boolean;

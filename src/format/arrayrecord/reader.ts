@@ -3,16 +3,22 @@
 // the decoding of a chunk), batch-read (sync batch reads), parallel-read (async batch reads) and
 // sequential-cursor (read()).
 
-import { LocalFile } from '../io/byte-source.js';
+import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import { isRemotePath, localPath } from '../io/location.js';
+import { RemoteFile } from '../io/remote/remote-file.js';
+import type { RemoteStats } from '../io/remote/http-client.js';
+import { resolveRemoteOptions, type RemoteOptions } from '../io/remote/remote-options.js';
 import type { OutputArena } from '../io/output-arena.js';
 import type { ReadScratch } from '../io/read-scratch.js';
 import type { RecordsMetadata } from '../riegeli/records-metadata.js';
+import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { PLAIN_TARGETS, readBatch, readIntoArena, scratchTargets } from './batch-read.js';
 import { readFileLayout, readFileLayoutAsync, type FileLayout } from './footer.js';
 import { OpenedFile } from './opened-file.js';
 import { readIndicesInParallel, readRangeInParallel } from './parallel-read.js';
 import { checkIndices, resolveRange } from './read-arguments.js';
 import { forgetFileOnWorkers } from './read-pool.js';
+import { planRuns, readAhead, runBytes, streamBudget, streamRange, type RecordRun } from './record-stream.js';
 import { SequentialCursor } from './sequential-cursor.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
@@ -22,6 +28,8 @@ import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
  * Records are `Uint8Array` views into decoded chunk buffers; a batch read decodes each chunk it needs
  * once. The synchronous API follows Python's `ArrayRecordReader`; the `...Async` forms read on
  * libuv's thread pool and keep the event loop free while they wait.
+ * `records()` (and `for await (const record of reader)`) streams the file in order, reading ahead in
+ * the background within `readahead_buffer_size` bytes.
  *
  * With the option `skip_corrupted_chunks`, a data chunk that cannot be read (hash mismatch,
  * undecodable data, a record count that contradicts the footer) is skipped and reported by
@@ -29,6 +37,13 @@ import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
  * forms) leave its records out. Reads by index promise the record at each index, so `read(indices)`
  * and `readAsync(indices)` still throw; `readAvailable(indices)` and `readAvailableAsync(indices)`
  * return undefined at the indices a skipped chunk held. The footer and postscript must be intact.
+ *
+ * A path may be a URL: http://, https://, s3://bucket/key, gs://bucket/object (and file://). Remote
+ * files open with `await ArrayRecordReader.open(url, options, remote)` and are read with the async
+ * methods only (the sync ones throw UnsupportedError naming the async form): each batch's chunks are
+ * fetched with coalesced ranged GETs on this thread's event loop and decoded here; the footer is
+ * fetched once, at open. `remote` tunes retries, timeouts, coalescing, the disk cache, headers and
+ * signing (see RemoteOptions); a file that changes while it is read is a FileChangedError.
  * @example
  * const reader = new ArrayRecordReader('data.array_record');
  * const first = reader.read();            // sequential, advances the cursor
@@ -37,6 +52,7 @@ import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
  * reader.close();
  */
 export class ArrayRecordReader {
+  /** The path the reader was opened with. */
   readonly path: string;
   private readonly file: OpenedFile;
   private readonly cursor: SequentialCursor;
@@ -57,11 +73,14 @@ export class ArrayRecordReader {
 
   /**
    * Opens `path` reading its footer on libuv's thread pool, so that many files open concurrently.
-   * @throws as the constructor.
+   * `path` may be a URL (http://, https://, s3://, gs://): `remote` then says how it is fetched.
+   * @throws as the constructor; for a remote file also FileChangedError, and IoError when the server
+   *   refuses or every attempt failed.
+   * @example const remote = await ArrayRecordReader.open('s3://bucket/train-00000-of-00064', '', { maxRetries: 8 });
    * @example const readers = await Promise.all(paths.map((p) => ArrayRecordReader.open(p)));
    */
-  static async open(path: string, options = ''): Promise<ArrayRecordReader> {
-    return ArrayRecordReader.adopt(await OpenedFile.openAsync(path, options));
+  static async open(path: string, options = '', remote?: RemoteOptions): Promise<ArrayRecordReader> {
+    return ArrayRecordReader.adopt(await OpenedFile.openAsync(path, options, remote));
   }
 
   /** A reader of a file already open, through the constructor's implementation signature (not public). */
@@ -75,7 +94,8 @@ export class ArrayRecordReader {
    * @throws as the constructor.
    */
   static info(path: string): ArrayRecordFileInfo {
-    const source = LocalFile.open(path);
+    if (isRemotePath(path)) throw new UnsupportedError('is a remote file, read asynchronously only: use await ArrayRecordReader.infoAsync(url)', { path });
+    const source = LocalFile.open(localPath(path));
     try {
       return describeLayout(readFileLayout(source).layout);
     } finally {
@@ -83,9 +103,9 @@ export class ArrayRecordReader {
     }
   }
 
-  /** `ArrayRecordReader.info` with reads on libuv's thread pool. */
-  static async infoAsync(path: string): Promise<ArrayRecordFileInfo> {
-    const source = LocalFile.open(path);
+  /** `ArrayRecordReader.info` with reads on libuv's thread pool; a URL is fetched with `remote`'s settings. */
+  static async infoAsync(path: string, remote?: RemoteOptions): Promise<ArrayRecordFileInfo> {
+    const source: ByteSource = isRemotePath(path) ? await RemoteFile.open(path, resolveRemoteOptions(remote)) : LocalFile.open(localPath(path));
     try {
       return describeLayout((await readFileLayoutAsync(source)).layout);
     } finally {
@@ -111,6 +131,16 @@ export class ArrayRecordReader {
    */
   fileIdentity(): string {
     return this.file.requireOpen().identity;
+  }
+
+  /**
+   * For a remote file, its requests so far (retries included), retries, bytes fetched and disk cache
+   * hits; undefined for a local file.
+   * @example const { requests } = reader.remoteStats() ?? { requests: 0 };
+   */
+  remoteStats(): Readonly<RemoteStats> | undefined {
+    const stats = this.file.remote?.stats;
+    return stats === undefined ? undefined : { ...stats };
   }
 
   /**
@@ -151,6 +181,11 @@ export class ArrayRecordReader {
     return this.file.metadata();
   }
 
+  /** `metadata()` with asynchronous reads: the form for remote files. @throws as metadata(). */
+  metadataAsync(): Promise<RecordsMetadata | undefined> {
+    return this.file.metadataAsync();
+  }
+
   /** Index of the record the next `read()` returns. */
   recordIndex(): number {
     this.file.requireOpen();
@@ -181,7 +216,11 @@ export class ArrayRecordReader {
    */
   read(start: number, end: number): Uint8Array[];
   read(first?: readonly number[] | number, end?: number): Uint8Array | Uint8Array[] {
-    if (first === undefined) return this.cursor.next();
+    if (first === undefined) {
+      this.file.requireSync('read()', 'readRangeAsync(i, i + 1) or readAllAsync()');
+      return this.cursor.next();
+    }
+    this.file.requireSync(typeof first === 'number' ? 'read(start, end)' : 'read(indices)', typeof first === 'number' ? 'readRangeAsync(start, end)' : 'readAsync(indices)');
     return this.file.intactRecords(readBatch(this.file, first, end, PLAIN_TARGETS, this.file.skipsFor(first)));
   }
 
@@ -193,6 +232,7 @@ export class ArrayRecordReader {
    * @example const { records, skipped } = reader.readAvailable([0, 500, 999]);
    */
   readAvailable(indices: readonly number[]): AvailableRecords {
+    this.file.requireSync('readAvailable(indices)', 'readAvailableAsync(indices)');
     return this.file.reported(readBatch(this.file, indices, undefined, PLAIN_TARGETS, this.file.newSkips()));
   }
 
@@ -211,6 +251,7 @@ export class ArrayRecordReader {
    * records of uncompressed chunks are views into it. The read workers read this way.
    */
   readWithScratch(scratch: ReadScratch, first: readonly number[] | number, end?: number): Uint8Array[] {
+    this.file.requireSync('readWithScratch', 'readAsync(indices) or readRangeAsync(start, end)');
     return this.file.intactRecords(readBatch(this.file, first, end, scratchTargets(scratch), this.file.skipsFor(first)));
   }
 
@@ -233,12 +274,13 @@ export class ArrayRecordReader {
    * @example const { records, skipped } = reader.readAvailableIntoArena(new OutputArena(), scratch, 0, 100, true);
    */
   readAvailableIntoArena(arena: OutputArena, scratch: ReadScratch, first: readonly number[] | number, end: number | undefined, skipDamaged: boolean): AvailableRecords {
+    this.file.requireSync('readIntoArena', 'readAvailableAsync(indices)');
     return readIntoArena(this.file, arena, scratch, first, end, skipDamaged);
   }
 
   /** Reads every record, in order (with skip_corrupted_chunks, those of the chunks that can be read). */
   readAll(): Uint8Array[] {
-    this.file.requireOpen();
+    this.file.requireSync('readAll()', 'readAllAsync()');
     const { numRecords } = this.file.layout;
     if (numRecords === 0) return [];
     return this.file.intactRecords(readBatch(this.file, 0, numRecords, PLAIN_TARGETS, this.file.newSkips()));
@@ -267,6 +309,66 @@ export class ArrayRecordReader {
     return this.file.intactRecords(await readRangeInParallel(this.file, from, to));
   }
 
+  /**
+   * The records of [start, end) (default the whole file) in file order, as an async iterator that
+   * reads ahead in the background: runs of whole chunks are read and decoded (on the read workers, as
+   * `readRangeAsync` reads) while earlier ones are consumed, with at most `readahead_buffer_size` bytes
+   * of the file (default 16 MiB) read ahead and not yet handed out, so memory stays bounded whatever the
+   * file's size. With skip_corrupted_chunks, the records of damaged chunks are left out (and listed by
+   * `skippedChunks()`). Independent of `read()`'s cursor; `for await (const record of reader)` is
+   * `records()`. Leaving the loop early waits for the reads in flight.
+   * @throws InvalidArgumentError for bounds that are not integers 0 <= start <= end <= numRecords; the
+   *   iteration throws what a read throws (CorruptFileError, IoError, ClosedError once the reader is
+   *   closed) when it reaches that run.
+   * @example
+   * const reader = await ArrayRecordReader.open('big.array_record', 'readahead_buffer_size:64M');
+   * let bytes = 0;
+   * for await (const record of reader.records()) bytes += record.length;
+   * @example for await (const record of reader.records(1000, 2000)) consume(record);
+   */
+  records(start?: number, end?: number): AsyncGenerator<Uint8Array, void, undefined> {
+    const budget = streamBudget(this.file.options.readaheadBufferSize);
+    const runs = this.recordRuns(start, end, runBytes(budget));
+    return readAhead(
+      (function* (reader: ArrayRecordReader) {
+        for (const run of runs) yield { bytes: run.bytes, read: () => reader.readRangeAsync(run.start, run.end) };
+      })(this),
+      budget,
+    );
+  }
+
+  /** `records()`: every record, streamed. */
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return this.records();
+  }
+
+  /**
+   * Records [start, end) (default the whole file) split at chunk boundaries into runs of at most
+   * `maxBytes` bytes of the file (one chunk at least; default a quarter of the read-ahead): the units
+   * `records()` reads ahead in, for a caller that reads ahead its own way. Lazy: each run is found as
+   * it is taken.
+   * @throws InvalidArgumentError for bad bounds or a maxBytes below 1.
+   * @example for (const run of reader.recordRuns(0, reader.numRecords(), 1 << 20)) await reader.readRangeAsync(run.start, run.end);
+   */
+  recordRuns(start?: number, end?: number, maxBytes?: number): Generator<RecordRun, void, undefined> {
+    const file = this.file;
+    file.requireOpen();
+    const [from, to] = streamRange(file.layout.numRecords, start, end);
+    const limit = maxBytes ?? runBytes(streamBudget(file.options.readaheadBufferSize));
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError(`recordRuns: maxBytes must be an integer >= 1 (got ${String(maxBytes)})`);
+    const plan = planRuns(file.index, file.layout.groupSize, from, to, limit);
+    return (function* () {
+      for (;;) {
+        const step = file.withRelease(() => {
+          file.requireOpen();
+          return plan.next();
+        });
+        if (step.done === true) return;
+        yield step.value;
+      }
+    })();
+  }
+
   /** `readAll()` without blocking the event loop. */
   async readAllAsync(): Promise<Uint8Array[]> {
     this.file.requireOpen();
@@ -278,7 +380,9 @@ export class ArrayRecordReader {
 
 /** What `ArrayRecordReader.info` reports about a file. */
 export interface ArrayRecordFileInfo {
+  /** Records in the file. */
   readonly numRecords: number;
+  /** Data chunks in the file (entries of the footer index). */
   readonly numChunks: number;
   /** Records per chunk (the writer's group_size); 0 for an empty file. */
   readonly groupSize: number;

@@ -13,10 +13,13 @@ import type { SkippedRegion } from '../riegeli/recovery.js';
  * for (const s of reader.skippedChunks()) console.warn(`records [${s.firstRecord}, ${s.endRecord}) lost: ${s.reason}`);
  */
 export interface SkippedChunk extends SkippedRegion {
+  /** The file the chunk belongs to. */
   readonly path: string;
   /** The chunk's number in the footer index. */
   readonly chunk: number;
+  /** Index in the file of the chunk's first record. */
   readonly firstRecord: number;
+  /** Index in the file one past the chunk's last record. */
   readonly endRecord: number;
 }
 
@@ -28,7 +31,9 @@ export interface SkippedChunk extends SkippedRegion {
  * const present = records.filter((record) => record !== undefined);
  */
 export interface AvailableRecords {
+  /** The record at each requested index, in request order; undefined where a skipped chunk held it. */
   readonly records: (Uint8Array | undefined)[];
+  /** The chunks that held the missing records. */
   readonly skipped: SkippedChunk[];
 }
 

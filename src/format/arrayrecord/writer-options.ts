@@ -33,12 +33,19 @@ const WINDOW_LOGS = { zstd: { min: 10, max: 31 }, brotli: { min: 10, max: 30 } }
 
 /** Parsed writer options. `maxParallelism` undefined means "auto". */
 export interface WriterOptions {
+  /** `group_size`: records per chunk (1..2^31-1); default 1. */
   readonly groupSize: number;
+  /** `transpose`: column-wise chunks for proto records; default false. */
   readonly transpose: boolean;
+  /** `transpose_bucket_size`: groups the column buffers of a transposed chunk into separately compressed buckets; default 256. */
   readonly transposeBucketSize: number;
+  /** `pad_to_block_boundary`: start every chunk at a 64 KiB block boundary; default false. */
   readonly padToBlockBoundary: boolean;
+  /** The codec, its level and window: `zstd:3` with `window_log:20` by default. */
   readonly compression: CompressorOptions;
+  /** `max_parallelism`: accepted as upstream; undefined means `auto`. */
   readonly maxParallelism: number | undefined;
+  /** `saturation_delay_ms`: accepted as upstream. */
   readonly saturationDelayMs: number;
 }
 

@@ -16,6 +16,11 @@ import {
   type ChunkFooter,
 } from './layout.js';
 import { checkWriterExtras, parseWriterOptions, writerOptionsToString, type WriterOptions } from './writer-options.js';
+import { encodeParallelism } from './encode-pool.js';
+import { ParallelChunkEncoder } from './parallel-encoder.js';
+import { CompressionType } from '../riegeli/constants.js';
+import { zstdCodecWasGiven } from '../riegeli/zstd-codec.js';
+import type { EncodedChunkData } from '../riegeli/decoded-chunk.js';
 
 /** What a writer can store besides records. */
 export interface WriterExtras {
@@ -25,7 +30,10 @@ export interface WriterExtras {
 
 /** Copies of the postscript Google's writer stores, so one damaged copy can be told apart. */
 const POSTSCRIPT_COPIES = 3;
-/** This writer encodes chunks on the calling thread, which its options string reports. */
+/**
+ * The max_parallelism the footer reports: 1, as Python's array_record writer (which has no thread pool)
+ * reports, however many workers encoded the chunks, so that a file's bytes never depend on them.
+ */
 const WRITER_PARALLELISM = 1;
 
 const textEncoder = new TextEncoder();
@@ -34,7 +42,10 @@ const textEncoder = new TextEncoder();
  * Writes an ArrayRecord file that Google's ArrayRecordReader (C++/Python) reads.
  *
  * Records are buffered one group (`group_size`) at a time, so memory is bounded by a group, not by
- * the file. Every record `write()` accepted is on disk once `close()` returns: close fsyncs the file
+ * the file. With `max_parallelism` above 1 (the default, `auto`, is one per core), once a file grows
+ * past a megabyte its chunks are compressed on max_parallelism threads (this one and workers), a few
+ * batches of groups per thread in flight (memory stays bounded), and written in order: the file is byte for byte the one
+ * `max_parallelism:1` writes. Every record `write()` accepted is on disk once `close()` returns: close fsyncs the file
  * and its directory. A failure is never silent: the failing `write()` or `close()` throws an
  * IoError naming the file, `ok()` turns false, the file is truncated to nothing (so it never reads
  * as a valid ArrayRecord) and every later `write()` and the first `close()` throw again.
@@ -44,6 +55,7 @@ const textEncoder = new TextEncoder();
  * writer.close();
  */
 export class ArrayRecordWriter {
+  /** The path the writer writes to. */
   readonly path: string;
   private readonly options: WriterOptions;
   private readonly encoding: ChunkEncoding;
@@ -51,6 +63,10 @@ export class ArrayRecordWriter {
   private readonly chunks: ChunkWriter;
   private readonly footers: ChunkFooter[] = [];
   private group: Uint8Array[] = [];
+  /** Encodes on workers when max_parallelism allows more than one; records then go there, not to `group`. */
+  private readonly parallel: ParallelChunkEncoder | undefined;
+  /** Records of the group `parallel` is filling. */
+  private parallelGroupLength = 0;
   private failure: Error | undefined;
 
   /**
@@ -72,6 +88,10 @@ export class ArrayRecordWriter {
     // A codec that cannot run here (zstd with no path) fails now, before the file exists.
     checkCompressor(this.options.compression);
     const metadataChunk = extras.metadata === undefined ? undefined : encodeMetadataChunk(extras.metadata, this.options.compression);
+    // max_parallelism threads encode: this one and the others on workers (which use the zstd this process
+    // chose, not one a test gave this thread).
+    const threads = this.options.compression.type === CompressionType.zstd && zstdCodecWasGiven() ? 1 : encodeParallelism(this.options.maxParallelism);
+    this.parallel = threads > 1 ? new ParallelChunkEncoder(this.encoding, threads - 1, (chunk) => this.writeDataChunk(chunk)) : undefined;
     this.sink = FileSink.create(path);
     this.chunks = this.guard(() => {
       const chunks = new ChunkWriter(this.sinkOrThrow());
@@ -109,9 +129,20 @@ export class ArrayRecordWriter {
     this.sinkOrThrow();
     let bytes: Uint8Array;
     if (typeof record === 'string') bytes = textEncoder.encode(record);
+    else if (!(record instanceof Uint8Array)) {
+      throw new InvalidArgumentError(`write() takes a Uint8Array or a string, got ${describe(record)}`, { path: this.path });
+    } else if (this.parallel !== undefined) bytes = record;
     // A record that completes its group is encoded before write() returns: no copy needed.
-    else if (record instanceof Uint8Array) bytes = this.group.length + 1 >= this.options.groupSize ? record : record.slice();
-    else throw new InvalidArgumentError(`write() takes a Uint8Array or a string, got ${describe(record)}`, { path: this.path });
+    else bytes = this.group.length + 1 >= this.options.groupSize ? record : record.slice();
+    if (this.parallel !== undefined) {
+      // Copied into the batch, so the caller may reuse its buffer.
+      this.parallel.add(bytes);
+      if (++this.parallelGroupLength >= this.options.groupSize) {
+        this.parallelGroupLength = 0;
+        this.guard(() => this.parallel!.endGroup());
+      }
+      return;
+    }
     this.group.push(bytes);
     if (this.group.length >= this.options.groupSize) this.guard(() => this.flushGroup());
   }
@@ -129,6 +160,7 @@ export class ArrayRecordWriter {
       if (this.failure !== undefined) throw this.failedEarlier();
       this.guard(() => {
         if (this.group.length > 0) this.flushGroup();
+        this.parallel?.finish();
         this.writeFooterAndPostscript();
         sink.close();
       });
@@ -145,7 +177,11 @@ export class ArrayRecordWriter {
   private flushGroup(): void {
     const records = this.group;
     this.group = [];
-    const chunk = encodeChunk(records, this.encoding);
+    this.writeDataChunk(encodeChunk(records, this.encoding));
+  }
+
+  /** Writes a chunk of records (and its padding) and lists it for the footer. */
+  private writeDataChunk(chunk: EncodedChunkData): void {
     const chunkOffset = this.chunks.writeChunk(chunk);
     if (this.options.padToBlockBoundary) this.chunks.padToBlockBoundary();
     this.footers.push({ chunkOffset, decodedDataSize: chunk.decodedDataSize, numRecords: chunk.numRecords });

@@ -3,19 +3,20 @@
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * A worker running `moduleUrl`. A `.ts` module (the source tree under tsx or vitest) is loaded through
  * a tiny bootstrap that registers tsx in the worker first; a `.js` module (the built package) is
  * loaded directly, so installed users need no TypeScript tooling.
+ * @param options passed to the Worker (workerData, transferList, ...).
  */
-export function startModuleWorker(moduleUrl: URL): Worker {
-  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl);
+export function startModuleWorker(moduleUrl: URL, options?: WorkerOptions): Worker {
+  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl, options);
   const require = createRequire(import.meta.url);
   const tsxApi = pathToFileURL(require.resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
   const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(moduleUrl.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
 }
 
 /** The URL of a sibling module of `base`, with the extension `base` itself has (.ts in source, .js when built). */

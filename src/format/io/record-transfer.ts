@@ -6,9 +6,13 @@ import * as workerThreads from 'node:worker_threads';
 
 /** Record i is the bytes [starts[i], starts[i] + lengths[i]) of `buffers[bufferOf[i]]`. */
 export interface TransferableRecords {
+  /** The buffers holding the records; they can be transferred to another thread. */
   readonly buffers: ArrayBuffer[];
+  /** Record i lies in `buffers[bufferOf[i]]`. */
   readonly bufferOf: Int32Array<ArrayBuffer>;
+  /** Record i starts at byte `starts[i]` of its buffer. */
   readonly starts: Float64Array<ArrayBuffer>;
+  /** Record i is `lengths[i]` bytes long. */
   readonly lengths: Float64Array<ArrayBuffer>;
 }
 

@@ -24,7 +24,7 @@ export interface RawChunk {
  * boundary the chunk covers, padding bytes are zero. Returns the position after the chunk.
  */
 export function frameChunk(chunkBegin: number, chunk: EncodedChunkData, allocate: (length: number) => Uint8Array): number {
-  const header = buildChunkHeader({ dataSize: chunk.data.length, ...chunk }, chunk.data);
+  const header = chunk.header ?? buildChunkHeader({ dataSize: chunk.data.length, ...chunk }, chunk.data);
   const end = chunkEnd(chunkBegin, chunk.data.length, chunk.numRecords);
   const bytes = allocate(end - chunkBegin);
   let pos = chunkBegin;

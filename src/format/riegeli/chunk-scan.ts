@@ -11,7 +11,17 @@ import { CorruptFileError } from '../errors.js';
 import { findNextChunk, isChunkDamage, type SkippedRegion } from './recovery.js';
 
 /** What `scanChunks` finds, in file order: intact chunks and the regions between them that are not. */
-export type ScanItem = { readonly kind: 'chunk'; readonly chunk: RawChunk } | ({ readonly kind: 'skipped' } & SkippedRegion);
+export type ScanItem =
+  | {
+      /** An intact chunk. */
+      readonly kind: 'chunk';
+      /** The chunk's header and data, with its position in the file. */
+      readonly chunk: RawChunk;
+    }
+  | ({
+      /** A region of bytes that holds no intact chunk. */
+      readonly kind: 'skipped';
+    } & SkippedRegion);
 
 /** File bytes read per call; chunks are sliced out of this window. */
 const WINDOW = 1 << 20;

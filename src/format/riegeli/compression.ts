@@ -10,7 +10,7 @@ import { snappyDecompress } from './snappy-decoder.js';
 import { snappyCompress } from './snappy-encoder.js';
 import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
 import { zstdCodec } from './zstd-codec.js';
-import { verifyZstdContentSize } from './zstd-frame.js';
+import { decodeStoredZstdFrame, verifyZstdContentSize } from './zstd-frame.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -100,7 +100,8 @@ function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator): U
   // The output is allocated whole before zstd runs: a large size prefix must agree with what the frame
   // declares and what its blocks can hold. A small one cannot hurt, and zstd checks what it produces.
   if (size > UNCHECKED_ZSTD_SIZE) verifyZstdContentSize(src, size);
-  return zstdCodec().decompress(src, size, output);
+  // Stored blocks only (a one-record chunk's record sizes, incompressible records): a copy, no native call.
+  return decodeStoredZstdFrame(src, size, (length) => output.take(length)) ?? zstdCodec().decompress(src, size, output);
 }
 
 function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {

@@ -28,6 +28,8 @@ export interface EncodedChunkData {
   readonly data: Uint8Array;
   readonly numRecords: number;
   readonly decodedDataSize: number;
+  /** The chunk's 40-byte header when already built (by an encoding worker); built from the rest when absent. */
+  readonly header?: Uint8Array;
 }
 
 /** Concatenates records into one buffer, as encoders need it (a lone record is used as it is). */

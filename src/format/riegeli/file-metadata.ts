@@ -1,6 +1,7 @@
 // Finding a file's metadata chunk: Riegeli writers put it right after the 64-byte signature.
 
 import type { ByteSource } from '../io/byte-source.js';
+import { runAsync, runSync, type ReadSteps } from '../io/read-steps.js';
 import { asDecodingError } from './chunk-codec.js';
 import { chunkDataSpan, chunkHeaderSpan, readChunkFromBuffer, readChunkHeaderFromBuffer, verifyChunkEnd } from './chunk-frame.js';
 import { ChunkType } from './constants.js';
@@ -17,16 +18,25 @@ const FIRST_CHUNK = 64;
  * @throws CorruptFileError when that chunk is damaged.
  */
 export function readFileMetadata(source: ByteSource): RecordsMetadata | undefined {
-  if (source.size < FIRST_CHUNK + chunkHeaderSpan(FIRST_CHUNK)) return undefined;
-  const header = readChunkHeaderFromBuffer(source.readSync(FIRST_CHUNK, chunkHeaderSpan(FIRST_CHUNK)), FIRST_CHUNK, FIRST_CHUNK, source.path);
+  return runSync(metadataSteps(source.path, source.size), source);
+}
+
+/** `readFileMetadata` with asynchronous reads (libuv's pool, or a remote file's requests). */
+export function readFileMetadataAsync(source: ByteSource): Promise<RecordsMetadata | undefined> {
+  return runAsync(metadataSteps(source.path, source.size), source);
+}
+
+function* metadataSteps(path: string, size: number): ReadSteps<RecordsMetadata | undefined> {
+  if (size < FIRST_CHUNK + chunkHeaderSpan(FIRST_CHUNK)) return undefined;
+  const header = readChunkHeaderFromBuffer(yield { offset: FIRST_CHUNK, length: chunkHeaderSpan(FIRST_CHUNK) }, FIRST_CHUNK, FIRST_CHUNK, path);
   if (header.chunkType !== ChunkType.fileMetadata) return undefined;
-  verifyRecordlessChunk(header, new Place('chunk', source.path, FIRST_CHUNK));
+  verifyRecordlessChunk(header, new Place('chunk', path, FIRST_CHUNK));
   const span = chunkDataSpan(FIRST_CHUNK, header);
-  const chunk = readChunkFromBuffer(source.readSync(FIRST_CHUNK, Math.min(span, source.size - FIRST_CHUNK)), FIRST_CHUNK, FIRST_CHUNK, source.path);
-  verifyChunkEnd(chunk, source.size, source.path);
+  const chunk = readChunkFromBuffer(yield { offset: FIRST_CHUNK, length: Math.min(span, size - FIRST_CHUNK) }, FIRST_CHUNK, FIRST_CHUNK, path);
+  verifyChunkEnd(chunk, size, path);
   try {
-    return decodeMetadataChunk(chunk.data, chunk.header.decodedDataSize, `metadata chunk at ${FIRST_CHUNK} of ${source.path}`);
+    return decodeMetadataChunk(chunk.data, chunk.header.decodedDataSize, `metadata chunk at ${FIRST_CHUNK} of ${path}`);
   } catch (cause) {
-    throw asDecodingError(cause, 'metadata chunk', source.path, FIRST_CHUNK);
+    throw asDecodingError(cause, 'metadata chunk', path, FIRST_CHUNK);
   }
 }

@@ -18,7 +18,9 @@ import { hashMatches } from './highway-hash.js';
  * for (const { begin, end, reason } of reader.skippedRegions()) console.warn(`skipped [${begin}, ${end}): ${reason}`);
  */
 export interface SkippedRegion {
+  /** The region's first byte in the file. */
   readonly begin: number;
+  /** One past the region's last byte in the file. */
   readonly end: number;
   /** The message of the error that made the bytes unreadable. */
   readonly reason: string;

@@ -1,11 +1,14 @@
 // zstd for Riegeli blocks, on the first of three paths this process has:
 // - zstd-napi: the native addon (optional dependency, compiled at install), the fastest;
-// - node:zlib: zstd built into Node 22.15+ and 24, byte for byte the same frames, ~2-4x slower per small block;
-// - wasm: zstd compiled to WebAssembly (@bokuweb/zstd-wasm, a plain dependency), for Node 20 without the addon.
+// - node:zlib: zstd built into Node 22.15+ and 24, byte for byte the same frames, ~2-4x slower per small
+//   block (a zlib call costs more than the block), as fast on large ones;
+// - wasm: zstd compiled to WebAssembly (@bokuweb/zstd-wasm, a plain dependency), for Node 20 without the
+//   addon; close to zstd-napi on small blocks, about half its speed decoding large ones.
 // All three write what Riegeli's ZstdWriter writes: one frame with its content size, no checksum,
 // no dictionary id. The wasm build exposes the level but not the window: its frames are the same as
-// the others' when the block is no larger than the window (every block at the default 1 MiB window
-// and level 3), and otherwise standard frames with the level's own window, which every zstd reader reads.
+// the others' when the window cannot matter (at the default window_log:20 and level 3, every block up
+// to 1 MiB), and otherwise standard frames with the level's own window, which every zstd reader reads.
+// (bench/zstd-paths.ts measures the paths; README, "Installing".)
 // ARRAY_RECORD_ZSTD=napi|zlib|wasm forces a path (tests), =none makes zstd unavailable.
 
 import fs from 'node:fs';
@@ -216,6 +219,8 @@ export function loadZstdCodec(path: ZstdPath): ZstdCodec | string {
 }
 
 let chosen: ZstdCodec | UnsupportedError | undefined;
+/** Whether `chosen` came from resetZstdCodec(codec) rather than from choose(). */
+let given = false;
 
 function choose(): ZstdCodec | UnsupportedError {
   const variable = process.env[ZSTD_PATH_VARIABLE];
@@ -266,4 +271,13 @@ export function zstdPath(): ZstdPath | undefined {
 /** For tests: makes the next zstdCodec() choose again (after ARRAY_RECORD_ZSTD changed), or use `codec`. */
 export function resetZstdCodec(codec?: ZstdCodec): void {
   chosen = codec;
+  given = codec !== undefined;
+}
+
+/**
+ * True while zstdCodec() is a codec resetZstdCodec was given, which a worker thread (choosing its own
+ * by ARRAY_RECORD_ZSTD and what loads) would not use: writers then encode zstd on this thread only.
+ */
+export function zstdCodecWasGiven(): boolean {
+  return given;
 }

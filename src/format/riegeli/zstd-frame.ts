@@ -95,3 +95,52 @@ function readContentSize(stream: Uint8Array, at: number, length: number): number
   for (let i = length - 1; i >= 0; i--) value = value * 256 + stream[at + i]!;
   return length === 2 ? value + 256 : value;
 }
+
+/**
+ * Decodes in JavaScript a zstd stream that is one frame of stored (raw or RLE) blocks only, with no
+ * dictionary and no checksum, declaring exactly `size` bytes: what zstd writes for input it cannot
+ * compress, such as a chunk's record sizes when it holds one record. A native call costs more than
+ * the copy. Returns undefined for any other stream (compressed blocks, several frames, anything
+ * malformed), which the caller decodes as usual, so that errors are reported there.
+ * @param take gives the `size` bytes to fill.
+ * @example decodeStoredZstdFrame(frame, 2, (n) => new Uint8Array(n)) // the 2 bytes stored in the frame
+ */
+export function decodeStoredZstdFrame(stream: Uint8Array, size: number, take: (length: number) => Uint8Array): Uint8Array | undefined {
+  if (stream.length < 9 || readU32(stream, 0) !== FRAME_MAGIC) return undefined;
+  const descriptor = stream[4]!;
+  // Only a single-segment frame with its content size, no dictionary, no checksum, no reserved bit.
+  if ((descriptor & 0x2f) !== 0x20) return undefined;
+  const contentSizeBytes = descriptor >>> 6 === 0 ? 1 : CONTENT_SIZE_SIZES[descriptor >>> 6]!;
+  if (stream.length < 5 + contentSizeBytes || readContentSize(stream, 5, contentSizeBytes) !== size) return undefined;
+  // A first pass checks the blocks, so that nothing is taken for a stream decoded elsewhere after all.
+  let pos = 5 + contentSizeBytes;
+  let total = 0;
+  for (let last = 0; last === 0; ) {
+    if (pos + BLOCK_HEADER_SIZE > stream.length) return undefined;
+    const header = stream[pos]! | (stream[pos + 1]! << 8) | (stream[pos + 2]! << 16);
+    last = header & 1;
+    const type = (header >>> 1) & 3;
+    const blockSize = header >>> 3;
+    pos += BLOCK_HEADER_SIZE + (type === BLOCK_RAW ? blockSize : type === BLOCK_RLE ? 1 : NaN);
+    if (!(pos <= stream.length)) return undefined;
+    total += blockSize;
+  }
+  if (pos !== stream.length || total !== size) return undefined;
+  const output = take(size);
+  pos = 5 + contentSizeBytes;
+  let at = 0;
+  while (at < size || pos < stream.length) {
+    const header = stream[pos]! | (stream[pos + 1]! << 8) | (stream[pos + 2]! << 16);
+    const blockSize = header >>> 3;
+    pos += BLOCK_HEADER_SIZE;
+    if (((header >>> 1) & 3) === BLOCK_RAW) {
+      output.set(stream.subarray(pos, pos + blockSize), at);
+      pos += blockSize;
+    } else {
+      output.fill(stream[pos]!, at, at + blockSize);
+      pos += 1;
+    }
+    at += blockSize;
+  }
+  return output;
+}

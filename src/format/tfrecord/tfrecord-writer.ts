@@ -37,6 +37,7 @@ export function encodeTFRecord(record: Uint8Array): Uint8Array {
  * writer.close();
  */
 export class TFRecordWriter {
+  /** The path the writer writes to. */
   readonly path: string;
   private sink: FileSink | undefined;
 

@@ -37,7 +37,9 @@ export interface ConvertOptions {
 
 /** How far a conversion is: `counting` reads inputs through once to size the shards. */
 export interface ConvertProgress {
+  /** `counting` (reading the inputs once to size the shards) or `writing`. */
   readonly phase: 'counting' | 'writing';
+  /** Records read so far in this phase. */
   readonly records: number;
   /** Input bytes consumed so far in this phase. */
   readonly bytesRead: number;
@@ -47,8 +49,11 @@ export interface ConvertProgress {
 
 /** One output written. */
 export interface ConvertedOutput {
+  /** The output's path (`-` for stdout). */
   readonly path: string;
+  /** `array_record` or `tfrecord`. */
   readonly format: OutputFormat;
+  /** Records written to this output. */
   readonly records: number;
   /** The writer options stored in an ArrayRecord file's footer. */
   readonly writerOptions: string | undefined;
@@ -56,8 +61,20 @@ export interface ConvertedOutput {
 
 /** What `convert` did. */
 export interface ConvertReport {
+  /** Records written in all. */
   readonly records: number;
-  readonly inputs: readonly { readonly name: string; readonly format: RecordFormat; readonly compression: InputCompression | undefined; readonly records: number }[];
+  /** Each input, in order. */
+  readonly inputs: readonly {
+    /** The input's path, or the name of its stream (`-` for stdin). */
+    readonly name: string;
+    /** The format it was read as. */
+    readonly format: RecordFormat;
+    /** The stream's compression (gzip, zlib), if any. */
+    readonly compression: InputCompression | undefined;
+    /** Records read from it. */
+    readonly records: number;
+  }[];
+  /** Each output written: one, or one per shard. */
   readonly outputs: readonly ConvertedOutput[];
 }
 

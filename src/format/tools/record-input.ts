@@ -11,6 +11,9 @@ import { describeFileKind, sniffFileKind, SNIFF_LENGTH, startsLikeRiegeli, type 
 import { ARRAY_RECORD_VERSION, decodeChunkFooter, decodeFooterMetadata, decodePostscript, POSTSCRIPT_MAGIC } from '../arrayrecord/layout.js';
 import { CorruptFileError, InvalidOptionsError, IoError, NotArrayRecordError, UnsupportedError } from '../errors.js';
 import { ByteStream } from '../io/byte-stream.js';
+import { isRemotePath, localPath } from '../io/location.js';
+import { RemoteFile } from '../io/remote/remote-file.js';
+import { resolveRemoteOptions } from '../io/remote/remote-options.js';
 import { checkOptions, requireBoolean } from '../options-check.js';
 import { decodeChunk, holdsRecords } from '../riegeli/chunk-codec.js';
 import { readChunkStream } from '../riegeli/chunk-stream.js';
@@ -22,12 +25,20 @@ import { readFramed, readJsonLines, readLines } from './text-records.js';
 
 /** Formats records can be read from. */
 export const RECORD_FORMATS = ['array_record', 'riegeli', 'tfrecord', 'jsonl', 'lines', 'framed'] as const;
+/** A format records can be read from: one of `RECORD_FORMATS`. */
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 /** Compression a stream input can have (told from its first bytes). */
 export type InputCompression = 'gzip' | 'zlib';
 
-/** Where records come from: a path (any file, a FIFO, /dev/stdin) or a named stream of bytes. */
-export type InputSource = string | { readonly name: string; readonly stream: AsyncIterable<Uint8Array> };
+/** Where records come from: a path (any file, a FIFO, /dev/stdin), a URL (http(s)://, s3://, gs://, file://) or a named stream of bytes. */
+export type InputSource =
+  | string
+  | {
+      /** The name errors and reports give the input (`-` for stdin). */
+      readonly name: string;
+      /** The input's bytes. */
+      readonly stream: AsyncIterable<Uint8Array>;
+    };
 
 /** How to open an input. */
 export interface OpenInputOptions {
@@ -58,8 +69,11 @@ const STREAM_CHUNK = 1 << 20;
 
 /** An opened input: its format, what is known about it up front, and its records. */
 export interface RecordInput {
+  /** The input's path or stream name. */
   readonly name: string;
+  /** The format the input is read as. */
   readonly format: RecordFormat;
+  /** The input's compression (gzip, zlib), told from its first bytes; undefined when none. */
   readonly compression: InputCompression | undefined;
   /** The ArrayRecord reader, for random access, when the input is an ArrayRecord file on disk. */
   readonly reader: ArrayRecordReader | undefined;
@@ -101,7 +115,9 @@ export async function openRecordInput(source: InputSource, options: OpenInputOpt
   let stream: AsyncIterable<Uint8Array>;
   let size: number | undefined;
   let note: string | undefined;
+  if (typeof source === 'string' && isRemotePath(source)) return openRemoteInput(source, options);
   if (typeof source === 'string') {
+    source = localPath(source);
     name = source;
     const stat = statInput(source);
     if (stat.isDirectory()) throw new IoError('is a directory, not a file of records', { path: source });
@@ -131,9 +147,10 @@ function statInput(path: string): fs.Stats {
  * An ArrayRecord file opened by its footer; else, when `from` allows reading it as something else, why
  * not ('' when it does not start like Riegeli, the reader's message when it has no ArrayRecord footer).
  */
-async function openArrayRecordFile(path: string, from: RecordFormat | undefined): Promise<RecordInput | string> {
+async function openArrayRecordFile(path: string, from: RecordFormat | undefined, remote?: RemoteFile): Promise<RecordInput | string> {
   if (from !== undefined && from !== 'array_record') return '';
-  if (from === undefined && !startsLikeRiegeli(readStart(path, SNIFF_LENGTH))) return '';
+  const start = remote === undefined ? readStart(path, SNIFF_LENGTH) : await remote.read(0, Math.min(SNIFF_LENGTH, remote.size));
+  if (from === undefined && !startsLikeRiegeli(start)) return '';
   let reader: ArrayRecordReader;
   try {
     reader = await ArrayRecordReader.open(path);
@@ -143,7 +160,7 @@ async function openArrayRecordFile(path: string, from: RecordFormat | undefined)
     throw error;
   }
   const numRecords = reader.numRecords();
-  const size = fs.statSync(path).size;
+  const size = remote?.size ?? fs.statSync(path).size;
   let done = 0;
   return {
     name: path,
@@ -165,6 +182,36 @@ async function openArrayRecordFile(path: string, from: RecordFormat | undefined)
       }
     },
     close: async () => reader.close(),
+  };
+}
+
+/**
+ * A remote input: an ArrayRecord file read by its footer, anything else streamed front to back with
+ * ranged GETs of a few MiB (retried, and checked to be of the version first seen).
+ */
+async function openRemoteInput(url: string, options: OpenInputOptions): Promise<RecordInput> {
+  const file = await RemoteFile.open(url, resolveRemoteOptions());
+  let input: RecordInput;
+  try {
+    const opened = await openArrayRecordFile(url, options.from, file);
+    if (typeof opened !== 'string') {
+      file.close();
+      return opened;
+    }
+    input = await openStream(url, new ByteStream(file.stream()), file.size, opened || undefined, options);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return {
+    ...input,
+    close: async () => {
+      try {
+        await input.close();
+      } finally {
+        file.close();
+      }
+    },
   };
 }
 

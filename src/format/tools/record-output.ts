@@ -15,13 +15,22 @@ import { TFRecordWriter } from '../tfrecord/tfrecord-writer.js';
 
 /** Formats records can be written in. */
 export const OUTPUT_FORMATS = ['array_record', 'tfrecord'] as const;
+/** A format records can be written in: one of `OUTPUT_FORMATS`. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Compression of a TFRecord output, as TensorFlow's TFRecordWriter offers it. */
 export const OUTPUT_COMPRESSIONS = ['gzip', 'zlib'] as const;
+/** The compression of a TFRecord output: one of `OUTPUT_COMPRESSIONS`. */
 export type OutputCompression = (typeof OUTPUT_COMPRESSIONS)[number];
 
 /** Where records go: a path, or a named stream (stdout) for formats that can be streamed (TFRecord). */
-export type OutputTarget = string | { readonly name: string; readonly stream: Writable };
+export type OutputTarget =
+  | string
+  | {
+      /** The name errors and reports give the output (`-` for stdout). */
+      readonly name: string;
+      /** Where the bytes go. */
+      readonly stream: Writable;
+    };
 
 /** Bytes gathered before one write to a stream. */
 const STREAM_BATCH = 256 * 1024;

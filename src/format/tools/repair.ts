@@ -34,8 +34,11 @@ const REPAIR_KEYS = optionNames<RepairOptions>({ writerOptions: true, onProgress
 
 /** How far a repair is: `scanning` walks the input's chunks, `writing` copies the records of the intact ones. */
 export interface RepairProgress {
+  /** `scanning` (walking the input's chunks) or `writing` (copying the intact ones' records). */
   readonly phase: 'scanning' | 'writing';
+  /** Input bytes done so far in this phase. */
   readonly bytesDone: number;
+  /** The input's size in bytes. */
   readonly totalBytes: number;
 }
 
@@ -44,8 +47,11 @@ export type RepairOptionsSource = 'given' | 'footer' | 'chunks';
 
 /** What `repair` saved and lost. */
 export interface RepairReport {
+  /** The damaged file's path. */
   readonly input: string;
+  /** The repaired file's path. */
   readonly output: string;
+  /** The damaged file's size in bytes. */
   readonly inputSize: number;
   /** Records written to the output, in their original order. */
   readonly recordsSaved: number;
@@ -61,6 +67,7 @@ export interface RepairReport {
   readonly recordsExpected: number | undefined;
   /** The writer options string stored in the repaired file. */
   readonly writerOptions: string;
+  /** Where `writerOptions` came from: `given`, the original `footer`, or inferred from the `chunks`. */
   readonly writerOptionsFrom: RepairOptionsSource;
   /** True when the original's RecordsMetadata was carried over. */
   readonly metadata: boolean;

@@ -1,0 +1,80 @@
+// A worker of the physical-limit measure (limits.ts), once per 'pass' message: decodes its share of a
+// file's compressed payloads in memory with the bare codec, or encodes its share of the records' groups,
+// or reads (writes) its share of the file from (to) the page cache.
+
+import fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import zlib from 'node:zlib';
+import zstd from 'zstd-napi/binding.js';
+import { snappyDecompress } from '../../src/format/riegeli/snappy-decoder.js';
+import { snappyCompress } from '../../src/format/riegeli/snappy-encoder.js';
+
+export type Codec = 'zstd' | 'brotli' | 'snappy';
+
+/**
+ * What a worker gets: payloads (blocks, consecutive in `bytes`, block i ending at ends[i]) to decode
+ * (to sizes[i] bytes) or to encode (at `level`), or a byte range of a file to read or write.
+ */
+export type LimitTask =
+  | { readonly kind: 'decode'; readonly codec: Codec; readonly bytes: Uint8Array; readonly ends: Float64Array; readonly sizes: Float64Array }
+  | { readonly kind: 'encode'; readonly codec: Codec; readonly level: number; readonly bytes: Uint8Array; readonly ends: Float64Array }
+  | { readonly kind: 'read' | 'write'; readonly path: string; readonly from: number; readonly to: number };
+
+const port = parentPort!;
+let task: LimitTask | undefined;
+const dctx = new zstd.DCtx();
+const cctx = new zstd.CCtx();
+let output = Buffer.allocUnsafeSlow(1 << 20);
+const reuse = { take: (length: number, slack = 0) => output.subarray(0, length + slack).subarray(0, length) };
+
+function decodeAll(codec: Codec, bytes: Uint8Array, ends: Float64Array, sizes: Float64Array): void {
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const src = bytes.subarray(start, ends[i]);
+    start = ends[i]!;
+    const size = sizes[i]!;
+    if (size + 64 > output.length) output = Buffer.allocUnsafeSlow(2 * (size + 64));
+    if (codec === 'zstd') dctx.decompress(output, src);
+    else if (codec === 'snappy') snappyDecompress(src, size, reuse);
+    else zlib.brotliDecompressSync(src);
+  }
+}
+
+function encodeAll(codec: Codec, level: number, bytes: Uint8Array, ends: Float64Array): void {
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const src = bytes.subarray(start, ends[i]);
+    start = ends[i]!;
+    const bound = zstd.compressBound(src.length);
+    if (bound > output.length) output = Buffer.allocUnsafeSlow(2 * bound);
+    if (codec === 'zstd') cctx.compress(output, src, level);
+    else if (codec === 'snappy') snappyCompress(src, 0);
+    else zlib.brotliCompressSync(src, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: src.length } });
+  }
+}
+
+function transferRange(kind: 'read' | 'write', path: string, from: number, to: number): void {
+  const fd = fs.openSync(path, kind === 'read' ? 'r' : 'w');
+  try {
+    for (let position = from; position < to; position += output.length) {
+      const length = Math.min(output.length, to - position);
+      if (kind === 'read') fs.readSync(fd, output, 0, length, position);
+      else fs.writeSync(fd, output, 0, length, position - from);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+port.on('message', (message: LimitTask | 'pass') => {
+  if (message !== 'pass') {
+    task = message;
+    port.postMessage('ready');
+    return;
+  }
+  const work = task!;
+  if (work.kind === 'decode') decodeAll(work.codec, work.bytes, work.ends, work.sizes);
+  else if (work.kind === 'encode') encodeAll(work.codec, work.level, work.bytes, work.ends);
+  else transferRange(work.kind, work.path, work.from, work.to);
+  port.postMessage('done');
+});

@@ -1,0 +1,310 @@
+// Ranged GETs on Node's own fetch (undici, keep-alive): at most N requests in flight per host, a
+// timeout per attempt, retries with exponential backoff and full jitter on 5xx, 429, resets, timeouts
+// and short bodies, and the file's version (ETag, GCS generation) checked on every response.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ClosedError, CorruptFileError, FileChangedError, IoError, UnsupportedError } from '../../errors.js';
+import type { RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
+
+/** How requests for one remote object are made: its URL, its version precondition, its signature. */
+export interface ObjectEndpoint {
+  /** The path or URL as the user wrote it, for messages. */
+  readonly path: string;
+  /** The GET of the object without a Range header; with `version`, a precondition that it is still that version. */
+  request(version: string | undefined): RemoteRequest;
+  /** Signs a request (S3 SigV4, a GCS bearer token); plain HTTP returns it unchanged. */
+  sign(request: RemoteRequest): Promise<RemoteRequest>;
+  /** The object's version as a response states it (ETag, GCS generation), if it does. */
+  versionOf(headers: Headers): string | undefined;
+}
+
+/** Which bytes to ask for: [offset, offset + length), or the last `suffix` bytes. */
+export type ByteSpan = { readonly offset: number; readonly length: number } | { readonly suffix: number };
+
+/** The bytes a ranged GET returned and what the response said about the object. */
+export interface FetchedRange {
+  /** Where `bytes` begin in the object. */
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+  /** The object's size. */
+  readonly size: number;
+  readonly version: string | undefined;
+}
+
+/** Counts of one remote file's requests, for tuning (coalescing, the cache). */
+export interface RemoteStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Attempts after the first, over every request. */
+  retries: number;
+  /** Bytes of response bodies received. */
+  bytesFetched: number;
+  /** Ranges served by the disk cache. */
+  cacheHits: number;
+}
+
+/** Why an attempt failed, and whether another may succeed. */
+class AttemptError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** A counting semaphore: at most `limit` holders. */
+class Slots {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.held < this.limit) {
+      this.held++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.held--;
+  }
+}
+
+const hostSlots = new Map<string, Slots>();
+
+/** The request slots of a host (origin), shared by every reader in the process with the same limit. */
+function slotsFor(url: string, limit: number): Slots {
+  const key = `${new URL(url).origin} ${limit}`;
+  let slots = hostSlots.get(key);
+  if (slots === undefined) hostSlots.set(key, (slots = new Slots(limit)));
+  return slots;
+}
+
+function describeSpan(span: ByteSpan): string {
+  return 'suffix' in span ? `the last ${span.suffix} bytes` : `bytes [${span.offset}, ${span.offset + span.length})`;
+}
+
+/**
+ * GETs `span` of the object, retrying what may succeed on another attempt.
+ * @param version the version seen at open: a response of another version is FileChangedError.
+ * @param signal aborted when the file is closed: the request then rejects with ClosedError.
+ * @param maxWholeBody a server that ignores Range may send the whole object, taken if at most this long.
+ * @throws FileChangedError (412, or another ETag/generation); IoError for 404, 403 and other refusals,
+ *   and when every attempt failed; CorruptFileError for a range past the object's end (416).
+ */
+export async function fetchRange(
+  endpoint: ObjectEndpoint,
+  span: ByteSpan,
+  version: string | undefined,
+  options: ResolvedRemoteOptions,
+  stats: RemoteStats,
+  signal: AbortSignal,
+  maxWholeBody: number,
+): Promise<FetchedRange> {
+  const place = { path: endpoint.path, offset: 'suffix' in span ? undefined : span.offset };
+  let lastError: AttemptError | undefined;
+  for (let attempt = 0; attempt <= options.maxRetries; attempt++) {
+    if (attempt > 0) {
+      stats.retries++;
+      const ceiling = Math.min(options.retryMaxDelayMs, options.retryBaseDelayMs * 2 ** (attempt - 1));
+      const delay = Math.max(Math.random() * ceiling, Math.min(lastError?.retryAfterMs ?? 0, options.retryMaxDelayMs));
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        throw new ClosedError('remote file', place);
+      }
+    }
+    try {
+      return await attemptRange(endpoint, span, version, options, stats, signal, maxWholeBody);
+    } catch (error) {
+      if (signal.aborted) throw new ClosedError('remote file', place);
+      if (!(error instanceof AttemptError)) throw error;
+      if (!error.retryable) throw new IoError(`GET ${describeSpan(span)}: ${error.message}`, place, error.cause);
+      lastError = error;
+    }
+  }
+  throw new IoError(`GET ${describeSpan(span)} failed ${options.maxRetries + 1} times; last: ${lastError?.message}`, place, lastError?.cause);
+}
+
+/** The request of one attempt: headers, Range, signing, the user's hook. */
+async function prepare(endpoint: ObjectEndpoint, span: ByteSpan, version: string | undefined, options: ResolvedRemoteOptions): Promise<RemoteRequest> {
+  const base = endpoint.request(version);
+  const range = 'suffix' in span ? `bytes=-${span.suffix}` : `bytes=${span.offset}-${span.offset + span.length - 1}`;
+  let request: RemoteRequest = { method: 'GET', url: base.url, headers: { ...options.headers, ...base.headers, range } };
+  request = await endpoint.sign(request);
+  if (options.signRequest !== undefined) request = await options.signRequest(request);
+  return request;
+}
+
+async function attemptRange(
+  endpoint: ObjectEndpoint,
+  span: ByteSpan,
+  version: string | undefined,
+  options: ResolvedRemoteOptions,
+  stats: RemoteStats,
+  closed: AbortSignal,
+  maxWholeBody: number,
+): Promise<FetchedRange> {
+  const request = await prepare(endpoint, span, version, options);
+  const slots = slotsFor(request.url, options.maxConnectionsPerHost);
+  await slots.acquire();
+  // One controller per attempt, aborted by the timeout or the file's close (AbortSignal.any would tie
+  // every attempt's signal to the file's long-lived one).
+  const controller = new AbortController();
+  const onClose = (): void => controller.abort(closed.reason);
+  closed.addEventListener('abort', onClose, { once: true });
+  const timer = setTimeout(() => controller.abort(new DOMException(`no response within ${options.requestTimeoutMs} ms`, 'TimeoutError')), options.requestTimeoutMs);
+  try {
+    stats.requests++;
+    const signal = controller.signal;
+    let response: Response;
+    try {
+      response = await fetch(request.url, { method: 'GET', headers: request.headers, signal });
+    } catch (cause) {
+      throw networkError(cause, options.requestTimeoutMs);
+    }
+    const status = response.status;
+    // Whatever the status, a response that names another version means the object was replaced.
+    const found = endpoint.versionOf(response.headers);
+    if (version !== undefined && found !== undefined && found !== version) {
+      await response.body?.cancel();
+      throw new FileChangedError(`the object changed since it was opened (version ${version}, now ${found})`, { path: endpoint.path });
+    }
+    if (status === 206 || status === 200) {
+      const expected = expectedBody(response, span, maxWholeBody, endpoint.path);
+      if (expected === undefined) {
+        await response.body?.cancel();
+        throw new UnsupportedError(
+          `the server ignored the Range header and sent the whole ${response.headers.get('content-length') ?? '?'}-byte object: random access needs a server that answers range requests`,
+          { path: endpoint.path },
+        );
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await response.arrayBuffer());
+      } catch (cause) {
+        throw networkError(cause, options.requestTimeoutMs);
+      }
+      if (bytes.length !== expected.length) {
+        throw new AttemptError(`short body: got ${bytes.length} of ${expected.length} bytes`, true);
+      }
+      stats.bytesFetched += bytes.length;
+      return { offset: expected.offset, bytes, size: expected.size, version: found };
+    }
+    const text = await bodyText(response);
+    if (status === 412) {
+      throw new FileChangedError(`the object changed since it was opened (precondition on version ${version} failed)`, { path: endpoint.path });
+    }
+    if (status === 416) {
+      const total = /\*\/(\d+)/.exec(response.headers.get('content-range') ?? '')?.[1];
+      if ('suffix' in span && total !== undefined) return { offset: 0, bytes: new Uint8Array(0), size: Number(total), version: found };
+      if (version !== undefined) throw new FileChangedError(`the object shrank since it was opened: ${describeSpan(span)} lie past its end`, { path: endpoint.path });
+      throw new CorruptFileError(`${describeSpan(span)} lie past the end of the object${total === undefined ? '' : ` of ${total} bytes`} (changed or truncated?)`, {
+        path: endpoint.path,
+      });
+    }
+    if (status >= 500 || status === 429 || status === 408) {
+      throw new AttemptError(`HTTP ${status}${text}`, true, retryAfter(response.headers));
+    }
+    if (status === 404 && version !== undefined) throw new FileChangedError('the object was deleted since it was opened', { path: endpoint.path });
+    const hint = status === 403 || status === 401 ? ' (access denied: check the credentials, headers or signRequest)' : status === 404 ? ' (no such object)' : '';
+    throw new AttemptError(`HTTP ${status}${hint}${text}`, false);
+  } finally {
+    clearTimeout(timer);
+    closed.removeEventListener('abort', onClose);
+    slots.release();
+  }
+}
+
+/** Where the body of a 200/206 response lies in the object and how long it must be; undefined for an unwanted whole body. */
+function expectedBody(response: Response, span: ByteSpan, maxWholeBody: number, path: string): { offset: number; length: number; size: number } | undefined {
+  if (response.status === 206) {
+    const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec((response.headers.get('content-range') ?? '').trim());
+    if (match === null) throw new AttemptError(`206 without a valid Content-Range (${response.headers.get('content-range')})`, true);
+    const first = Number(match[1]);
+    const last = Number(match[2]);
+    const size = match[3] === '*' ? Number.NaN : Number(match[3]);
+    // A suffix range may come back as any range (some servers misread it): its bytes are placed where
+    // they are. Any other range must start where asked and end there or at the object's end.
+    const wantedLast = 'suffix' in span ? last : span.offset + span.length - 1;
+    if (!('suffix' in span) && (first !== span.offset || (last !== wantedLast && !(last < wantedLast && last + 1 === size)))) {
+      throw new CorruptFileError(`asked for ${describeSpan(span)}, the server sent bytes [${first}, ${last + 1})`, { path, offset: span.offset });
+    }
+    if (Number.isNaN(size) && 'suffix' in span) throw new AttemptError('206 without the object size in Content-Range', false);
+    return { offset: first, length: last - first + 1, size };
+  }
+  const lengthHeader = response.headers.get('content-length');
+  const length = lengthHeader === null ? Number.NaN : Number(lengthHeader);
+  if (!(length <= maxWholeBody)) return undefined;
+  return { offset: 0, length, size: length };
+}
+
+function retryAfter(headers: Headers): number | undefined {
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A short excerpt of an error body (S3's <Code>, a JSON message), for the error's message. */
+async function bodyText(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+    const excerpt = (code ?? text).replace(/\s+/g, ' ').trim().slice(0, 200);
+    return excerpt === '' ? '' : `: ${excerpt}`;
+  } catch {
+    return '';
+  }
+}
+
+/** A failed fetch or body read: a reset, a refused connection, a timeout. All are worth another attempt. */
+function networkError(cause: unknown, timeoutMs: number): AttemptError {
+  const error = cause as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (error?.name === 'TimeoutError') return new AttemptError(`no complete response within ${timeoutMs} ms`, true, undefined, cause);
+  const detail = error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(cause);
+  return new AttemptError(`connection failed (${detail})`, true, undefined, cause);
+}
+
+/**
+ * A GET of a whole listing or small document (S3 ListObjectsV2, GCS list), with the same retries.
+ * @throws IoError when every attempt failed or the server refused.
+ */
+export async function fetchText(request: RemoteRequest, sign: (request: RemoteRequest) => Promise<RemoteRequest>, options: ResolvedRemoteOptions, what: string): Promise<string> {
+  let lastError: AttemptError | undefined;
+  for (let attempt = 0; attempt <= options.maxRetries; attempt++) {
+    if (attempt > 0) {
+      const ceiling = Math.min(options.retryMaxDelayMs, options.retryBaseDelayMs * 2 ** (attempt - 1));
+      await sleep(Math.max(Math.random() * ceiling, Math.min(lastError?.retryAfterMs ?? 0, options.retryMaxDelayMs)));
+    }
+    let prepared: RemoteRequest = { method: 'GET', url: request.url, headers: { ...options.headers, ...request.headers } };
+    prepared = await sign(prepared);
+    if (options.signRequest !== undefined) prepared = await options.signRequest(prepared);
+    const slots = slotsFor(prepared.url, options.maxConnectionsPerHost);
+    await slots.acquire();
+    try {
+      const response = await fetch(prepared.url, { headers: prepared.headers, signal: AbortSignal.timeout(options.requestTimeoutMs) });
+      if (response.ok) return await response.text();
+      const text = await bodyText(response);
+      if (response.status >= 500 || response.status === 429 || response.status === 408) {
+        lastError = new AttemptError(`HTTP ${response.status}${text}`, true, retryAfter(response.headers));
+        continue;
+      }
+      throw new IoError(`${what}: HTTP ${response.status}${text}`, { path: request.url });
+    } catch (error) {
+      if (error instanceof IoError) throw error;
+      lastError = networkError(error, options.requestTimeoutMs);
+    } finally {
+      slots.release();
+    }
+  }
+  throw new IoError(`${what} failed ${options.maxRetries + 1} times; last: ${lastError?.message}`, { path: request.url }, lastError?.cause);
+}

@@ -1,0 +1,28 @@
+// http:// and https:// objects: the URL as given, pinned to the version seen at open by If-Match on a
+// strong ETag (If-Unmodified-Since when the server sends only Last-Modified); every response's version
+// is compared too, for servers that ignore preconditions.
+
+import type { ObjectEndpoint } from './http-client.js';
+
+const LAST_MODIFIED = 'last-modified:';
+
+/** How to GET an http(s) URL. */
+export function httpEndpoint(path: string, url: URL): ObjectEndpoint {
+  const href = url.href;
+  return {
+    path,
+    request(version) {
+      const headers: Record<string, string> = {};
+      if (version?.startsWith('"')) headers['if-match'] = version;
+      else if (version?.startsWith(LAST_MODIFIED)) headers['if-unmodified-since'] = version.slice(LAST_MODIFIED.length);
+      return { method: 'GET', url: href, headers };
+    },
+    sign: async (request) => request,
+    versionOf(headers) {
+      const etag = headers.get('etag');
+      if (etag !== null) return etag;
+      const modified = headers.get('last-modified');
+      return modified === null ? undefined : `${LAST_MODIFIED}${modified}`;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// s3://bucket/key objects: the endpoint (AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL path-style),
+// credentials from the standard chain (environment, then the shared credentials and config files'
+// profile), SigV4 signing by aws4fetch, and ListObjectsV2 for shard patterns.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AwsV4Signer } from 'aws4fetch';
+import { InvalidOptionsError, IoError } from '../../errors.js';
+import { fetchText, type ObjectEndpoint } from './http-client.js';
+import { checkCredentials, type RemoteRequest, type ResolvedRemoteOptions, type S3Credentials, type S3Options } from './remote-options.js';
+
+/** Sections of an INI file (the AWS shared files), by name. */
+function parseIni(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const section = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    if (section !== null) {
+      current = new Map();
+      sections.set(section[1]!, current);
+      continue;
+    }
+    const pair = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
+    if (pair !== null && current !== undefined) current.set(pair[1]!.toLowerCase(), pair[2]!);
+  }
+  return sections;
+}
+
+function readIni(file: string): Map<string, Map<string, string>> {
+  try {
+    return parseIni(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return new Map();
+  }
+}
+
+function sharedFile(variable: string, name: string): string {
+  const configured = process.env[variable];
+  return configured !== undefined && configured !== '' ? configured : path.join(os.homedir(), '.aws', name);
+}
+
+/** The profile's section: `[name]` in the credentials file, `[profile name]` (or `[default]`) in the config file. */
+function profileSection(sections: Map<string, Map<string, string>>, profile: string, config: boolean): Map<string, string> | undefined {
+  return config ? (sections.get(`profile ${profile}`) ?? (profile === 'default' ? sections.get('default') : undefined)) : sections.get(profile);
+}
+
+function credentialsIn(section: Map<string, string> | undefined): S3Credentials | undefined {
+  const accessKeyId = section?.get('aws_access_key_id');
+  const secretAccessKey = section?.get('aws_secret_access_key');
+  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken: section?.get('aws_session_token') };
+}
+
+/**
+ * Credentials from the standard chain: the option, AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+
+ * AWS_SESSION_TOKEN), then the profile in ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and
+ * ~/.aws/config (AWS_CONFIG_FILE); undefined when there are none (unsigned requests).
+ * Instance roles, SSO and the like: pass `credentials: fromNodeProviderChain()` from @aws-sdk/credential-providers.
+ * @throws InvalidOptionsError when the credentials function returns something else.
+ */
+export async function s3Credentials(options: S3Options): Promise<S3Credentials | undefined> {
+  if (typeof options.credentials === 'function') {
+    const found = await options.credentials();
+    return found === undefined ? undefined : checkCredentials(found, 's3.credentials()');
+  }
+  if (options.credentials !== undefined) return options.credentials;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
+  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
+  const profile = options.profile ?? (process.env.AWS_PROFILE || 'default');
+  return (
+    credentialsIn(profileSection(readIni(sharedFile('AWS_SHARED_CREDENTIALS_FILE', 'credentials')), profile, false)) ??
+    credentialsIn(profileSection(readIni(sharedFile('AWS_CONFIG_FILE', 'config')), profile, true))
+  );
+}
+
+/** The region: the option, AWS_REGION, AWS_DEFAULT_REGION, the profile's region in ~/.aws/config, else us-east-1. */
+export function s3Region(options: S3Options): string {
+  if (options.region !== undefined) return options.region;
+  const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (fromEnv) return fromEnv;
+  const profile = options.profile ?? (process.env.AWS_PROFILE || 'default');
+  return profileSection(readIni(sharedFile('AWS_CONFIG_FILE', 'config')), profile, true)?.get('region') ?? 'us-east-1';
+}
+
+/** A custom endpoint (path-style), or undefined for AWS. */
+function customEndpoint(options: S3Options): string | undefined {
+  const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined);
+  if (endpoint === undefined) return undefined;
+  if (!/^https?:\/\//i.test(endpoint)) throw new InvalidOptionsError(`the S3 endpoint must be an http(s) URL, got "${endpoint}"`);
+  return endpoint.replace(/\/+$/, '');
+}
+
+/** A key's path in a URL: every segment percent-encoded, slashes kept. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The URL of a bucket (ending in '/') for requests: path-style at a custom endpoint, virtual-hosted at AWS. */
+function bucketUrl(bucket: string, options: S3Options): string {
+  const endpoint = customEndpoint(options);
+  if (endpoint !== undefined) return `${endpoint}/${encodeURIComponent(bucket)}/`;
+  const region = s3Region(options);
+  const host = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
+  // Buckets with dots do not match the wildcard certificate of virtual-hosted names.
+  return bucket.includes('.') ? `https://${host}/${bucket}/` : `https://${bucket}.${host}/`;
+}
+
+/** Signs with SigV4 for S3 when there are credentials; unsigned (public buckets) when not. */
+function signer(options: S3Options): (request: RemoteRequest) => Promise<RemoteRequest> {
+  const region = s3Region(options);
+  let credentials: Promise<S3Credentials | undefined> | undefined;
+  return async (request) => {
+    credentials ??= s3Credentials(options);
+    const found = await credentials;
+    if (found === undefined) return request;
+    const signed = await new AwsV4Signer({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      accessKeyId: found.accessKeyId,
+      secretAccessKey: found.secretAccessKey,
+      sessionToken: found.sessionToken,
+      service: 's3',
+      region,
+    }).sign();
+    const headers: Record<string, string> = {};
+    signed.headers.forEach((value, name) => (headers[name] = value));
+    return { method: request.method, url: signed.url.toString(), headers };
+  };
+}
+
+/**
+ * How to GET s3://bucket/key: If-Match on the ETag seen at open, signed per attempt.
+ * @throws InvalidOptionsError for a malformed endpoint.
+ */
+export function s3Endpoint(path: string, bucket: string, key: string, options: ResolvedRemoteOptions): ObjectEndpoint {
+  const url = bucketUrl(bucket, options.s3) + encodeKey(key);
+  return {
+    path,
+    request: (version) => ({ method: 'GET', url, headers: version === undefined ? {} : ({ 'if-match': version } as Record<string, string>) }),
+    sign: signer(options.s3),
+    versionOf: (headers) => headers.get('etag') ?? undefined,
+  };
+}
+
+/** XML text with its five entities and numeric references decoded. */
+function xmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, entity: string) => {
+    const lower = entity.toLowerCase();
+    if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
+    if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+    return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[lower]!;
+  });
+}
+
+/**
+ * The keys of `bucket` that start with `prefix`, every page of ListObjectsV2.
+ * @throws IoError when the listing fails.
+ */
+export async function listS3(bucket: string, prefix: string, options: ResolvedRemoteOptions): Promise<string[]> {
+  const keys: string[] = [];
+  const sign = signer(options.s3);
+  let token: string | undefined;
+  for (let page = 0; page < 100_000; page++) {
+    const query = new URLSearchParams({ 'list-type': '2', prefix });
+    if (token !== undefined) query.set('continuation-token', token);
+    const xml = await fetchText({ method: 'GET', url: `${bucketUrl(bucket, options.s3)}?${query}`, headers: {} }, sign, options, `listing s3://${bucket}/${prefix}`);
+    for (const [, key] of xml.matchAll(/<Key>([\s\S]*?)<\/Key>/g)) keys.push(xmlText(key!));
+    const truncated = /<IsTruncated>\s*true\s*<\/IsTruncated>/i.test(xml);
+    token = /<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1];
+    if (!truncated) return keys;
+    if (token === undefined) throw new IoError('ListObjectsV2 said the listing is truncated but gave no continuation token', { path: `s3://${bucket}/${prefix}` });
+    token = xmlText(token);
+  }
+  return keys;
+}
