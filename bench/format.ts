@@ -12,6 +12,7 @@ import { writeChart } from './format/chart.js';
 import { nativeProbe } from './format/native.js';
 import { machine, printRow, writeReport, type Report, type Row } from './format/report.js';
 import { interleaved, limitsOf } from './format/runs.js';
+import { decodedShare } from './format/random-share.js';
 import { benchDir } from './workload.js';
 
 const quick = process.argv.includes('--quick');
@@ -38,9 +39,14 @@ interface Measure {
   readonly cpp: string[] | undefined;
   readonly limit: 'read' | 'write';
   readonly limitThreads: number;
+  /** Random reads: the share of decoded records that were asked for (decodedShare). */
+  readonly limitShare?: number;
 }
 
 function measures(file: string, cppFile: string, options: string): Measure[] {
+  const groupSize = Number(/group_size:(\d+)/.exec(options)?.[1] ?? 1);
+  const batchShare = decodedShare(BATCHES, 256, 1, groupSize);
+  const singleShare = decodedShare(SINGLES, 1, 99, groupSize);
   return [
     { measure: 'write', api: 'write+close', ours: ['write', file, options], cpp: ['write', cppFile, options], limit: 'write', limitThreads: THREADS },
     // The sequential writer (max_parallelism:1), for the gain of encoding on several threads.
@@ -48,9 +54,9 @@ function measures(file: string, cppFile: string, options: string): Measure[] {
     { measure: 'read all', api: 'readAllAsync', ours: ['read-all', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
     { measure: 'read all', api: 'readAll', ours: ['read-all-sync', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
     { measure: 'sequential', api: 'read()', ours: ['sequential', file], cpp: ['sequential', file], limit: 'read', limitThreads: 1 },
-    { measure: 'random 256', api: 'read(indices)', ours: ['random', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS },
-    { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS },
-    { measure: 'one at a time', api: 'read([i])', ours: ['random', file, `${SINGLES}`, '1', '99'], cpp: ['random', file, `${SINGLES}`, '1', '99', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS },
+    { measure: 'random 256', api: 'read(indices)', ours: ['random', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },
+    { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },
+    { measure: 'one at a time', api: 'read([i])', ours: ['random', file, `${SINGLES}`, '1', '99'], cpp: ['random', file, `${SINGLES}`, '1', '99', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: singleShare },
   ];
 }
 
@@ -89,7 +95,7 @@ try {
         api: spec.api,
         ours: result.ours,
         cpp,
-        limit: limits[spec.limitThreads]![spec.limit],
+        limit: limits[spec.limitThreads]![spec.limit] * (spec.limitShare ?? 1),
         limitThreads: spec.limitThreads,
         goal: goal(options, spec.measure),
       };

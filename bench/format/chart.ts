@@ -38,7 +38,7 @@ export function chart(report: Report): string {
       parts.push(`<text x="${LABEL + BAR + 8}" y="${y + 14}" fill="${met}">${ratio.toFixed(2)}x${row.goal === undefined ? '' : ` (goal ${row.goal}x)`}</text>`);
     }
   });
-  parts.push(`<text x="10" y="${height - 6}" fill="#555">limit: bare codec in memory on the reader's threads (page cache for uncompressed); write: bare compression</text>`);
+  parts.push(`<text x="10" y="${height - 6}" fill="#555">limit: bare codec in memory on the reader's threads (page cache for uncompressed), for random reads times the share of decoded records asked for; write: bare compression</text>`);
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

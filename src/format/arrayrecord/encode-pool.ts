@@ -9,6 +9,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { deserializeError, serializeError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
 import { WorkerLifetime } from '../io/worker-lifetime.js';
+import { CompressionType, type CompressionTypeCode } from '../riegeli/constants.js';
 import { WORKER_STATE_SLOTS, WorkerState, type EncodeReply, type EncodeRequest, type EncodeWorkerData } from './encode-protocol.js';
 
 /** Requests one worker holds at once: one being encoded, one waiting, so it never idles between them. */
@@ -56,7 +57,7 @@ class EncodeWorker {
 
   post(request: EncodeRequest, handler: ReplyHandler): void {
     this.pending.set(request.id, handler);
-    this.port.postMessage(request, [request.bytes, request.recordEnds.buffer, request.groupCounts.buffer]);
+    this.port.postMessage(request, [request.bytes, request.recordEnds.buffer, request.groupCounts.buffer, ...request.spareOutputs]);
   }
 
   /** Hands every reply that has arrived to its handler; returns how many there were. */
@@ -87,10 +88,15 @@ class EncodeWorker {
 let pool: EncodeWorker[] = [];
 let nextRequestId = 0;
 
-/** Threads a writer with `maxParallelism` encodes on (its own included): no more than the cores the process may use. */
-export function encodeParallelism(maxParallelism: number | undefined): number {
+/**
+ * Threads a writer with `maxParallelism` encodes on (its own included): no more than the cores the
+ * process may use. `auto` (undefined) is one per core for zstd and brotli; for uncompressed and snappy
+ * chunks, whose encoding costs less than handing a batch to a worker, the writer's thread alone.
+ */
+export function encodeParallelism(maxParallelism: number | undefined, compression: CompressionTypeCode): number {
   const cores = Math.max(1, os.availableParallelism());
-  return Math.min(maxParallelism ?? cores, cores);
+  const cheap = compression === CompressionType.none || compression === CompressionType.snappy;
+  return Math.min(maxParallelism ?? (cheap ? 1 : cores), cores);
 }
 
 /** Starts workers until the pool has `count`. */

@@ -15,6 +15,8 @@ export interface EncodeRequest {
   readonly bytes: ArrayBuffer;
   readonly recordEnds: Float64Array<ArrayBuffer>;
   readonly groupCounts: Float64Array<ArrayBuffer>;
+  /** `encoded` buffers of earlier replies, written out and handed back for the worker to reuse. */
+  readonly spareOutputs: ArrayBuffer[];
 }
 
 /** Values per chunk in EncodeReply.chunks: data length, record count, decoded size, chunk type. */

@@ -18,11 +18,24 @@ function notify(): void {
   Atomics.notify(signal, 0);
 }
 
+/** Output buffers the writer handed back: fresh memory costs a page fault per 4 KiB, a reused buffer nothing. */
+const spareOutputs: ArrayBuffer[] = [];
+const MAX_SPARE_OUTPUTS = 4;
+
+/** `total` bytes of output: a spare buffer large enough, or a fresh one. */
+function outputOf(total: number): Uint8Array {
+  const index = spareOutputs.findIndex((buffer) => buffer.byteLength >= total);
+  if (index < 0) return new Uint8Array(total);
+  const [buffer] = spareOutputs.splice(index, 1);
+  return new Uint8Array(buffer!, 0, total);
+}
+
 function encode(request: EncodeRequest): { encoded: ArrayBuffer; chunks: Float64Array<ArrayBuffer> } {
+  for (const buffer of request.spareOutputs) if (spareOutputs.length < MAX_SPARE_OUTPUTS) spareOutputs.push(buffer);
   const encodedChunks = encodeBatch(request.bytes, request.recordEnds, request.groupCounts, request.encoding);
   let total = 0;
   for (const chunk of encodedChunks) total += CHUNK_HEADER_SIZE + chunk.data.length;
-  const encoded = new Uint8Array(total);
+  const encoded = outputOf(total);
   const chunks = new Float64Array(CHUNK_FIELDS * encodedChunks.length);
   let at = 0;
   encodedChunks.forEach((chunk, c) => {
@@ -31,7 +44,7 @@ function encode(request: EncodeRequest): { encoded: ArrayBuffer; chunks: Float64
     at += CHUNK_HEADER_SIZE + chunk.data.length;
     chunks.set([chunk.data.length, chunk.numRecords, chunk.decodedDataSize, chunk.chunkType], CHUNK_FIELDS * c);
   });
-  return { encoded: encoded.buffer, chunks };
+  return { encoded: encoded.buffer as ArrayBuffer, chunks };
 }
 
 function reply(message: EncodeReply, transfer: ArrayBuffer[]): void {

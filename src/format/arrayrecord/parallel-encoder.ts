@@ -26,6 +26,8 @@ export const encodeCounts = { onWorkers: 0, inline: 0 };
 
 /** Batches encoded and not yet written, or in flight, per encoding thread: beyond, the writer waits. */
 const MAX_PENDING_PER_THREAD = 3;
+/** ... and bytes of records in them (a batch holds at least one group, however large): beyond, it waits too. */
+const MAX_PENDING_BYTES = 64 << 20;
 
 /** A batch's chunks once encoded, or the error that encoding it raised. */
 type Encoded = EncodedChunkData[] | Error;
@@ -43,9 +45,14 @@ export class ParallelChunkEncoder {
   private started = false;
   /** Batch ids in order of their records; `done` holds the ones encoded and not yet emitted. */
   private readonly order: number[] = [];
+  /** Bytes of records of each batch in `order`, and their sum. */
+  private readonly orderBytes: number[] = [];
+  private pendingBytes = 0;
   private readonly done = new Map<number, Encoded>();
   /** Batch buffers workers handed back, for the next batches. */
   private readonly spare: ArrayBuffer[] = [];
+  /** Workers' output buffers whose chunks are written out, to hand back with the next request. */
+  private spareOutputs: ArrayBuffer[] = [];
 
   /**
    * @param workers how many encoding workers to use besides the writer's thread (at least 1).
@@ -94,6 +101,8 @@ export class ParallelChunkEncoder {
   private sendBatch(): void {
     const id = newRequestId();
     this.order.push(id);
+    this.orderBytes.push(this.used);
+    this.pendingBytes += this.used;
     this.accepted += this.used;
     if (!this.started && this.accepted >= PARALLEL_ENCODING.thresholdBytes) {
       this.started = true;
@@ -109,15 +118,18 @@ export class ParallelChunkEncoder {
           bytes: this.bytes.buffer as ArrayBuffer,
           recordEnds: this.recordEnds.slice(0, this.records),
           groupCounts: this.groupCounts.slice(0, this.groups),
+          spareOutputs: this.spareOutputs,
         };
         const sent = trySubmit(request, this.workers, (reply) => this.done.set(reply.id, this.chunksOf(reply)));
         if (sent === 'sent') {
+          this.spareOutputs = [];
           encodeCounts.onWorkers++;
           this.nextBatch();
           return;
         }
         // All full or still loading: this thread encodes the batch, unless too many are pending.
-        if (sent === 'loading' || this.order.length <= MAX_PENDING_PER_THREAD * (this.workers + 1)) break;
+        const room = this.order.length <= MAX_PENDING_PER_THREAD * (this.workers + 1) && this.pendingBytes <= MAX_PENDING_BYTES;
+        if (sent === 'loading' || room) break;
         waitForReplies();
         this.emitDone();
       }
@@ -139,10 +151,14 @@ export class ParallelChunkEncoder {
   private emitDone(): void {
     while (this.order.length > 0 && this.done.has(this.order[0]!)) {
       const id = this.order.shift()!;
+      this.pendingBytes -= this.orderBytes.shift()!;
       const encoded = this.done.get(id)!;
       this.done.delete(id);
       if (encoded instanceof Error) throw encoded;
       for (const chunk of encoded) this.emit(chunk);
+      // The chunks are in the file's buffer now: a worker's output buffer can be reused.
+      const output = encoded[0]?.data.buffer;
+      if (output instanceof ArrayBuffer && encoded[0]!.header !== undefined && this.spareOutputs.length < 4) this.spareOutputs.push(output);
     }
   }
 

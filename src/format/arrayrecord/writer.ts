@@ -42,9 +42,10 @@ const textEncoder = new TextEncoder();
  * Writes an ArrayRecord file that Google's ArrayRecordReader (C++/Python) reads.
  *
  * Records are buffered one group (`group_size`) at a time, so memory is bounded by a group, not by
- * the file. With `max_parallelism` above 1 (the default, `auto`, is one per core), once a file grows
- * past a megabyte its chunks are compressed on max_parallelism threads (this one and workers), a few
- * batches of groups per thread in flight (memory stays bounded), and written in order: the file is byte for byte the one
+ * the file. With `max_parallelism` above 1 (the default, `auto`, is one per core for zstd and
+ * brotli, 1 for the cheap uncompressed and snappy), once a file grows past a megabyte its chunks are
+ * compressed on max_parallelism threads (this one and workers), a few batches of groups per thread
+ * in flight (memory stays bounded), and written in order: the file is byte for byte the one
  * `max_parallelism:1` writes. Every record `write()` accepted is on disk once `close()` returns: close fsyncs the file
  * and its directory. A failure is never silent: the failing `write()` or `close()` throws an
  * IoError naming the file, `ok()` turns false, the file is truncated to nothing (so it never reads
@@ -90,7 +91,7 @@ export class ArrayRecordWriter {
     const metadataChunk = extras.metadata === undefined ? undefined : encodeMetadataChunk(extras.metadata, this.options.compression);
     // max_parallelism threads encode: this one and the others on workers (which use the zstd this process
     // chose, not one a test gave this thread).
-    const threads = this.options.compression.type === CompressionType.zstd && zstdCodecWasGiven() ? 1 : encodeParallelism(this.options.maxParallelism);
+    const threads = this.options.compression.type === CompressionType.zstd && zstdCodecWasGiven() ? 1 : encodeParallelism(this.options.maxParallelism, this.options.compression.type);
     this.parallel = threads > 1 ? new ParallelChunkEncoder(this.encoding, threads - 1, (chunk) => this.writeDataChunk(chunk)) : undefined;
     this.sink = FileSink.create(path);
     this.chunks = this.guard(() => {
