@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { bytesFeature, encodeSequenceExample, int64Feature } from '../../src/example/index.js';
 import { goldenPath } from '../helpers/golden.js';
-import { run, runBinary } from './run-cli.js';
+import { run, runBinary } from '../helpers/run-cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GOLDEN_DIR, goldenPath, type GoldenSidecar } from '../helpers/golden.js';
-import { run, runBinary } from './run-cli.js';
+import { run, runBinary } from '../helpers/run-cli.js';
 
 /** Every golden file with a sidecar, the plain Riegeli one included. */
 const sidecars = fs

@@ -15,7 +15,7 @@ import { RiegeliRecordReader } from '../../src/format/riegeli/record-reader.js';
 import { repair } from '../../src/index.js';
 import { goldenPath } from '../helpers/golden.js';
 import { testRecord } from './fixtures/records.js';
-import { run } from './run-cli.js';
+import { run } from '../helpers/run-cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-repair-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

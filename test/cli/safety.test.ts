@@ -10,7 +10,7 @@ import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { TFRecordWriter } from '../../src/format/tfrecord/tfrecord-writer.js';
 import { goldenPath } from '../helpers/golden.js';
-import { CLI, run, shell } from './run-cli.js';
+import { CLI, run, shell } from '../helpers/run-cli.js';
 import { testRecord } from './fixtures/records.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-safety-'));
@@ -76,7 +76,7 @@ describe('safe with data', () => {
       ['SIGTERM', 143],
     ] as const) {
       const folder = fs.mkdtempSync(path.join(dir, `signal-${signal}-`));
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'convert', '-', path.join(folder, 'out.array_record'), '--from', 'lines'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'convert', '-', path.join(folder, 'out.array_record'), '--from', 'lines'], { stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
       child.stdin.on('error', () => {}); // EPIPE once the child is gone

@@ -1,11 +1,9 @@
 // Files whose hashes are all valid but whose structure lies: every read path gives a CorruptFileError
 // naming the file and offset, quickly, with memory bounded by the bytes present rather than a claimed count.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
@@ -21,12 +19,12 @@ import { decodeSimpleChunk, encodeSimpleChunk } from '../../src/format/riegeli/s
 import { decodeTransposedChunk, encodeTransposedChunk } from '../../src/format/riegeli/transpose/index.js';
 import { buildArrayRecord, buildRiegeli, reforgeChunkHeader } from '../helpers/forge.js';
 import { goldenPath } from '../helpers/golden.js';
+import { run } from '../helpers/run-cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-hostile-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const records = Array.from({ length: 6 }, (_, i) => Uint8Array.from([i, i, i]));
-const CLI = fileURLToPath(new URL('../../bin/array-record.ts', import.meta.url));
 /** Failing "at once" on a shared 2-core machine; the lies reproduced here took seconds to minutes, or ran out of heap. */
 const MOMENT_MS = 1000;
 
@@ -111,8 +109,8 @@ async function expectCorruptOnEveryPath(file: string, offset: number, pattern: R
 
 /** Runs the CLI; returns its exit code and what it printed. */
 function cli(...args: string[]): { code: number | null; output: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
-  return { code: result.status, output: result.stdout + result.stderr };
+  const result = run(args);
+  return { code: result.code, output: result.stdout + result.stderr };
 }
 
 function expectCliCorrupt(file: string, offset: number): void {

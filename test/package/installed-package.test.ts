@@ -4,7 +4,7 @@
 // and Google's bytes reproduced. Consumers run on this Node and on every binary listed in
 // ARRAY_RECORD_TEST_NODES (separated by ':'; .ci/run lists Node 22 and 24).
 // Installing with scripts compiles zstd-napi (1-3 minutes here); ARRAY_RECORD_PACKAGE_SCRIPTS=0 skips
-// that install (.ci/run does, on the passes whose Nodes the first pass already ran).
+// that install. .ci/run runs this test once, on Node 20, with consumers on 22 and 24.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

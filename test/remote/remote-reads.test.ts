@@ -22,7 +22,7 @@ import {
 import { coalesceRanges } from '../../src/format/io/remote/coalesce.js';
 import { RangeCache } from '../../src/format/io/remote/range-cache.js';
 import { goldenPath, goldenSidecar, sha256 } from '../helpers/golden.js';
-import { CLI } from '../cli/run-cli.js';
+import { CLI } from '../helpers/run-cli.js';
 import { RangeServer } from './range-server.js';
 import { S3_CREDENTIALS, startS3Server } from './s3-server.js';
 
@@ -355,7 +355,7 @@ describe('S3 from the environment', () => {
 /** Runs the CLI in a child process without blocking this process's event loop (the server lives here). */
 function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -7,7 +7,7 @@ import { ArrayRecordReader } from '../../src/index.js';
 import { runCliPath, findCliEntry } from './cli-runner.js';
 import { runPath } from './paths.js';
 import { CLI_PATHS, type ChildMessage, type LimitSettings, type PathName, type RunRequest } from './protocol.js';
-import { REPO_ROOT } from './repo.js';
+import { REPO_ROOT } from '../repo.js';
 
 const limits = JSON.parse(process.env.ARRAY_RECORD_FUZZ_LIMITS ?? '{}') as LimitSettings;
 let cliEntry: string | undefined;

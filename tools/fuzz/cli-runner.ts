@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './repo.js';
+import { REPO_ROOT } from '../repo.js';
 import { digest } from './digest.js';
 import type { LimitSettings, PathName, PathOutcome, PathStatus } from './protocol.js';
 import { rssMb } from './rss.js';

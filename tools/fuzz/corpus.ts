@@ -15,7 +15,7 @@ import {
 import { digest, metadataJson } from './digest.js';
 import { Appender } from './frame.js';
 import { CompressionType, encodeMetadataChunk, encodeSimpleChunk, encodeTransposedChunk, type EncodedChunkData } from './format.js';
-import { REPO_ROOT } from './repo.js';
+import { REPO_ROOT } from '../repo.js';
 import { Rng } from './rng.js';
 import { arrayRecordStructure, walkChunks, type ArrayRecordStructure, type ChunkSite } from './structure.js';
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PATH_NAMES, type PathName } from './protocol.js';
-import { REPO_ROOT } from './repo.js';
+import { REPO_ROOT } from '../repo.js';
 
 /** Settings of one fuzzing run. */
 export interface FuzzOptions {

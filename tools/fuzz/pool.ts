@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_TIMEOUT_FACTOR } from './cli-runner.js';
 import { CLI_PATHS, type ChildMessage, type LimitSettings, type PathName, type PathOutcome, type RunRequest } from './protocol.js';
-import { REPO_ROOT } from './repo.js';
+import { REPO_ROOT } from '../repo.js';
 import { rssMb } from './rss.js';
 
 const CHILD_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts');

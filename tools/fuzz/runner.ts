@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCli } from './cli-build.js';
+import { buildCli } from '../transpile-cli.js';
 import { findCliEntry } from './cli-runner.js';
 import { buildCorpus, type CorpusFile } from './corpus.js';
 import { expectationsFor } from './expectations.js';
@@ -14,7 +14,7 @@ import type { FuzzOptions } from './options.js';
 import { ChildPool } from './pool.js';
 import { ARRAY_RECORD_PATHS, CLI_PATHS, type PathName, type PathOutcome } from './protocol.js';
 import { formatReport, newStats, record, saveMutant, statsJson, type RunStats } from './report.js';
-import { REPO_ROOT } from './repo.js';
+import { REPO_ROOT } from '../repo.js';
 import { Rng } from './rng.js';
 
 /** What a run found. */

@@ -1,13 +1,14 @@
-// Running the array-record command as a user does: `node --import tsx bin/array-record.ts ...`, in a
-// child process, with its exit status, stdout and stderr.
+// Running the array-record command as a user does, in a child process, with its exit status, stdout and
+// stderr: `node <entry>` where the entry is bin/array-record.ts transpiled for this run by
+// test/global-setup.ts, as the package's dist/bin/array-record.js is.
 
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
-/** The command's entry point. */
-export const CLI = fileURLToPath(new URL('../../bin/array-record.ts', import.meta.url));
+/** The command's entry point (JavaScript, run with plain node). */
+export const CLI = inject('cliEntry');
 /** The command line that runs it, for shell pipelines (the paths here have no spaces). */
-export const CLI_COMMAND = `${process.execPath} --import tsx ${CLI}`;
+export const CLI_COMMAND = `${process.execPath} ${CLI}`;
 
 export interface CliResult {
   readonly code: number | null;
@@ -17,13 +18,13 @@ export interface CliResult {
 
 /** Runs the command with `args` (and `input` on stdin), waiting for it to end. */
 export function run(args: readonly string[], input?: string | Uint8Array): CliResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', input, maxBuffer: 256 << 20 });
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, maxBuffer: 256 << 20 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs the command with `args`, returning stdout as bytes. */
 export function runBinary(args: readonly string[], input?: Uint8Array): { code: number | null; stdout: Buffer; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { input, maxBuffer: 256 << 20 });
+  const result = spawnSync(process.execPath, [CLI, ...args], { input, maxBuffer: 256 << 20 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8') };
 }
 

@@ -3,5 +3,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** tools/fuzz/../.. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** tools/.. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,7 @@
 // The CLI transpiled to JavaScript once per run (esbuild, file by file, no bundling: the same transform
 // tsx applies on every start). Spawning it with plain node takes a fraction of tsx's start-up, which
-// would otherwise dominate the fuzzer's time; its read workers load as .js siblings, as in the package.
+// would otherwise dominate the time of the fuzzer and of the CLI tests (both spawn it hundreds of
+// times); its read workers load as .js siblings, as in the package.
 
 import fs from 'node:fs';
 import path from 'node:path';
