@@ -11,7 +11,7 @@ import { readPoolSize } from '../src/format/arrayrecord/read-pool.js';
 import { writeChart } from './format/chart.js';
 import { nativeProbe } from './format/native.js';
 import { machine, printRow, writeReport, type Report, type Row } from './format/report.js';
-import { interleaved, limitsOf } from './format/runs.js';
+import { interleaved, limitsOf, transpileScripts } from './format/runs.js';
 import { decodedShare } from './format/random-share.js';
 import { benchDir } from './workload.js';
 
@@ -65,6 +65,7 @@ const dir = benchDir();
 const rows: Row[] = [];
 const files: Report['files'][number][] = [];
 console.log(`format benchmark: ${RUNS} fresh process(es) per measure and side, ${THREADS} threads, C++ probe: ${probe ?? 'none (set ARRAY_RECORD_NATIVE_BENCH)'}`);
+const removeScripts = await transpileScripts();
 try {
   for (const options of CONFIGS) {
     const name = options.replace(/[:,]/g, '_');
@@ -106,6 +107,7 @@ try {
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
+  removeScripts();
 }
 const report: Report = { date: new Date().toISOString().slice(0, 10), machine: machine(), runsPerMeasure: RUNS, probe: probe && path.basename(probe), files, rows };
 const results = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

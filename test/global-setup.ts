@@ -1,4 +1,4 @@
-// Once per test run: the CLI transpiled to JavaScript (tools/transpile-cli.ts) for the tests that spawn it
+// Once per test run: the CLI transpiled to JavaScript (tools/transpile.ts) for the tests that spawn it
 // (test/helpers/run-cli.ts), hundreds of times: plain node starts it several times faster than tsx, which
 // would transpile every module on every start. Always built from the current sources, so never stale.
 
@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPO_ROOT } from '../tools/repo.js';
-import { buildCli } from '../tools/transpile-cli.js';
+import { buildCli } from '../tools/transpile.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

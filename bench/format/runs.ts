@@ -1,19 +1,41 @@
-// Each measure in a fresh process: ours (measure.ts) and the physical limits (limits.ts) under Node with
-// tsx, the C++ probe as it is (native.ts); several runs interleaved ours / C++, so that a noisy
-// neighbour slows both sides alike, and the median kept.
+// Each measure in a fresh process: ours (measure.ts) and the physical limits (limits.ts) under plain Node,
+// from JavaScript transpiled once per benchmark run, as users run the package's dist/ (under tsx a fresh
+// process and each of its read workers would spend their first pass compiling TypeScript); the C++ probe
+// as it is (native.ts). Several runs interleaved ours / C++, so that a noisy neighbour slows both sides
+// alike, and the median kept.
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../tools/repo.js';
+import { transpile } from '../../tools/transpile.js';
 import { runNative } from './native.js';
 import type { PassResult } from './pass.js';
 import { median } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const SCRIPTS = ['measure.ts', 'limits.ts'] as const;
+type Script = (typeof SCRIPTS)[number];
+/** The transpiled scripts, once transpileScripts() has run. */
+let transpiled: Map<Script, string> | undefined;
+
+/**
+ * Transpiles src/ and bench/ for this run (under node_modules/.cache, so packages resolve) and returns
+ * the function that removes them.
+ */
+export async function transpileScripts(): Promise<() => void> {
+  const outDir = path.join(REPO_ROOT, 'node_modules/.cache', `array-record-bench-${process.pid}`);
+  const built = await transpile(outDir, ['src', 'bench'], SCRIPTS.map((script) => path.join(here, script)));
+  transpiled = new Map(SCRIPTS.map((script, i) => [script, built[i]!]));
+  return () => fs.rmSync(outDir, { recursive: true, force: true });
+}
 
 /** What a process printed on its last line, as JSON. */
-function runNode<T>(script: string, args: readonly string[]): T {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
+function runNode<T>(script: Script, args: readonly string[]): T {
+  const entry = transpiled?.get(script);
+  const command = entry === undefined ? ['--import', 'tsx', path.join(here, script)] : [entry];
+  const result = spawnSync(process.execPath, [...command, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
 }

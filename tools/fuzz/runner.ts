@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCli } from '../transpile-cli.js';
+import { buildCli } from '../transpile.js';
 import { findCliEntry } from './cli-runner.js';
 import { buildCorpus, type CorpusFile } from './corpus.js';
 import { expectationsFor } from './expectations.js';
