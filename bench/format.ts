@@ -2,7 +2,9 @@
 // each measure in fresh processes (one untimed warm-up pass, then the timed pass; median of several runs),
 // side by side with Google's C++ array_record when ARRAY_RECORD_NATIVE_BENCH names the probe, and as
 // fractions of the physical limits measured in the same run. Writes bench/results/format.{json,md,svg}.
-// Run: npm run bench (or npx tsx bench/format.ts [--quick]); ARRAY_RECORD_BENCH_RUNS sets the runs.
+// A full run (not --quick) also rewrites the tables of README.md and docs/performance.md (publish.ts);
+// --publish rewrites them from bench/results/format.json without measuring.
+// Run: npm run bench (or npx tsx bench/format.ts [--quick | --publish]); ARRAY_RECORD_BENCH_RUNS sets the runs.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { writeChart } from './format/chart.js';
 import { nativeProbe } from './format/native.js';
 import { machine, printRow, writeReport, type Report, type Row } from './format/report.js';
 import { interleaved, limitsOf, transpileScripts } from './format/runs.js';
+import { publishTables } from './format/publish.js';
 import { decodedShare } from './format/random-share.js';
 import { benchDir } from './workload.js';
 
@@ -58,6 +61,14 @@ function measures(file: string, cppFile: string, options: string): Measure[] {
     { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },
     { measure: 'one at a time', api: 'read([i])', ours: ['random', file, `${SINGLES}`, '1', '99'], cpp: ['random', file, `${SINGLES}`, '1', '99', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: singleShare },
   ];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const results = path.join(here, 'results');
+if (process.argv.includes('--publish')) {
+  publishTables(path.dirname(here), JSON.parse(fs.readFileSync(path.join(results, 'format.json'), 'utf8')) as Report);
+  console.log('README.md and docs/performance.md: tables rewritten from bench/results/format.json');
+  process.exit(0);
 }
 
 const probe = nativeProbe();
@@ -110,7 +121,10 @@ try {
   removeScripts();
 }
 const report: Report = { date: new Date().toISOString().slice(0, 10), machine: machine(), runsPerMeasure: RUNS, probe: probe && path.basename(probe), files, rows };
-const results = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 writeReport(results, report);
 writeChart(results, report);
 console.log(`\nwritten: ${path.relative(process.cwd(), results)}/format.{json,md,svg}`);
+if (!quick) {
+  publishTables(path.dirname(here), report);
+  console.log('README.md and docs/performance.md: tables rewritten');
+}
