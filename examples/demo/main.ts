@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Scalar } from '@tensorflow/tfjs';
-import { ArrayRecordDataSource, DataLoader, IndexSampler, fixedLen, fixedLenRaw, shardOptions } from '../../src/index.js';
+import { ArrayRecordDataSource, DataLoader, IndexSampler, fixedLen, fixedLenRaw, formatLoaderStats, shardOptions } from '../../src/index.js';
 import { exampleDataset, sampleDataset } from '../../src/tfjs/index.js';
 import { writeDigitShards } from './build-dataset.js';
 import { loadTensorFlow } from './tfjs-backend.js';
@@ -101,6 +101,9 @@ async function main(): Promise<void> {
         console.log(
           `   epoch ${epoch + 1}/${EPOCHS}: loss ${logs!['loss']!.toFixed(3)}, accuracy ${(logs!['acc']! * 100).toFixed(1)}% (${seconds} s, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU)`,
         );
+        // The loader's own view of the epoch: is the input keeping up with training?
+        const input = loaders[0]!.stats().epoch;
+        if (input !== undefined) console.log(`     rank 0 loader: ${formatLoaderStats(input)}`);
       },
     },
   });

@@ -6,6 +6,7 @@
 
 import { InvalidOptionsError } from '../format/errors.js';
 import { RecordRng } from './record-rng.js';
+import type { TransformTiming } from './transform-timing.js';
 import type { Transform, TransformContext } from './transforms.js';
 
 /** The context of one element, moved from element to element until an element keeps it (async). */
@@ -75,8 +76,20 @@ class StepGate {
 }
 
 const gates = new WeakMap<Transform, StepGate>();
+/** Steps that use another step's gate: the timed stand-ins of transform-timing.ts. */
+const gateOwners = new WeakMap<Transform, Transform>();
 
-function gateOf(step: Transform): StepGate {
+/**
+ * Makes `step` use the concurrency gate of `owner`, so that a stand-in for a step (calling its
+ * function) shares its bound.
+ * @example shareGate(timedStep, step);
+ */
+export function shareGate(step: Transform, owner: Transform): void {
+  gateOwners.set(step, owner);
+}
+
+function gateOf(transform: Transform): StepGate {
+  const step = gateOwners.get(transform) ?? transform;
   let gate = gates.get(step);
   if (gate === undefined) {
     const limit = Number.isSafeInteger(step.concurrency) && step.concurrency >= 1 ? step.concurrency : 16;
@@ -200,6 +213,8 @@ export interface TransformedBlock {
   readonly values: unknown[];
   /** For each kept value, its element's place in the block. */
   readonly kept: Int32Array<ArrayBuffer>;
+  /** How long the transforms took (from timeTransforms; sent by the workers too). */
+  readonly timing?: TransformTiming;
 }
 
 /**

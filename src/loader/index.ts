@@ -1,4 +1,4 @@
-// Public API of the loader: DataLoader, its transforms, mixing, state and per-record randomness.
+// Public API of the loader: DataLoader, its transforms, mixing, state, statistics and per-record randomness.
 
 export { DataLoader } from './loader.js';
 export type {
@@ -13,6 +13,17 @@ export type {
 } from './loader-types.js';
 export { LoaderError, type LoaderErrorDetails } from './loader-error.js';
 export type { LoaderState } from './loader-state.js';
+export {
+  formatLoaderStats,
+  type LoaderBottleneck,
+  type LoaderEpochStats,
+  type LoaderPrefetchState,
+  type LoaderStageTimes,
+  type LoaderStats,
+  type LoaderStatsCallback,
+  type LoaderStatsPeriod,
+  type LoaderStepTime,
+} from './loader-stats.js';
 export type { ElasticChain, ElasticLevel, SamplerFactory } from './elastic.js';
 export type { MixComponent, MixOptions } from './mix.js';
 export type { RecordSource } from './read-block.js';

@@ -19,6 +19,7 @@ import type { Sampler } from '../samplers/sampler.js';
 import type { SamplerFactory } from './elastic.js';
 import { SamplerPlan, type ElementPlan } from './epoch-plan.js';
 import { MixPlan, type MixOptions } from './mix.js';
+import type { LoaderStatsCallback } from './loader-stats.js';
 import type { RecordSource } from './read-block.js';
 import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
 import type { TransformWorkerSettings } from './worker-transforms.js';
@@ -74,6 +75,14 @@ export interface LoaderOptionFields {
   readonly readSize?: number;
   /** Seed of the per-record generators of random transforms (`context.rng`), in [0, 2^32). */
   readonly seed?: number;
+  /**
+   * Called every `statsIntervalMs` while an iteration runs, with `loader.stats()` and the figures of
+   * the window since the previous report (see LoaderStatsCallback). The timer never keeps the process
+   * alive, and stops when the iteration ends.
+   */
+  readonly onStats?: LoaderStatsCallback;
+  /** Milliseconds between two `onStats` reports (default 10000). */
+  readonly statsIntervalMs?: number;
 }
 
 const OWNER = 'DataLoader';
@@ -93,6 +102,8 @@ const KEYS = optionNames<LoaderOptionFields>({
   prefetch: true,
   readSize: true,
   seed: true,
+  onStats: true,
+  statsIntervalMs: true,
 });
 const EPOCHS_NOTE = 'the sampler sets the epochs: sampler: new ShuffleSampler({ numRecords, seed, numEpochs })';
 /** PyTorch's and Grain's DataLoader arguments that are not options here, and what to do instead. */
@@ -115,6 +126,7 @@ const ALIASES: OptionAliases = {
 };
 const DEFAULT_READ_SIZE = 256;
 const DEFAULT_PREFETCH = 4;
+const DEFAULT_STATS_INTERVAL_MS = 10_000;
 
 /** Which order over which sources. */
 export interface OrderSetup {
@@ -206,6 +218,8 @@ export interface LoaderSettings {
   readonly collate: ((items: never[]) => unknown) | undefined;
   readonly readSize: number;
   readonly prefetch: number;
+  readonly onStats: LoaderStatsCallback | undefined;
+  readonly statsIntervalMs: number;
 }
 
 /**
@@ -225,5 +239,11 @@ export function resolveLoaderOptions(options: LoaderOptionFields): LoaderSetting
   const readSize = requireInteger(OWNER, 'readSize', options.readSize ?? batchSize ?? DEFAULT_READ_SIZE, 1);
   const defaultPrefetch = Math.max(DEFAULT_PREFETCH, 2 * (workers?.count ?? 0));
   const prefetch = requireInteger(OWNER, 'prefetch', options.prefetch ?? defaultPrefetch, 1);
-  return { order, seed, transforms, filters, workers, batchSize, dropRemainder, collate: options.collate, readSize, prefetch };
+  if (options.onStats !== undefined) requireFunction(OWNER, 'onStats', options.onStats, 'a function of (stats, window)');
+  if (options.statsIntervalMs !== undefined && options.onStats === undefined) {
+    throw new InvalidOptionsError(`${OWNER}: statsIntervalMs sets how often onStats is called: give onStats too`);
+  }
+  const statsIntervalMs = requireInteger(OWNER, 'statsIntervalMs', options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS, 1, 2 ** 31 - 1);
+  const { onStats } = options;
+  return { order, seed, transforms, filters, workers, batchSize, dropRemainder, collate: options.collate, readSize, prefetch, onStats, statsIntervalMs };
 }

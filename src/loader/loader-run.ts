@@ -9,6 +9,7 @@ import { inWholeBlock, placeInBlock, presentElements } from './missing-records.j
 import { OrderedPrefetch } from './prefetch.js';
 import { readBlock, type RecordSource } from './read-block.js';
 import { TransformFailure, type TransformedBlock } from './apply-transforms.js';
+import type { RunStats, StatsCollector } from './stats-collector.js';
 
 /** What a run needs from its loader. */
 export interface RunSettings {
@@ -19,13 +20,16 @@ export interface RunSettings {
   readonly prefetch: number;
   /** Epochs from the start position up to (not including) this one are produced. */
   readonly endEpoch: number;
-  readonly transform: (block: Block, records: Uint8Array[]) => TransformedBlock | Promise<TransformedBlock>;
+  /** Transforms a block's records; `started` is the clock (performance.now()) as it starts. */
+  readonly transform: (block: Block, records: Uint8Array[], started: number) => TransformedBlock | Promise<TransformedBlock>;
   /** Elements per batch; undefined yields elements one by one. */
   readonly batchSize: number | undefined;
   readonly dropRemainder: boolean;
   readonly collate: ((items: never[]) => unknown) | undefined;
   /** Told how many records of a block its source skipped (damaged chunks), when the run reaches the block. */
   readonly skipped: (count: number) => void;
+  /** The loader's statistics, which the run reports to. */
+  readonly stats: StatsCollector;
 }
 
 interface BlockResult extends TransformedBlock {
@@ -49,19 +53,24 @@ export function positionAfter(block: Block, element: number): PlanPosition {
   return { epoch: block.epoch, offset: block.start + element + 1, counts };
 }
 
-function blockTask(settings: RunSettings, block: Block): () => Promise<BlockResult> {
+function blockTask(settings: RunSettings, stats: RunStats, block: Block): () => Promise<BlockResult> {
   return async () => {
     const count = block.keys.length;
     let records: readonly (Uint8Array | undefined)[];
+    const started = performance.now();
     try {
       records = await readBlock(settings.sources, block);
     } catch (error) {
       throw new LoaderError({ stage: 'read', epoch: block.epoch, offset: block.start, count }, error);
     }
+    const read = performance.now();
     const present = presentElements(block, records);
     const { missing } = present;
+    stats.read(block.epoch, count - missing, read - started);
     try {
-      return { block, ...inWholeBlock(present, await settings.transform(present.block, present.records)), failure: undefined, missing };
+      const transformed = await settings.transform(present.block, present.records, read);
+      stats.transformed(block.epoch, transformed.timing);
+      return { block, ...inWholeBlock(present, transformed), failure: undefined, missing };
     } catch (error) {
       if (!(error instanceof TransformFailure)) {
         throw new LoaderError({ stage: 'transform', epoch: block.epoch, offset: block.start, count }, error);
@@ -98,18 +107,26 @@ export class LoaderRun {
   /** Values of `current` already handed out or batched. */
   private taken = 0;
   private batch: unknown[] = [];
+  private readonly stats: RunStats;
   markBlock: Block | undefined;
   markElement = -1;
+  /** Elements in the latest output. */
+  private outputSize = 0;
 
   constructor(
     private readonly settings: RunSettings,
     from: PlanPosition,
   ) {
     const producer = new BlockProducer(settings.plan, settings.readSize, from, settings.endEpoch);
-    this.prefetch = new OrderedPrefetch(() => {
-      const block = producer.next();
-      return block === undefined ? undefined : blockTask(settings, block);
-    }, settings.prefetch);
+    const stats = (this.stats = settings.stats.startRun());
+    this.prefetch = new OrderedPrefetch(
+      () => {
+        const block = producer.next();
+        return block === undefined ? undefined : blockTask(settings, stats, block);
+      },
+      settings.prefetch,
+      (ready, pending) => stats.finished(ready, pending),
+    );
   }
 
   /**
@@ -117,6 +134,7 @@ export class LoaderRun {
    * @throws LoaderError for a failed read or transform; whatever `collate` throws.
    */
   async next(): Promise<unknown> {
+    this.stats.throwIfReportFailed();
     const { batchSize } = this.settings;
     while (true) {
       const result = this.current;
@@ -126,6 +144,7 @@ export class LoaderRun {
           if (this.taken < values.length) {
             const index = this.taken++;
             this.mark(block, kept[index]!);
+            this.outputSize = 1;
             return values[index];
           }
         } else {
@@ -134,7 +153,7 @@ export class LoaderRun {
             this.batch.push(values[index]);
             if (this.batch.length === batchSize) {
               this.mark(block, kept[index]!);
-              return this.emit();
+              return this.emit(block);
             }
           }
           if (result.failure === undefined && block.last && this.batch.length > 0) {
@@ -145,7 +164,7 @@ export class LoaderRun {
             if (keep) {
               // The epoch is over: the position covers its trailing filtered-out elements too.
               this.mark(block, block.keys.length - 1);
-              return this.collate(items);
+              return this.collate(items, block);
             }
             continue;
           }
@@ -153,8 +172,10 @@ export class LoaderRun {
         this.current = undefined;
         if (result.failure !== undefined) throw result.failure;
       }
+      const waiting = this.stats.waiting();
       const fetched = await this.prefetch.next();
       if (fetched.done) return RUN_END;
+      this.stats.took(fetched.value.block, waiting, this.prefetch.ready, this.prefetch.pending);
       this.current = fetched.value;
       this.taken = 0;
       if (fetched.value.missing > 0) this.settings.skipped(fetched.value.missing);
@@ -163,6 +184,7 @@ export class LoaderRun {
 
   /** Stops reading ahead and resolves once no read or transform of this run is in flight. */
   close(): Promise<void> {
+    this.stats.ended();
     this.current = undefined;
     this.batch = [];
     return this.prefetch.close();
@@ -173,13 +195,24 @@ export class LoaderRun {
     this.markElement = element;
   }
 
-  private emit(): unknown {
-    const items = this.batch;
-    this.batch = [];
-    return this.collate(items);
+  /** The consumer received the latest output: counts it. */
+  countDelivered(): void {
+    this.stats.delivered(this.markBlock!.epoch, this.outputSize);
   }
 
-  private collate(items: unknown[]): unknown {
-    return this.settings.collate === undefined ? items : this.settings.collate(items as never[]);
+  private emit(block: Block): unknown {
+    const items = this.batch;
+    this.batch = [];
+    return this.collate(items, block);
+  }
+
+  private collate(items: unknown[], block: Block): unknown {
+    this.outputSize = items.length;
+    const { collate } = this.settings;
+    if (collate === undefined) return items;
+    const started = performance.now();
+    const value = collate(items as never[]);
+    this.stats.collated(block.epoch, performance.now() - started);
+    return value;
   }
 }

@@ -27,15 +27,27 @@ export class OrderedPrefetch<T> {
   private readonly slots: Promise<Settled<T>>[] = [];
   private exhausted = false;
   private closed = false;
+  /** Tasks finished and not yet taken (counted only with an `observe` function). */
+  private finished = 0;
 
+  /**
+   * @param observe when given, told the finished and the started tasks not yet taken whenever a task
+   *   finishes (the caller of `next()` knows when one is taken: see `ready` and `pending`).
+   */
   constructor(
     private readonly nextTask: () => (() => Promise<T>) | undefined,
     readonly limit: number,
+    private readonly observe?: (ready: number, pending: number) => void,
   ) {}
 
   /** Tasks started and not yet taken (running or finished). */
   get pending(): number {
     return this.slots.length;
+  }
+
+  /** Tasks finished and not yet taken (counted only with an `observe` function). */
+  get ready(): number {
+    return this.finished;
   }
 
   /**
@@ -47,6 +59,7 @@ export class OrderedPrefetch<T> {
     const slot = this.slots.shift();
     if (slot === undefined) return { done: true, value: undefined };
     const settled = await slot;
+    if (this.observe !== undefined && !this.closed) this.finished--;
     if (!settled.ok) throw settled.error;
     // Refill only now: the task just taken counted against the limit until it finished.
     this.fill();
@@ -56,6 +69,7 @@ export class OrderedPrefetch<T> {
   /** Starts no more tasks and resolves once every started one has settled (their results are dropped). */
   async close(): Promise<void> {
     this.closed = true;
+    this.finished = 0;
     const running = this.slots.splice(0);
     await Promise.all(running);
   }
@@ -67,14 +81,24 @@ export class OrderedPrefetch<T> {
         task = this.nextTask();
       } catch (error) {
         this.exhausted = true;
-        this.slots.push(Promise.resolve({ ok: false, error }));
+        this.slots.push(this.watch(Promise.resolve({ ok: false, error })));
         return;
       }
       if (task === undefined) {
         this.exhausted = true;
         return;
       }
-      this.slots.push(settle(task));
+      this.slots.push(this.watch(settle(task)));
     }
+  }
+
+  /** Counts the task among the finished ones once it settles. */
+  private watch(slot: Promise<Settled<T>>): Promise<Settled<T>> {
+    const observe = this.observe;
+    if (observe === undefined) return slot;
+    void slot.then(() => {
+      if (!this.closed) observe(++this.finished, this.slots.length);
+    });
+    return slot;
   }
 }

@@ -3,6 +3,7 @@
 
 import type { SerializedError } from '../format/errors.js';
 import type { TransferableRecords } from '../format/io/record-transfer.js';
+import type { TransformTiming } from './transform-timing.js';
 
 /** Loads the user's transform list in the worker. */
 export interface InitRequest {
@@ -37,7 +38,14 @@ export type TransformResponse =
   /** The module loaded; `shape` is describeTransforms() of its list. */
   | { readonly kind: 'ready'; readonly shape: string }
   | { readonly kind: 'init-failed'; readonly failure: WorkerError }
-  | { readonly kind: 'done'; readonly id: number; readonly values: unknown[]; readonly kept: Int32Array<ArrayBuffer> }
+  | {
+      readonly kind: 'done';
+      readonly id: number;
+      readonly values: unknown[];
+      readonly kept: Int32Array<ArrayBuffer>;
+      /** How long the block's transforms took in the worker; absent for an empty list. */
+      readonly timing: TransformTiming | undefined;
+    }
   | {
       readonly kind: 'failed';
       readonly id: number;

@@ -6,10 +6,12 @@ import { serializeError } from '../format/errors.js';
 import { unpackRecords } from '../format/io/record-transfer.js';
 import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
 import { applyTransforms, TransformFailure } from './apply-transforms.js';
+import { TimedSteps, timeTransforms } from './transform-timing.js';
 import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
 
 const port = parentPort!;
-let loaded: Promise<{ transforms: readonly Transform[]; seed: number | undefined }> | undefined;
+/** The user's steps, timed (undefined for an empty list). */
+let loaded: Promise<{ transforms: readonly Transform[]; timed: TimedSteps | undefined; seed: number | undefined }> | undefined;
 
 function workerError(error: unknown): WorkerError {
   return { error: serializeError(error), stack: error instanceof Error ? error.stack : undefined };
@@ -57,9 +59,12 @@ function send(response: TransformResponse & { values: unknown[]; kept: Int32Arra
 async function run(request: RunRequest): Promise<void> {
   const { id } = request;
   try {
-    const { transforms, seed } = await loaded!;
-    const { values, kept } = await applyTransforms(transforms, unpackRecords(request), request.epoch, request.sources, request.keys, seed);
-    send({ kind: 'done', id, values, kept });
+    const { transforms, timed, seed } = await loaded!;
+    const records = unpackRecords(request);
+    const { values, kept, timing } = await (timed === undefined
+      ? applyTransforms(transforms, records, request.epoch, request.sources, request.keys, seed)
+      : timeTransforms(timed, records, request.epoch, request.sources, request.keys, seed));
+    send({ kind: 'done', id, values, kept, timing });
   } catch (error) {
     if (error instanceof TransformFailure) {
       const { element, step, stepName, cause, before } = error;
@@ -80,7 +85,7 @@ port.on('message', (request: TransformRequest) => {
     loaded = (async () => {
       const module = await importModule(request.moduleUrl);
       const transforms = checkTransforms(module[request.exportName], `export '${request.exportName}' of ${request.moduleUrl}`);
-      return { transforms, seed: request.seed };
+      return { transforms, timed: transforms.length === 0 ? undefined : new TimedSteps(transforms), seed: request.seed };
     })();
     loaded.then(
       ({ transforms }) => port.postMessage({ kind: 'ready', shape: describeTransforms(transforms) } satisfies TransformResponse),

@@ -95,7 +95,7 @@ class TransformWorker {
     if (pending === undefined) return;
     this.pending.delete(response.id);
     this.lifetime.setBusy(this.pending.size > 0);
-    if (response.kind === 'done') pending.resolve({ values: response.values, kept: response.kept });
+    if (response.kind === 'done') pending.resolve({ values: response.values, kept: response.kept, timing: response.timing });
     else {
       const before = { values: response.values, kept: response.kept };
       pending.reject(new TransformFailure(response.element, response.step, response.stepName, rebuild(response.failure), before));
