@@ -1,5 +1,8 @@
 // Transposed vs simple chunk decoding of the same 100 tf.Examples, per codec: the golden files' records
 // (their images compress ~26:1) and the same Examples with sparse noisy images (~25% random pixels).
+// Times are CPU microseconds of this process (user + system, so page faults on fresh output count),
+// each a median over rounds that take turns between the four operations of a codec: on a shared
+// machine wall time mostly measures the other tenants, and turns keep a load burst off one column.
 // Run: npx tsx bench/transpose.ts [--rounds N]
 
 import { CompressionType } from '../src/format/riegeli/constants.js';
@@ -10,7 +13,7 @@ import { goldenExample, lengthDelimited } from '../test/format/transpose/proto-b
 
 const RECORDS = 100;
 const at = process.argv.indexOf('--rounds');
-const ROUNDS = at < 0 ? 7 : Number(process.argv[at + 1]);
+const ROUNDS = at < 0 ? 11 : Number(process.argv[at + 1]);
 
 const CODECS: readonly [string, CompressorOptions][] = [
   ['uncompressed', { type: CompressionType.none, level: 0 }],
@@ -19,22 +22,35 @@ const CODECS: readonly [string, CompressorOptions][] = [
   ['brotli:6', { type: CompressionType.brotli, level: 6 }],
 ];
 
-/** Median microseconds per call of `action`, over ROUNDS rounds of enough calls to last ~50 ms. */
-function microseconds(action: () => void): number {
-  let calls = 1;
-  for (;;) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) action();
-    if (Number(process.hrtime.bigint() - start) > 20e6) break;
-    calls *= 2;
+/** CPU microseconds this process used since `start`. */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
+}
+
+/** How many calls of `action` take ~10 ms of CPU. */
+function callsFor(action: () => void): number {
+  for (let count = 1; ; count *= 2) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < count; i++) action();
+    if (cpuSince(start) > 10_000) return count;
   }
-  const rounds: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) action();
-    rounds.push(Number(process.hrtime.bigint() - start) / 1e3 / calls);
+}
+
+/**
+ * Median CPU microseconds per call of each action, over ROUNDS rounds that run every action in turn
+ * for its number of calls, after a first round left out.
+ */
+function microseconds(actions: readonly (() => void)[], calls: readonly number[]): number[] {
+  const rounds = actions.map((): number[] => []);
+  for (let r = -1; r < ROUNDS; r++) {
+    actions.forEach((action, k) => {
+      const start = process.cpuUsage();
+      for (let i = 0; i < calls[k]!; i++) action();
+      if (r >= 0) rounds[k]!.push(cpuSince(start) / calls[k]!);
+    });
   }
-  return rounds.sort((a, b) => a - b)[rounds.length >> 1]!;
+  return rounds.map((times) => times.sort((a, b) => a - b)[times.length >> 1]!);
 }
 
 /** Example i of the golden files with its 784 image bytes replaced by sparse noise (a quarter of them non-zero). */
@@ -56,22 +72,51 @@ function noisyExample(i: number): Uint8Array {
   return noisy;
 }
 
-function run(title: string, records: readonly Uint8Array[]): void {
+/** One codec's chunks of a record set and the four operations timed on them. */
+interface Row {
+  readonly name: string;
+  readonly simpleSize: number;
+  readonly transposedSize: number;
+  /** Decode simple, decode transposed, encode simple, encode transposed. */
+  readonly actions: readonly (() => void)[];
+  readonly calls: number[];
+}
+
+function rowsOf(records: readonly Uint8Array[]): Row[] {
   const size = records.reduce((sum, record) => sum + record.length, 0);
-  console.log(`\n${title}: ${RECORDS} tf.Examples, ${size} bytes; median of ${ROUNDS} rounds, microseconds per chunk`);
-  console.log('codec        | simple size | transposed size | decode simple | decode transposed | ratio | encode simple | encode transposed');
-  for (const [name, options] of CODECS) {
+  return CODECS.map(([name, options]) => {
     const simple = encodeSimpleChunk(records, options);
     const transposed = encodeTransposedChunk(records, options, DEFAULT_TRANSPOSE_BUCKET_SIZE);
-    const decodeSimple = microseconds(() => decodeSimpleChunk(simple.data, RECORDS, size, 'bench'));
-    const decodeTransposed = microseconds(() => decodeTransposedChunk(transposed.data, RECORDS, size, 'bench'));
-    const encodeSimple = microseconds(() => encodeSimpleChunk(records, options));
-    const encodeTransposed = microseconds(() => encodeTransposedChunk(records, options, DEFAULT_TRANSPOSE_BUCKET_SIZE));
+    const actions = [
+      () => decodeSimpleChunk(simple.data, RECORDS, size, 'bench'),
+      () => decodeTransposedChunk(transposed.data, RECORDS, size, 'bench'),
+      () => encodeSimpleChunk(records, options),
+      () => encodeTransposedChunk(records, options, DEFAULT_TRANSPOSE_BUCKET_SIZE),
+    ];
+    return { name, simpleSize: simple.data.length, transposedSize: transposed.data.length, actions, calls: [] };
+  });
+}
+
+const tables = (
+  [
+    ['golden records', Array.from({ length: RECORDS }, (_, i) => goldenExample(i))],
+    ['noisy images', Array.from({ length: RECORDS }, (_, i) => noisyExample(i))],
+  ] as const
+).map(([title, records]) => ({ title, size: records.reduce((sum, record) => sum + record.length, 0), rows: rowsOf(records) }));
+// Every action is calibrated before any is timed, which warms them all up: V8 has compiled them and
+// malloc has settled its trim threshold (before, the first row alone paid page faults for its output).
+for (const { rows } of tables) for (const row of rows) row.calls.push(...row.actions.map(callsFor));
+
+for (const { title, size, rows } of tables) {
+  console.log(`\n${title}: ${RECORDS} tf.Examples, ${size} bytes; median of ${ROUNDS} rounds, CPU microseconds per chunk`);
+  console.log('codec        | simple size | transposed size | decode simple | decode transposed | ratio | encode simple | encode transposed');
+  for (const row of rows) {
+    const [decodeSimple, decodeTransposed, encodeSimple, encodeTransposed] = microseconds(row.actions, row.calls) as [number, number, number, number];
     console.log(
       [
-        name.padEnd(12),
-        String(simple.data.length).padStart(11),
-        String(transposed.data.length).padStart(15),
+        row.name.padEnd(12),
+        String(row.simpleSize).padStart(11),
+        String(row.transposedSize).padStart(15),
         decodeSimple.toFixed(1).padStart(13),
         decodeTransposed.toFixed(1).padStart(17),
         (decodeTransposed / decodeSimple).toFixed(2).padStart(5),
@@ -81,6 +126,3 @@ function run(title: string, records: readonly Uint8Array[]): void {
     );
   }
 }
-
-run('golden records', Array.from({ length: RECORDS }, (_, i) => goldenExample(i)));
-run('noisy images', Array.from({ length: RECORDS }, (_, i) => noisyExample(i)));

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { CompressionType } from '../../../src/format/riegeli/constants.js';
 import { encodeTransposedChunk } from '../../../src/format/riegeli/transpose/index.js';
-import { NodeKind, parseTransposedChunk, type TransposedLayout } from '../../../src/format/riegeli/transpose/layout.js';
+import { NodeKind, parseTransposedChunk, StateField, type TransposedLayout } from '../../../src/format/riegeli/transpose/layout.js';
 import { isProtoMessage } from '../../../src/format/riegeli/transpose/proto-scan.js';
+import { buffersOf, kinds, stateFields } from './layout-view.js';
 import { lengthDelimited, tag, varint } from './proto-builders.js';
 
 const NONE = { type: CompressionType.none, level: 0 } as const;
@@ -15,23 +16,19 @@ function layoutOf(records: readonly number[][], bucketSize = 256, options: { typ
   return parseTransposedChunk(encodeTransposedChunk(bytes, options, bucketSize).data, bytes.length, size, 'test');
 }
 
-function kinds(layout: TransposedLayout): number[] {
-  return Array.from(layout.kind);
-}
-
 describe('transposed layout rules', () => {
   it('varints whose single byte is at most 3 are inline, larger ones go to a buffer by length', () => {
     const inline = layoutOf([[...tag(1, 0), 3]]);
     expect(kinds(inline)).toContain(NodeKind.copyTag);
-    expect(inline.buffers).toHaveLength(0);
+    expect(buffersOf(inline)).toHaveLength(0);
     const buffered = layoutOf([[...tag(1, 0), 4]]);
     expect(kinds(buffered)).toContain(NodeKind.varint);
-    expect(Array.from(buffered.buffers[0]!)).toEqual([4]);
+    expect(Array.from(buffersOf(buffered)[0]!)).toEqual([4]);
     const long = layoutOf([[...tag(1, 0), ...varint(300)]]);
     const state = kinds(long).indexOf(NodeKind.varint);
-    expect(long.dataLength[state]).toBe(2);
+    expect(stateFields(long, StateField.dataLength)[state]).toBe(2);
     // Stored with continuation bits cleared.
-    expect(Array.from(long.buffers[0]!)).toEqual([300 & 0x7f, 300 >> 7]);
+    expect(Array.from(buffersOf(long)[0]!)).toEqual([300 & 0x7f, 300 >> 7]);
   });
 
   it('an empty length-delimited field is a string, a non-empty valid message a submessage', () => {
@@ -59,11 +56,12 @@ describe('transposed layout rules', () => {
       [...lengthDelimited(9, [1, 2, 3, 4, 5, 6]), ...tag(8, 1), 1, 2, 3, 4, 5, 6, 7, 8, ...tag(7, 5), 1, 2, 3, 4, ...tag(6, 0), 0x7f, ...tag(5, 0), 0x80, 0x01, ...tag(4, 0), 0x10],
       [0xff],
     ]);
-    expect(layout.buffers.map((b) => b.length)).toEqual([1, 1, 2, 4, 8, 7, 1, 1]);
+    const buffers = buffersOf(layout);
+    expect(buffers.map((b) => b.length)).toEqual([1, 1, 2, 4, 8, 7, 1, 1]);
     // Equal sizes: the smaller tag under the same parent first.
-    expect(Array.from(layout.buffers[0]!)).toEqual([0x10]);
-    expect(Array.from(layout.buffers[1]!)).toEqual([0x7f]);
-    expect(Array.from(layout.buffers[6]!)).toEqual([0xff]);
+    expect(Array.from(buffers[0]!)).toEqual([0x10]);
+    expect(Array.from(buffers[1]!)).toEqual([0x7f]);
+    expect(Array.from(buffers[6]!)).toEqual([0xff]);
     expect(layout.nonProtoLengthsBuffer).toBe(7);
   });
 
@@ -71,7 +69,7 @@ describe('transposed layout rules', () => {
     // Two empty records: the start-of-message state only ever leads to itself.
     const layout = layoutOf([[], []]);
     expect(layout.numStates).toBe(1);
-    expect(layout.implicit[0]).toBe(0);
+    expect(stateFields(layout, StateField.implicit)).toEqual([0]);
     expect(Array.from(layout.transitions)).toEqual([0]);
   });
 
@@ -79,6 +77,6 @@ describe('transposed layout rules', () => {
     const layout = layoutOf([]);
     expect(kinds(layout)).toEqual([NodeKind.noOp]);
     expect(layout.transitions).toHaveLength(0);
-    expect(layout.buffers).toHaveLength(0);
+    expect(buffersOf(layout)).toHaveLength(0);
   });
 });

@@ -36,6 +36,9 @@ class ByteSink {
   }
 }
 
+// Below this many bytes a byte loop beats subarray() + set(), which allocate a view per piece.
+const SMALL_PIECE = 64;
+
 /** The bytes of one column buffer: its pieces last first, varints with continuation bits cleared. */
 function bufferBytes(buffer: ColumnBuffer, records: readonly Uint8Array[], target: Uint8Array, offset: number): number {
   const pieces = buffer.pieces;
@@ -46,6 +49,8 @@ function bufferBytes(buffer: ColumnBuffer, records: readonly Uint8Array[], targe
     const end = pieces[i + 2]!;
     if (clearHighBits) {
       for (let k = start; k < end; k++) target[offset++] = record[k]! & 0x7f;
+    } else if (end - start < SMALL_PIECE) {
+      for (let k = start; k < end; k++) target[offset++] = record[k]!;
     } else {
       target.set(record.subarray(start, end), offset);
       offset += end - start;
