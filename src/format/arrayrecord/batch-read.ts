@@ -2,6 +2,7 @@
 // decoded once, into the memory the caller's targets say (fresh buffers, a scratch, an arena).
 
 import { InvalidArgumentError } from '../errors.js';
+import { ChunkScratch } from '../io/chunk-scratch.js';
 import { SHARED_SLABS, type ByteAllocator, type OutputArena } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
@@ -71,7 +72,8 @@ export function readBatch(
 
 /**
  * A batch read whose records all end up in `arena` (see ArrayRecordReader.readAvailableIntoArena):
- * decoded straight into it when the read needs most records of its chunks, copied there otherwise.
+ * decoded straight into it when the read needs most records of its chunks, copied there otherwise
+ * (see readFewOfEachChunk).
  */
 export function readIntoArena(
   file: OpenedFile,
@@ -82,8 +84,7 @@ export function readIntoArena(
   skipDamaged: boolean,
 ): AvailableRecords {
   file.requireOpen();
-  const dense = typeof first === 'number' || file.needsMostOfItsChunks(first);
-  return readBatch(file, first, end, { fileBytes: scratch, records: dense ? arena : SHARED_SLABS, arena }, skipDamaged ? file.newSkips() : undefined);
+  return readBatch(file, first, end, { fileBytes: scratch, records: arena, arena }, skipDamaged ? file.newSkips() : undefined);
 }
 
 function readRangeSync(file: OpenedFile, from: number, to: number, targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
@@ -107,6 +108,7 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
 }
 
 function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
+  if (!file.needsMostOfItsChunks(indices)) return readFewOfEachChunk(file, indices, targets, skips);
   const decoded = new Map<number, DecodedChunk>();
   const runs = planChunkReads(file.chunksOf(indices), file.index);
   forEachRun(file, runs, targets, (buffer, run) => {
@@ -120,6 +122,42 @@ function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: 
     }
   });
   return file.gather(indices, decoded);
+}
+
+/** Where a sparse read decodes each chunk before it copies the records asked for out (one per thread). */
+const CHUNK_SCRATCH = new ChunkScratch();
+
+/**
+ * A sparse read (a few records of each of its chunks, which hold many): each chunk is decoded into the
+ * reused CHUNK_SCRATCH, only as far as its last record asked for (see decodeChunk), and only the records
+ * asked for are copied out, into `targets.records`. A record then keeps only its own bytes alive, not
+ * its whole chunk, and the read costs no fresh memory the size of its chunks (page faults cost more
+ * than the copy). Records of a chunk whose values are damaged only past them are returned: they are right.
+ */
+function readFewOfEachChunk(file: OpenedFile, indices: readonly number[], targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
+  const { groupSize } = file.layout;
+  const positions = new Map<number, number[]>();
+  for (let i = 0; i < indices.length; i++) {
+    const chunk = Math.floor(indices[i]! / groupSize);
+    const list = positions.get(chunk);
+    if (list === undefined) positions.set(chunk, [i]);
+    else list.push(i);
+  }
+  const records = new Array<Uint8Array | undefined>(indices.length);
+  const runs = planChunkReads([...positions.keys()].sort((a, b) => a - b), file.index);
+  forEachRun(file, runs, targets, (buffer, run) => {
+    for (let chunk = run.first; chunk <= run.last; chunk++) {
+      const wanted = positions.get(chunk)!;
+      const base = chunk * groupSize;
+      let needed = 0;
+      for (const i of wanted) needed = Math.max(needed, indices[i]! - base + 1);
+      CHUNK_SCRATCH.reset();
+      const decoded = file.decodeOrSkip(buffer, run.start, chunk, CHUNK_SCRATCH, skips, needed);
+      if (decoded === undefined) continue;
+      for (const i of wanted) records[i] = copyOf(recordOf(decoded, indices[i]! - base), targets.records);
+    }
+  });
+  return records;
 }
 
 /**

@@ -66,7 +66,10 @@ export function readChunkOffsets(footer: DecodedChunk, layout: FileLayout, where
 export class InMemoryChunkIndex implements ChunkIndex {
   readonly numChunks: number;
 
-  constructor(private readonly offsets: Float64Array) {
+  constructor(
+    /** Chunk i begins at offsets[i]; the last entry is the footer's offset. */
+    readonly offsets: Float64Array,
+  ) {
     this.numChunks = offsets.length - 1;
   }
 

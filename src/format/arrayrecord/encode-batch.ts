@@ -18,12 +18,14 @@ export function encodeBatch(
   let record = 0;
   let start = 0;
   for (let g = 0; g < groupCounts.length; g++) {
+    const groupStart = start;
     const records: Uint8Array[] = [];
     for (const end = record + groupCounts[g]!; record < end; record++) {
       records.push(new Uint8Array(bytes, start, recordEnds[record]! - start));
       start = recordEnds[record]!;
     }
-    chunks.push(encodeChunk(records, encoding));
+    // The group's records lie back to back in `bytes`: the chunk takes them from there.
+    chunks.push(encodeChunk(records, encoding, new Uint8Array(bytes, groupStart, start - groupStart)));
   }
   return chunks;
 }

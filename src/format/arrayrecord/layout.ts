@@ -152,13 +152,34 @@ export function decodeFooterMetadata(bytes: Uint8Array, what: string): FooterMet
   return { version, numChunks, numRecords, writerOptions };
 }
 
+/** The tags of ArrayRecordFooter's fields 1 to 3 (chunk_offset, decoded_data_size, num_records), varints. */
+const CHUNK_FOOTER_TAGS = [(1 << 3) | WIRE_VARINT, (2 << 3) | WIRE_VARINT, (3 << 3) | WIRE_VARINT] as const;
+
+/** Bytes of the ArrayRecordFooter of these fields. */
+export function chunkFooterLength(chunkOffset: number, decodedDataSize: number, numRecords: number): number {
+  return 3 + varintLength(chunkOffset) + varintLength(decodedDataSize) + varintLength(numRecords);
+}
+
+/**
+ * Serialises one ArrayRecordFooter at `offset` (chunkFooterLength bytes), as ProtoWriter would, and
+ * returns the offset after it: a file of one record per chunk has as many as records, written with
+ * no allocation.
+ */
+export function writeChunkFooter(target: Uint8Array, offset: number, chunkOffset: number, decodedDataSize: number, numRecords: number): number {
+  target[offset++] = CHUNK_FOOTER_TAGS[0];
+  offset = writeVarint(target, offset, chunkOffset);
+  target[offset++] = CHUNK_FOOTER_TAGS[1];
+  offset = writeVarint(target, offset, decodedDataSize);
+  target[offset++] = CHUNK_FOOTER_TAGS[2];
+  return writeVarint(target, offset, numRecords);
+}
+
 /** Serialises one ArrayRecordFooter. */
 export function encodeChunkFooter(footer: ChunkFooter): Uint8Array {
-  return new ProtoWriter()
-    .varintField(1, footer.chunkOffset)
-    .varintField(2, footer.decodedDataSize)
-    .varintField(3, footer.numRecords)
-    .finish();
+  const { chunkOffset, decodedDataSize, numRecords } = footer;
+  const bytes = new Uint8Array(chunkFooterLength(chunkOffset, decodedDataSize, numRecords));
+  writeChunkFooter(bytes, 0, chunkOffset, decodedDataSize, numRecords);
+  return bytes;
 }
 
 /**

@@ -33,6 +33,8 @@ export class OpenedFile {
   holdsUncompressedChunks = false;
   /** The chunks skip_corrupted_chunks skipped, by chunk number. */
   private readonly skipped = new Map<number, SkippedChunk>();
+  /** What `sharedLayout()` made, once. */
+  private shared: OpenedLayout | undefined;
 
   private constructor(
     readonly path: string,
@@ -58,6 +60,20 @@ export class OpenedFile {
    * @throws InvalidOptionsError, IoError, NotArrayRecordError, CorruptFileError, UnsupportedError.
    */
   static open(path: string, optionsText: string): OpenedFile {
+    return OpenedFile.openLocal(path, optionsText, readFileLayout);
+  }
+
+  /**
+   * Opens the local file `path` with the layout another thread's OpenedFile read from it (see
+   * `sharedLayout`), without reading the footer again: the read workers open files this way. The
+   * caller checks that `path` is still that file (its identity).
+   * @throws as `open`.
+   */
+  static openWithLayout(path: string, optionsText: string, opened: OpenedLayout): OpenedFile {
+    return OpenedFile.openLocal(path, optionsText, () => opened);
+  }
+
+  private static openLocal(path: string, optionsText: string, readLayout: (source: ByteSource) => OpenedLayout): OpenedFile {
     const options = parseReaderOptions(optionsText);
     if (isRemotePath(path)) {
       throw new UnsupportedError('is a remote file, read asynchronously only: open it with await ArrayRecordReader.open(url)', { path });
@@ -65,7 +81,7 @@ export class OpenedFile {
     path = localPath(path);
     const source = LocalFile.open(path);
     try {
-      return new OpenedFile(path, options, optionsText, source, readFileLayout(source));
+      return new OpenedFile(path, options, optionsText, source, readLayout(source));
     } catch (error) {
       source.close();
       throw error;
@@ -91,6 +107,22 @@ export class OpenedFile {
       source.close();
       throw error;
     }
+  }
+
+  /**
+   * The layout and chunk offsets, the offsets in memory shared with the read workers, which open the
+   * file with them instead of each reading and checking its footer again (tens of ms for a file of
+   * 65,536 chunks, every time a reader opens it). Undefined for an offloaded index, which keeps none.
+   */
+  sharedLayout(): OpenedLayout | undefined {
+    if (!(this.index instanceof InMemoryChunkIndex)) return undefined;
+    if (this.shared === undefined) {
+      const { offsets } = this.index;
+      const shared = new Float64Array(new SharedArrayBuffer(offsets.byteLength));
+      shared.set(offsets);
+      this.shared = { layout: this.layout, offsets: shared };
+    }
+    return this.shared;
   }
 
   /** The file's bytes. @throws ClosedError after `close()`. */
@@ -137,8 +169,11 @@ export class OpenedFile {
     return firstChunk > FIRST_CHUNK_OFFSET ? readFileMetadataAsync(source) : undefined;
   }
 
-  /** Decodes chunk `chunk` from a buffer holding the file from `base` on, and checks its record count. */
-  decodeFrom(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator): DecodedChunk {
+  /**
+   * Decodes chunk `chunk` from a buffer holding the file from `base` on, and checks its record count.
+   * With `neededRecords`, only records [0, neededRecords) of it will be read (see decodeChunk).
+   */
+  decodeFrom(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator, neededRecords?: number): DecodedChunk {
     const start = this.index.start(chunk);
     const chunkBuffer = buffer.subarray(start - base, this.index.end(chunk) - base);
     const raw = readChunkFromBuffer(chunkBuffer, start, start, this.path);
@@ -153,17 +188,24 @@ export class OpenedFile {
         offset: start,
       });
     }
-    return decodeChunk(raw, this.path, records);
+    return decodeChunk(raw, this.path, records, neededRecords);
   }
 
   /**
    * `decodeFrom`; with `skips`, a chunk that cannot be read is listed there instead of throwing, and
    * undefined returned. Without, every failure throws: the reads that promise every record pass none.
    */
-  decodeOrSkip(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator, skips: SkippedChunk[] | undefined): DecodedChunk | undefined {
-    if (skips === undefined) return this.decodeFrom(buffer, base, chunk, records);
+  decodeOrSkip(
+    buffer: Uint8Array,
+    base: number,
+    chunk: number,
+    records: ByteAllocator,
+    skips: SkippedChunk[] | undefined,
+    neededRecords?: number,
+  ): DecodedChunk | undefined {
+    if (skips === undefined) return this.decodeFrom(buffer, base, chunk, records, neededRecords);
     try {
-      return this.decodeFrom(buffer, base, chunk, records);
+      return this.decodeFrom(buffer, base, chunk, records, neededRecords);
     } catch (error) {
       if (!isChunkDamage(error)) throw error;
       skips.push(this.skippedChunk(chunk, error));

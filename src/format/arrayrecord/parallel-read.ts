@@ -1,6 +1,6 @@
-// Async batch reads: split among the read workers, which read and decode in parallel; or, with
-// max_parallelism:0, read on libuv's thread pool and decoded on this thread; remote files are fetched
-// and decoded on this thread (remote-read).
+// Async batch reads: cut into parts that go to whichever read worker (up to max_parallelism of them)
+// is free, and read and decoded there in parallel; or, with max_parallelism:0, read on libuv's thread
+// pool and decoded on this thread; remote files are fetched and decoded on this thread (remote-read).
 
 import { OutputArena, SHARED_SLABS } from '../io/output-arena.js';
 import type { DecodedChunk } from '../riegeli/decoded-chunk.js';
@@ -8,15 +8,14 @@ import type { OpenedFile } from './opened-file.js';
 import { rangeArray } from './read-arguments.js';
 import { planChunkReads } from './read-plan.js';
 import { readRemote } from './remote-read.js';
-import { readOnWorker, readPoolSize, readRangeOnWorker, type WorkerFile } from './read-pool.js';
+import { inParts, partEnds } from './read-parts.js';
+import { readPoolSize, type WorkerFile } from './read-pool.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
-/** A batch read is split among the read workers only into parts of at least this many chunks. */
-const MIN_CHUNKS_PER_WORKER = 64;
 /** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
 const MAX_READS_IN_FLIGHT = 16;
 
-/** Splits [from, to) at chunk boundaries into one contiguous part per worker; skips damaged chunks if enabled. */
+/** Reads [from, to) on the read workers, part after part; skips damaged chunks if enabled. */
 export async function readRangeInParallel(file: OpenedFile, from: number, to: number): Promise<AvailableRecords> {
   const remote = file.remote;
   if (remote !== undefined) return file.withReleaseAsync(() => readRemote(file, remote, rangeArray(from, to), file.newSkips()));
@@ -25,19 +24,23 @@ export async function readRangeInParallel(file: OpenedFile, from: number, to: nu
   const groupSize = file.layout.groupSize;
   const firstChunk = Math.floor(from / groupSize);
   const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
-  const parts = Math.min(maxWorkers, readPoolSize(), chunks);
-  const bounds = Array.from({ length: parts + 1 }, (_, p) =>
-    p === 0 ? from : p === parts ? to : (firstChunk + Math.floor((p * chunks) / parts)) * groupSize,
-  );
+  const lanes = Math.min(maxWorkers, readPoolSize());
+  const ends = file.withRelease(() => partEnds(file.index, (rank) => firstChunk + rank, chunks, lanes));
+  const bound = (part: number): number => (part === 0 ? from : part === ends.length ? to : (firstChunk + ends[part - 1]!) * groupSize);
   const skipDamaged = file.options.skipCorruptedChunks;
-  const pieces = await Promise.all(
-    Array.from({ length: parts }, (_, p) => readRangeOnWorker(workerFile(file), bounds[p]!, bounds[p + 1]!, skipDamaged)),
-  );
+  const target = workerFile(file);
+  const pieces = await inParts(file, lanes, ends.length, (worker, part) => worker.readRange(target, bound(part), bound(part + 1), skipDamaged));
   if (pieces.length === 1) return pieces[0]!;
-  return { records: pieces.flatMap((piece) => piece.records), skipped: pieces.flatMap((piece) => piece.skipped) };
+  const records: (Uint8Array | undefined)[] = [];
+  const skipped: SkippedChunk[] = [];
+  for (const piece of pieces) {
+    for (const record of piece.records) records.push(record);
+    skipped.push(...piece.skipped);
+  }
+  return { records, skipped };
 }
 
-/** Reads `indices` on the read workers; with `skipDamaged` (and the option), skips damaged chunks. */
+/** Reads `indices` on the read workers, part after part; with `skipDamaged` (and the option), skips damaged chunks. */
 export async function readIndicesInParallel(file: OpenedFile, indices: readonly number[], skipDamaged: boolean): Promise<AvailableRecords> {
   const remote = file.remote;
   if (remote !== undefined) return file.withReleaseAsync(() => readRemote(file, remote, indices, skipDamaged ? file.newSkips() : undefined));
@@ -47,25 +50,25 @@ export async function readIndicesInParallel(file: OpenedFile, indices: readonly 
   }
   const groupSize = file.layout.groupSize;
   const chunks = file.chunksOf(indices);
-  // A message to a worker and back costs tens of µs: a small batch goes whole to one worker
-  // (concurrent batches, e.g. of several files, still spread over the pool).
-  const parts = Math.min(maxWorkers, readPoolSize(), Math.ceil(chunks.length / MIN_CHUNKS_PER_WORKER));
+  const lanes = Math.min(maxWorkers, readPoolSize());
+  const ends = file.withRelease(() => partEnds(file.index, (rank) => chunks[rank]!, chunks.length, lanes));
+  // The positions of the request each part serves, in request order.
   const partOfChunk = new Map<number, number>();
-  chunks.forEach((chunk, rank) => partOfChunk.set(chunk, Math.floor((rank * parts) / chunks.length)));
-  const positions: number[][] = Array.from({ length: parts }, () => []);
+  for (let part = 0, rank = 0; part < ends.length; part++) for (; rank < ends[part]!; rank++) partOfChunk.set(chunks[rank]!, part);
+  const positions: number[][] = Array.from({ length: ends.length }, () => []);
   for (let i = 0; i < indices.length; i++) positions[partOfChunk.get(Math.floor(indices[i]! / groupSize))!]!.push(i);
   const records = new Array<Uint8Array | undefined>(indices.length);
   const skipped: SkippedChunk[] = [];
   const workerSkips = skipDamaged && file.options.skipCorruptedChunks;
-  await Promise.all(
-    positions.map(async (part) => {
-      const partIndices = new Float64Array(part.length);
-      for (let j = 0; j < part.length; j++) partIndices[j] = indices[part[j]!]!;
-      const partRead = await readOnWorker(workerFile(file), partIndices, workerSkips);
-      for (let j = 0; j < part.length; j++) records[part[j]!] = partRead.records[j];
-      skipped.push(...partRead.skipped);
-    }),
-  );
+  const target = workerFile(file);
+  await inParts(file, lanes, ends.length, async (worker, part) => {
+    const served = positions[part]!;
+    const partIndices = new Float64Array(served.length);
+    for (let j = 0; j < served.length; j++) partIndices[j] = indices[served[j]!]!;
+    const partRead = await worker.readIndices(target, partIndices, workerSkips);
+    for (let j = 0; j < served.length; j++) records[served[j]!] = partRead.records[j];
+    skipped.push(...partRead.skipped);
+  });
   return { records, skipped };
 }
 
@@ -94,5 +97,5 @@ async function readIndicesAsync(file: OpenedFile, indices: readonly number[], sk
 
 /** The reader's file as the read workers get it. */
 function workerFile(file: OpenedFile): WorkerFile {
-  return { path: file.path, options: file.optionsText, identity: file.requireOpen().identity, isOpen: () => file.isOpen() };
+  return { path: file.path, options: file.optionsText, identity: file.requireOpen().identity, layout: file.sharedLayout(), isOpen: () => file.isOpen() };
 }

@@ -12,7 +12,7 @@ import type { AvailableRecords } from './skipped-chunk.js';
 
 /**
  * The file a reader asks the workers to read, and whether that reader is still open.
- * @example readOnWorker({ path, options, identity: reader.fileIdentity(), isOpen: () => reader.isOpen() }, indices, false)
+ * @example leastBusyWorkers(1)[0]!.readIndices({ path, options, identity: reader.fileIdentity(), isOpen: () => reader.isOpen() }, indices, false)
  */
 export interface WorkerFile extends Omit<RequestedFile, 'skipDamaged'> {
   isOpen(): boolean;
@@ -24,7 +24,11 @@ interface Pending {
   reject(error: Error): void;
 }
 
-class PooledWorker {
+let pool: PooledWorker[] | undefined;
+let nextRequestId = 0;
+
+/** One worker of the pool, as a batch read sends it parts of its work. */
+export class PooledWorker {
   private readonly worker: Worker;
   private readonly lifetime: WorkerLifetime;
   private readonly pending = new Map<number, Pending>();
@@ -46,7 +50,24 @@ class PooledWorker {
     return this.pending.size;
   }
 
-  read(request: ReadRequest | ReadRangeRequest, file: WorkerFile): Promise<AvailableRecords> {
+  /**
+   * Reads records of a file by index, in this order; with `skipDamaged`, records of damaged chunks are
+   * undefined and those chunks listed (see ArrayRecordReader.readAvailableIntoArena).
+   * @throws (rejects with) the reader's typed errors, rebuilt in this thread; when the worker found
+   *   another file at the path, ClosedError if the reader has closed meanwhile, else IoError.
+   */
+  readIndices(file: WorkerFile, indices: Float64Array<ArrayBuffer>, skipDamaged: boolean): Promise<AvailableRecords> {
+    const { path, options, identity, layout } = file;
+    return this.request({ kind: 'read', id: nextRequestId++, path, options, identity, layout, skipDamaged, indices }, file);
+  }
+
+  /** Reads records [from, to) of a file. @throws as readIndices. */
+  readRange(file: WorkerFile, from: number, to: number, skipDamaged: boolean): Promise<AvailableRecords> {
+    const { path, options, identity, layout } = file;
+    return this.request({ kind: 'range', id: nextRequestId++, path, options, identity, layout, skipDamaged, from, to }, file);
+  }
+
+  private request(request: ReadRequest | ReadRangeRequest, file: WorkerFile): Promise<AvailableRecords> {
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { file, resolve, reject });
       this.lifetime.setBusy(true);
@@ -83,9 +104,6 @@ class PooledWorker {
   }
 }
 
-let pool: PooledWorker[] | undefined;
-let nextRequestId = 0;
-
 /** Number of read workers: one per core the process may use. */
 export function readPoolSize(): number {
   return Math.max(1, os.availableParallelism());
@@ -94,23 +112,6 @@ export function readPoolSize(): number {
 function workers(): PooledWorker[] {
   pool ??= Array.from({ length: readPoolSize() }, () => new PooledWorker());
   return pool;
-}
-
-/**
- * Reads records of a file on the least busy pool worker; with `skipDamaged`, records of damaged
- * chunks are undefined and those chunks listed (see ArrayRecordReader.readAvailableIntoArena).
- * @throws (rejects with) the reader's typed errors, rebuilt in this thread; when the worker found
- *   another file at the path, ClosedError if the reader has closed meanwhile, else IoError.
- */
-export function readOnWorker(file: WorkerFile, indices: Float64Array<ArrayBuffer>, skipDamaged: boolean): Promise<AvailableRecords> {
-  const { path, options, identity } = file;
-  return leastBusy().read({ kind: 'read', id: nextRequestId++, path, options, identity, skipDamaged, indices }, file);
-}
-
-/** Reads records [from, to) of a file on the least busy pool worker. @throws as readOnWorker. */
-export function readRangeOnWorker(file: WorkerFile, from: number, to: number, skipDamaged: boolean): Promise<AvailableRecords> {
-  const { path, options, identity } = file;
-  return leastBusy().read({ kind: 'range', id: nextRequestId++, path, options, identity, skipDamaged, from, to }, file);
 }
 
 /** The records of a response in request order, undefined at the `missing` positions (ascending). */
@@ -140,11 +141,9 @@ function fileChangedError(file: WorkerFile): Error {
   return new IoError('the file was replaced or rewritten since the reader opened it', { path: file.path });
 }
 
-function leastBusy(): PooledWorker {
-  const candidates = workers();
-  let chosen = candidates[0]!;
-  for (const worker of candidates) if (worker.load < chosen.load) chosen = worker;
-  return chosen;
+/** The `count` least busy workers of the pool (at most all of them), for the lanes of one batch read. */
+export function leastBusyWorkers(count: number): PooledWorker[] {
+  return [...workers()].sort((a, b) => a.load - b.load).slice(0, count);
 }
 
 /** Lets the workers close what they keep open for `path`. */

@@ -2,6 +2,7 @@
 
 import type { SerializedError } from '../errors.js';
 import type { TransferableRecords } from '../io/record-transfer.js';
+import type { OpenedLayout } from './footer.js';
 import type { SkippedChunk } from './skipped-chunk.js';
 
 /**
@@ -15,6 +16,8 @@ export interface RequestedFile {
   readonly identity: string;
   /** Skip damaged chunks (the reader has skip_corrupted_chunks and its read may leave records out). */
   readonly skipDamaged: boolean;
+  /** The requesting reader's layout and chunk offsets (shared memory), when it keeps them: the worker need not read the footer. */
+  readonly layout?: OpenedLayout | undefined;
 }
 
 /** Read these records of a file (by index, in this order) and send them back packed. */

@@ -1,5 +1,6 @@
-// A read worker: opens files with its own ArrayRecordReader, reads batches synchronously (pread +
-// decode, off the main thread) and transfers the buffers the records were decoded into back.
+// A read worker: opens files itself (with the layout the requesting reader sends, when it does), reads
+// batches synchronously (pread + decode, off the main thread) and transfers the buffers the records
+// were decoded into back.
 
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../errors.js';
@@ -7,40 +8,41 @@ import { fileIdentityAt } from '../io/byte-source.js';
 import { OutputArena } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { packRecords, recordsInPlace, transferList } from '../io/record-transfer.js';
-import { ArrayRecordReader } from './reader.js';
+import { readIntoArena } from './batch-read.js';
+import { OpenedFile } from './opened-file.js';
 import { presentRecords } from './skipped-chunk.js';
 import type { ReadResponse, RequestedFile, WorkerLoaded, WorkerRequest } from './read-protocol.js';
 
-/** Readers this worker keeps open, most recently used last. */
-const MAX_OPEN_READERS = 32;
-const readers = new Map<string, ArrayRecordReader>();
+/** Files this worker keeps open, most recently used last. */
+const MAX_OPEN_FILES = 32;
+const files = new Map<string, OpenedFile>();
 /** File bytes are read into this one buffer, request after request (records are decoded or copied out of it). */
 const scratch = new ReadScratch();
 
-/** The reader of the requested file; undefined when the path now names another file. */
-function readerFor({ path, options, identity }: RequestedFile): ArrayRecordReader | undefined {
+/** The requested file, open; undefined when the path now names another file. */
+function fileFor({ path, options, identity, layout }: RequestedFile): OpenedFile | undefined {
   const key = `${options}\u0000${identity}\u0000${path}`;
-  let reader = readers.get(key);
-  if (reader !== undefined) {
-    readers.delete(key);
+  let file = files.get(key);
+  if (file !== undefined) {
+    files.delete(key);
   } else {
     // Checked before opening too, so that a file deleted or replaced by something else is not
     // reported with the error of opening what is there now.
     if (fileIdentityAt(path) !== identity) return undefined;
-    reader = new ArrayRecordReader(path, options);
-    // Again after: the path may change between the two.
-    if (reader.fileIdentity() !== identity) {
-      reader.close();
+    file = layout === undefined ? OpenedFile.open(path, options) : OpenedFile.openWithLayout(path, options, layout);
+    // Again after: the path may change between the two (and the layout is that of the file with this identity).
+    if (file.requireOpen().identity !== identity) {
+      file.close();
       return undefined;
     }
-    if (readers.size >= MAX_OPEN_READERS) {
-      const [oldestKey, oldest] = readers.entries().next().value as [string, ArrayRecordReader];
+    if (files.size >= MAX_OPEN_FILES) {
+      const [oldestKey, oldest] = files.entries().next().value as [string, OpenedFile];
       oldest.close();
-      readers.delete(oldestKey);
+      files.delete(oldestKey);
     }
   }
-  readers.set(key, reader);
-  return reader;
+  files.set(key, file);
+  return file;
 }
 
 /** Positions of the records a skipped chunk held, ascending. */
@@ -53,18 +55,18 @@ function missingPositions(records: readonly (Uint8Array | undefined)[]): number[
 const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   if (request.kind === 'forget') {
-    for (const [key, reader] of readers) {
-      if (reader.path === request.path) {
-        reader.close();
-        readers.delete(key);
+    for (const [key, file] of files) {
+      if (file.path === request.path) {
+        file.close();
+        files.delete(key);
       }
     }
     return;
   }
   let response: ReadResponse;
   try {
-    const reader = readerFor(request);
-    if (reader === undefined) {
+    const file = fileFor(request);
+    if (file === undefined) {
       port.postMessage({ kind: 'records', id: request.id, fileChanged: true } satisfies ReadResponse);
       return;
     }
@@ -72,8 +74,8 @@ port.on('message', (request: WorkerRequest) => {
     const arena = new OutputArena();
     const read =
       request.kind === 'range'
-        ? reader.readAvailableIntoArena(arena, scratch, request.from, request.to, request.skipDamaged)
-        : reader.readAvailableIntoArena(arena, scratch, Array.from(request.indices), undefined, request.skipDamaged);
+        ? readIntoArena(file, arena, scratch, request.from, request.to, request.skipDamaged)
+        : readIntoArena(file, arena, scratch, Array.from(request.indices), undefined, request.skipDamaged);
     const records = presentRecords(read);
     const transferable = recordsInPlace(records) ?? packRecords(records);
     response =

@@ -7,17 +7,13 @@ import { encodeChunk, type ChunkEncoding } from '../riegeli/chunk-codec.js';
 import { ChunkWriter } from '../riegeli/chunk-writer.js';
 import { checkCompressor, UNCOMPRESSED } from '../riegeli/compression.js';
 import { encodeMetadataChunk, type RecordsMetadata } from '../riegeli/records-metadata.js';
-import { encodeSimpleChunk } from '../riegeli/simple-chunk.js';
-import {
-  ARRAY_RECORD_VERSION,
-  encodeChunkFooter,
-  encodeFooterMetadata,
-  encodePostscript,
-  type ChunkFooter,
-} from './layout.js';
+import { encodeSimpleChunk, encodeSimpleChunkOf } from '../riegeli/simple-chunk.js';
+import { ARRAY_RECORD_VERSION, encodeFooterMetadata, encodePostscript } from './layout.js';
+import { FooterIndex } from './footer-index.js';
 import { checkWriterExtras, parseWriterOptions, writerOptionsToString, type WriterOptions } from './writer-options.js';
 import { encodeParallelism } from './encode-pool.js';
 import { ParallelChunkEncoder } from './parallel-encoder.js';
+import { GroupBuffer } from './group-buffer.js';
 import { CompressionType } from '../riegeli/constants.js';
 import { zstdCodecWasGiven } from '../riegeli/zstd-codec.js';
 import type { EncodedChunkData } from '../riegeli/decoded-chunk.js';
@@ -62,8 +58,9 @@ export class ArrayRecordWriter {
   private readonly encoding: ChunkEncoding;
   private sink: FileSink | undefined;
   private readonly chunks: ChunkWriter;
-  private readonly footers: ChunkFooter[] = [];
-  private group: Uint8Array[] = [];
+  private readonly index = new FooterIndex();
+  /** The group being filled, when no workers encode. */
+  private readonly group = new GroupBuffer();
   /** Encodes on workers when max_parallelism allows more than one; records then go there, not to `group`. */
   private readonly parallel: ParallelChunkEncoder | undefined;
   /** Records of the group `parallel` is filling. */
@@ -128,13 +125,10 @@ export class ArrayRecordWriter {
    */
   write(record: Uint8Array | string): void {
     this.sinkOrThrow();
-    let bytes: Uint8Array;
-    if (typeof record === 'string') bytes = textEncoder.encode(record);
-    else if (!(record instanceof Uint8Array)) {
+    if (typeof record !== 'string' && !(record instanceof Uint8Array)) {
       throw new InvalidArgumentError(`write() takes a Uint8Array or a string, got ${describe(record)}`, { path: this.path });
-    } else if (this.parallel !== undefined) bytes = record;
-    // A record that completes its group is encoded before write() returns: no copy needed.
-    else bytes = this.group.length + 1 >= this.options.groupSize ? record : record.slice();
+    }
+    const bytes = typeof record === 'string' ? textEncoder.encode(record) : record;
     if (this.parallel !== undefined) {
       // Copied into the batch, so the caller may reuse its buffer.
       this.parallel.add(bytes);
@@ -144,7 +138,13 @@ export class ArrayRecordWriter {
       }
       return;
     }
-    this.group.push(bytes);
+    // A record alone in its group is encoded before write() returns: not copied at all.
+    if (this.options.groupSize === 1) {
+      this.guard(() => this.writeDataChunk(encodeChunk([bytes], this.encoding)));
+      return;
+    }
+    // Copied into the group, so the caller may reuse its buffer.
+    this.group.add(bytes);
     if (this.group.length >= this.options.groupSize) this.guard(() => this.flushGroup());
   }
 
@@ -176,30 +176,29 @@ export class ArrayRecordWriter {
   }
 
   private flushGroup(): void {
-    const records = this.group;
-    this.group = [];
-    this.writeDataChunk(encodeChunk(records, this.encoding));
+    const { records, values } = this.group.contents();
+    // Encoders never hand back views of their input: the group's buffer can take the next group.
+    const chunk = encodeChunk(records, this.encoding, values);
+    this.group.clear();
+    this.writeDataChunk(chunk);
   }
 
   /** Writes a chunk of records (and its padding) and lists it for the footer. */
   private writeDataChunk(chunk: EncodedChunkData): void {
     const chunkOffset = this.chunks.writeChunk(chunk);
     if (this.options.padToBlockBoundary) this.chunks.padToBlockBoundary();
-    this.footers.push({ chunkOffset, decodedDataSize: chunk.decodedDataSize, numRecords: chunk.numRecords });
+    this.index.add(chunkOffset, chunk.decodedDataSize, chunk.numRecords);
   }
 
   private writeFooterAndPostscript(): void {
-    const numRecords = this.footers.reduce((sum, footer) => sum + footer.numRecords, 0);
-    const footerRecords = [
-      encodeFooterMetadata({
-        version: ARRAY_RECORD_VERSION,
-        numChunks: this.footers.length,
-        numRecords,
-        writerOptions: this.writerOptionsString(),
-      }),
-      ...this.footers.map(encodeChunkFooter),
-    ];
-    const footerOffset = this.chunks.writeChunk(encodeSimpleChunk(footerRecords, this.options.compression));
+    const metadata = encodeFooterMetadata({
+      version: ARRAY_RECORD_VERSION,
+      numChunks: this.index.numChunks,
+      numRecords: this.index.numRecords,
+      writerOptions: this.writerOptionsString(),
+    });
+    const { values, ends } = this.index.footerRecords(metadata);
+    const footerOffset = this.chunks.writeChunk(encodeSimpleChunkOf(values, ends, this.options.compression));
     this.chunks.padToBlockBoundary();
     const postscript = encodePostscript(footerOffset);
     this.chunks.writeChunk(encodeSimpleChunk(Array<Uint8Array>(POSTSCRIPT_COPIES).fill(postscript), UNCOMPRESSED));

@@ -16,8 +16,14 @@ import { markAsUntransferable } from 'node:worker_threads';
  * reading one record at a time (fresh memory is costly to allocate, touch and collect).
  */
 const MIN_BLOCK = 4 * 1024;
-/** Beyond this a buffer is not grown further: a record kept alone keeps at most this much alive. */
-const MAX_BLOCK = 1024 * 1024;
+/**
+ * Beyond this a buffer is not grown further: a record kept alone keeps at most this much alive. As
+ * small as the shared slabs' because malloc reuses freed 64 KiB buffers where it maps and unmaps
+ * 1 MiB ones afresh, and a fresh page costs a page fault (12-20 µs on the benchmark machine, more
+ * than decompressing it): reading a file's 86 MB of records again and again took 450-480 ms of CPU a
+ * pass with 64 KiB buffers, 560-710 ms with 1 MiB ones, whose pages kept faulting.
+ */
+const MAX_BLOCK = 64 * 1024;
 
 /** Hands out unzeroed byte ranges (fresh, or reused as ReadScratch does): every caller writes all of what it takes. */
 export interface ByteAllocator {

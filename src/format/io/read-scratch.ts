@@ -27,7 +27,7 @@ export class ReadScratch implements ByteAllocator {
 }
 
 /** `length` bytes of fresh memory, not zeroed, as a plain Uint8Array (V8's fast subarray, one array type). */
-function unzeroed(length: number): Uint8Array {
+export function unzeroed(length: number): Uint8Array {
   const allocation = Buffer.allocUnsafeSlow(length);
   return new Uint8Array(allocation.buffer, allocation.byteOffset, length);
 }

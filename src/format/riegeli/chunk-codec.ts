@@ -17,12 +17,16 @@ export interface ChunkEncoding {
   readonly transposeBucketSize?: number | undefined;
 }
 
-/** Encodes records as one chunk of the given encoding. */
-export function encodeChunk(records: readonly Uint8Array[], encoding: ChunkEncoding): EncodedChunkData {
+/**
+ * Encodes records as one chunk of the given encoding.
+ * @param values the records back to back, when the caller has them so: simple chunks store them without
+ *   copying them together again.
+ */
+export function encodeChunk(records: readonly Uint8Array[], encoding: ChunkEncoding, values?: Uint8Array): EncodedChunkData {
   if (encoding.transposeBucketSize !== undefined) {
     return encodeTransposedChunk(records, encoding.compression, encoding.transposeBucketSize);
   }
-  return encodeSimpleChunk(records, encoding.compression);
+  return encodeSimpleChunk(records, encoding.compression, values);
 }
 
 /** True for chunk types that hold records. */
@@ -34,14 +38,16 @@ export function holdsRecords(chunkType: number): boolean {
  * Decodes the records of a simple or transposed chunk.
  * @param output where the decoded records are written (records of uncompressed simple chunks stay
  *   views of the chunk data).
+ * @param neededRecords only records [0, neededRecords) will be read: a simple chunk may then decode
+ *   its values only that far (see decodeSimpleChunk).
  * @throws UnsupportedError for chunk types that hold no records or are unknown;
  *   CorruptFileError when the data contradicts the header.
  */
-export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocator = SHARED_SLABS): DecodedChunk {
+export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocator = SHARED_SLABS, neededRecords?: number): DecodedChunk {
   const { chunkType, numRecords, decodedDataSize } = chunk.header;
   const place = new Place('chunk', where, chunk.begin);
   try {
-    if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place, output);
+    if (chunkType === ChunkType.simple) return decodeSimpleChunk(chunk.data, numRecords, decodedDataSize, place, output, neededRecords);
     if (chunkType === ChunkType.transposed) return decodeTransposedChunk(chunk.data, numRecords, decodedDataSize, place, output);
   } catch (cause) {
     throw asDecodingError(cause, 'chunk', where, chunk.begin);

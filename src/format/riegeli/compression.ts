@@ -11,6 +11,7 @@ import { snappyCompress } from './snappy-encoder.js';
 import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
 import { zstdCodec } from './zstd-codec.js';
 import { decodeStoredZstdFrame, verifyZstdContentSize } from './zstd-frame.js';
+import { TINY_BLOCK_SIZE, tinyBlock } from './tiny-blocks.js';
 
 /** How a writer compresses blocks: the codec, its level and (zstd, brotli) its window. */
 export interface CompressorOptions {
@@ -23,6 +24,9 @@ export interface CompressorOptions {
 
 export const UNCOMPRESSED: CompressorOptions = { type: CompressionType.none, level: 0 };
 
+/** Stands for brotli (node:zlib) and snappy (ours), which, unlike zstd, are the same all along a process. */
+const FIXED_CODECS = {};
+
 /** Riegeli's brotli default window (BROTLI_DEFAULT_WINDOW); larger ones need brotli's large-window mode. */
 const BROTLI_DEFAULT_WINDOW_LOG = 22;
 const BROTLI_MAX_REGULAR_WINDOW_LOG = 24;
@@ -31,9 +35,17 @@ function compressZstd(data: Uint8Array, level: number, windowLog: number | undef
   return zstdCodec().compress(data, level, windowLog, headroom);
 }
 
+/** The most a brotli stream of `length` bytes can take (BrotliEncoderMaxCompressedSize), and zlib's least chunk. */
+function brotliOutputRoom(length: number): number {
+  return Math.max(64, length + 4 * Math.floor(length / (1 << 14)) + 6);
+}
+
 function compressBrotli(data: Uint8Array, level: number, windowLog: number | undefined): Uint8Array {
   const lgwin = windowLog ?? BROTLI_DEFAULT_WINDOW_LOG;
   return zlib.brotliCompressSync(data, {
+    // An output buffer that holds the whole stream: zlib's default (16 KiB) is a fresh allocation per
+    // call, where a small block's output comes from Buffer's pool. Brotli's bytes do not depend on it.
+    chunkSize: brotliOutputRoom(data.length),
     params: {
       [zlib.constants.BROTLI_PARAM_QUALITY]: level,
       [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
@@ -68,8 +80,26 @@ function compressAfter(options: CompressorOptions, data: Uint8Array, headroom: n
  */
 export function encodeBlock(options: CompressorOptions, data: Uint8Array): Uint8Array {
   if (options.type === CompressionType.none) return data;
-  const block = compressAfter(options, data, varintLength(data.length));
-  writeVarint(block, 0, data.length);
+  if (data.length <= TINY_BLOCK_SIZE) {
+    const codec = options.type === CompressionType.zstd ? zstdCodec() : FIXED_CODECS;
+    return tinyBlock(codec, options, data, () => encodeBlockAfter(options, data, 0));
+  }
+  return encodeBlockAfter(options, data, 0);
+}
+
+/**
+ * Encodes a block as encodeBlock does, into a new buffer where it starts after `headroom` bytes left for
+ * the caller: what precedes a chunk's last block is written there, and the block is never copied.
+ */
+export function encodeBlockAfter(options: CompressorOptions, data: Uint8Array, headroom: number): Uint8Array {
+  if (options.type === CompressionType.none) {
+    // Not zeroed, as the codecs' buffers are not: every byte is written, here or by the caller.
+    const block = Buffer.allocUnsafe(headroom + data.length);
+    block.set(data, headroom);
+    return block;
+  }
+  const block = compressAfter(options, data, headroom + varintLength(data.length));
+  writeVarint(block, headroom, data.length);
   return block;
 }
 
@@ -96,12 +126,12 @@ export function isKnownCompressionType(type: number): type is CompressionTypeCod
 /** zstd outputs up to this size are allocated without reading the frame first (most chunks of small records). */
 const UNCHECKED_ZSTD_SIZE = 64 * 1024;
 
-function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
+function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator, needed: number): Uint8Array {
   // The output is allocated whole before zstd runs: a large size prefix must agree with what the frame
   // declares and what its blocks can hold. A small one cannot hurt, and zstd checks what it produces.
   if (size > UNCHECKED_ZSTD_SIZE) verifyZstdContentSize(src, size);
   // Stored blocks only (a one-record chunk's record sizes, incompressible records): a copy, no native call.
-  return decodeStoredZstdFrame(src, size, (length) => output.take(length)) ?? zstdCodec().decompress(src, size, output);
+  return decodeStoredZstdFrame(src, size, (length) => output.take(length)) ?? zstdCodec().decompress(src, size, output, needed);
 }
 
 function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
@@ -122,6 +152,8 @@ function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator):
  * @param output where zstd, snappy and stored brotli streams write what they decompress (other brotli
  *   streams come back in zlib's buffer);
  *   an uncompressed block is returned as the view it is.
+ * @param needed how many leading bytes the caller reads: zstd on zstd-napi then decodes only those and
+ *   returns them (a sparse read of a large chunk); other codecs return the whole block.
  * @throws CorruptFileError for a bad prefix, a codec failure or a size mismatch;
  *   UnsupportedError for an unknown compression type.
  */
@@ -131,6 +163,7 @@ export function decodeBlock(
   what: Where,
   maxSize = Number.MAX_SAFE_INTEGER,
   output: ByteAllocator = SHARED_SLABS,
+  needed = Number.MAX_SAFE_INTEGER,
 ): Uint8Array {
   if (type === CompressionType.none) return block;
   if (!isKnownCompressionType(type)) {
@@ -144,7 +177,7 @@ export function decodeBlock(
   const compressed = block.subarray(cursor.pos);
   let decoded: Uint8Array;
   try {
-    if (type === CompressionType.zstd) decoded = decompressZstd(compressed, size, output);
+    if (type === CompressionType.zstd) decoded = decompressZstd(compressed, size, output, Math.min(needed, size));
     else if (type === CompressionType.brotli) decoded = decompressBrotli(compressed, size, output);
     else decoded = snappyDecompress(compressed, size, output);
   } catch (cause) {
@@ -152,7 +185,7 @@ export function decodeBlock(
     if (cause instanceof UnsupportedError) throw cause;
     throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
   }
-  if (decoded.length !== size) {
+  if (decoded.length !== size && decoded.length !== needed) {
     throw new CorruptFileError(`${describeType(type)} decompressed ${what} to ${decoded.length} bytes, expected ${size}`);
   }
   return decoded;

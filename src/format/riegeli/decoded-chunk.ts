@@ -33,7 +33,6 @@ export interface EncodedChunkData {
 }
 
 /** Concatenates records into one buffer, as encoders need it (a lone record is used as it is). */
-export function concatRecords(records: readonly Uint8Array[]): { values: Uint8Array; total: number } {
-  const values = records.length === 1 ? records[0]! : concatBytes(records);
-  return { values, total: values.length };
+export function concatRecords(records: readonly Uint8Array[]): Uint8Array {
+  return records.length === 1 ? records[0]! : concatBytes(records);
 }

@@ -71,7 +71,10 @@ function writeCopy2(out: Uint8Array, op: number, offset: number, length: number)
 /** How many bytes from `a` on equal those from `b` on (`a` < `b`), not reading at or past `limit`. */
 function matchLength(input: Uint8Array, view: DataView, a: number, b: number, limit: number): number {
   const start = b;
-  while (b + 4 <= limit && view.getInt32(a, true) === view.getInt32(b, true)) {
+  while (b + 4 <= limit) {
+    // Little-endian: the lowest set bit of the difference is in the first byte that differs.
+    const difference = view.getInt32(a, true) ^ view.getInt32(b, true);
+    if (difference !== 0) return b - start + ((31 - Math.clz32(difference & -difference)) >>> 3);
     a += 4;
     b += 4;
   }
@@ -95,21 +98,23 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
   const searchLimit = end - INPUT_MARGIN;
   let emitted = start;
   let ip = start + 1;
-  let nextHash = Math.imul(view.getInt32(ip, true), HASH_MULTIPLIER) >>> shift;
+  let nextWord = view.getInt32(ip, true);
   search: for (;;) {
     // Find a 4-byte match, looking further apart the longer none turns up (incompressible data).
     let skip = 32;
     let nextIp = ip;
     let candidate: number;
+    let word: number;
     do {
       ip = nextIp;
-      const hash = nextHash;
+      word = nextWord;
+      const hash = Math.imul(word, HASH_MULTIPLIER) >>> shift;
       nextIp = ip + (skip++ >>> 5);
       if (nextIp > searchLimit) break search;
-      nextHash = Math.imul(view.getInt32(nextIp, true), HASH_MULTIPLIER) >>> shift;
+      nextWord = view.getInt32(nextIp, true);
       candidate = start + table[hash]!;
       table[hash] = ip - start;
-    } while (view.getInt32(ip, true) !== view.getInt32(candidate, true));
+    } while (word !== view.getInt32(candidate, true));
     op = writeLiteral(input, emitted, ip - emitted, out, op);
     // Emit the match, and the ones that follow it directly.
     do {
@@ -119,12 +124,13 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
       emitted = ip;
       if (ip >= searchLimit) break search;
       table[Math.imul(view.getInt32(ip - 1, true), HASH_MULTIPLIER) >>> shift] = ip - 1 - start;
-      const hash = Math.imul(view.getInt32(ip, true), HASH_MULTIPLIER) >>> shift;
+      word = view.getInt32(ip, true);
+      const hash = Math.imul(word, HASH_MULTIPLIER) >>> shift;
       candidate = start + table[hash]!;
       table[hash] = ip - start;
-    } while (view.getInt32(ip, true) === view.getInt32(candidate, true));
+    } while (word === view.getInt32(candidate, true));
     ip++;
-    nextHash = Math.imul(view.getInt32(ip, true), HASH_MULTIPLIER) >>> shift;
+    nextWord = view.getInt32(ip, true);
   }
   return emitted < end ? writeLiteral(input, emitted, end - emitted, out, op) : op;
 }

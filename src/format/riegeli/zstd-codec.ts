@@ -30,8 +30,12 @@ export interface ZstdCodec {
    * @param windowLog undefined for the level's own window.
    */
   compress(data: Uint8Array, level: number, windowLog: number | undefined, headroom: number): Uint8Array;
-  /** Decompresses `src` into `size` bytes taken from `output`. @throws Error when it does not yield exactly `size` bytes. */
-  decompress(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array;
+  /**
+   * Decompresses `src` into `size` bytes taken from `output`; with `needed` below `size`, a path that
+   * can stop early (zstd-napi) decodes only the first `needed` bytes and returns those.
+   * @throws Error when it does not yield exactly `size` (or `needed`) bytes.
+   */
+  decompress(src: Uint8Array, size: number, output: ByteAllocator, needed?: number): Uint8Array;
 }
 
 /** The environment variable that forces a path. */
@@ -66,7 +70,16 @@ function napiCodec(zstd: Zstd): ZstdCodec {
       const size = compressContext.compress2(output.subarray(headroom), data);
       return output.subarray(0, headroom + size);
     },
-    decompress(src, size, output) {
+    decompress(src, size, output, needed = size) {
+      if (needed < size) {
+        // Streaming into a buffer of `needed` bytes stops once it is full: zstd decodes only the
+        // blocks (at most 128 KiB each) that hold them.
+        const prefix = output.take(needed);
+        decompressContext.reset(zstd.ResetDirective.sessionOnly);
+        const [, written] = decompressContext.decompressStream(prefix, src);
+        if (written !== needed) throw new Error(`zstd produced ${written} of the first ${needed} bytes`);
+        return prefix;
+      }
       const decompressed = output.take(size);
       const written = decompressContext.decompress(decompressed, src);
       if (written !== size) throw new Error(`zstd produced ${written} bytes`);
