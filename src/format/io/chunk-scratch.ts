@@ -5,7 +5,7 @@
 import type { ByteAllocator } from './output-arena.js';
 import { unzeroed } from './read-scratch.js';
 
-/** Decoded chunks larger than this get memory of their own, which the scratch does not keep. */
+/** Decoded chunks larger than this get memory of their own, which the scratch does not keep (by default). */
 const MAX_KEPT_BYTES = 64 << 20;
 
 /**
@@ -16,6 +16,9 @@ export class ChunkScratch implements ByteAllocator {
   private buffer: Uint8Array = new Uint8Array(0);
   private used = 0;
 
+  /** @param maxKeptBytes the most kept between chunks: a larger piece gets memory of its own. */
+  constructor(private readonly maxKeptBytes = MAX_KEPT_BYTES) {}
+
   /** Starts over: what earlier takes returned is overwritten by later ones. */
   reset(): void {
     this.used = 0;
@@ -25,8 +28,8 @@ export class ChunkScratch implements ByteAllocator {
     const needed = length + slack;
     if (this.used + needed > this.buffer.length) {
       // Pieces already handed out for this chunk stay valid in the old buffer.
-      if (needed > MAX_KEPT_BYTES) return unzeroed(needed).subarray(0, length);
-      this.buffer = unzeroed(Math.min(MAX_KEPT_BYTES, Math.max(needed, 2 * this.buffer.length)));
+      if (needed > this.maxKeptBytes) return unzeroed(needed).subarray(0, length);
+      this.buffer = unzeroed(Math.min(this.maxKeptBytes, Math.max(needed, 2 * this.buffer.length)));
       this.used = 0;
     }
     const start = this.used;

@@ -3,7 +3,7 @@
 
 import { partOf, type Where } from '../../place.js';
 import { decodeBlock } from '../compression.js';
-import type { BlockScratch } from './block-scratch.js';
+import type { ChunkScratch } from '../../io/chunk-scratch.js';
 import type { HeaderCursor } from './header-cursor.js';
 import { fail } from './fail.js';
 
@@ -31,7 +31,7 @@ export function parseBuffers(
   header: HeaderCursor,
   compressionType: number,
   maxBuffers: number,
-  scratch: BlockScratch,
+  scratch: ChunkScratch,
   where: Where,
 ): ChunkBuffers {
   const numBuckets = header.varint32('bucket count');
@@ -96,7 +96,7 @@ export function parseBuffers(
  * bounds in it: the memory the buckets share when they share one (uncompressed chunk data, or
  * buckets decoded one after another into the scratch), else a copy of the buffers in the scratch.
  */
-function locate(buckets: readonly Uint8Array[], bucketOf: Uint32Array, bounds: Uint32Array, total: number, scratch: BlockScratch): Uint8Array {
+function locate(buckets: readonly Uint8Array[], bucketOf: Uint32Array, bounds: Uint32Array, total: number, scratch: ChunkScratch): Uint8Array {
   const memory = buckets[0]!.buffer;
   let low = buckets[0]!.byteOffset;
   let high = low;

@@ -60,3 +60,10 @@ export const MAX_RECURSION_DEPTH = 100;
  * buffer kind).
  */
 export const DEFAULT_TRANSPOSE_BUCKET_SIZE = 256;
+
+/**
+ * The most a transposed chunk's scratch memory keeps between chunks: its decompressed blocks and the
+ * records its state machine rebuilds are dead once the records are copied out, so one buffer serves
+ * every chunk (fresh memory costs a page fault per 4 KiB); a larger chunk gets memory of its own.
+ */
+export const TRANSPOSE_SCRATCH_BYTES = 16 << 20;

@@ -3,15 +3,16 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { SHARED_SLABS, type ByteAllocator } from '../../io/output-arena.js';
 import type { DecodedChunk } from '../decoded-chunk.js';
-import { BlockScratch } from './block-scratch.js';
+import { ChunkScratch } from '../../io/chunk-scratch.js';
 import { parseTransposedChunk, type TransposedLayout } from './layout.js';
 import { runStateMachine, type Room } from './run-machine.js';
 import { Walked } from './walk.js';
 import type { Where } from '../../place.js';
 import { fail } from './fail.js';
+import { TRANSPOSE_SCRATCH_BYTES } from './constants.js';
 
 /** The decompressed blocks and the walk's output of the chunk being decoded; dead once its records are copied out. */
-const blocks = new BlockScratch();
+const blocks = new ChunkScratch(TRANSPOSE_SCRATCH_BYTES);
 
 /**
  * The most steps the machine can take: a transition byte covers at most four explicit transitions,

@@ -7,9 +7,9 @@
 // index per state that reads a buffer, the first state.
 
 import { decodeBlock, isKnownCompressionType } from '../compression.js';
-import { BlockScratch } from './block-scratch.js';
+import { ChunkScratch } from '../../io/chunk-scratch.js';
 import { parseBuffers } from './chunk-buffers.js';
-import { MessageId, Subtype, WireType } from './constants.js';
+import { MessageId, Subtype, TRANSPOSE_SCRATCH_BYTES, WireType } from './constants.js';
 import { HeaderCursor } from './header-cursor.js';
 import { partOf, type Where } from '../../place.js';
 import { fail } from './fail.js';
@@ -146,7 +146,7 @@ export function parseTransposedChunk(
   numRecords: number,
   decodedDataSize: number,
   where: Where,
-  scratch = new BlockScratch(),
+  scratch = new ChunkScratch(TRANSPOSE_SCRATCH_BYTES),
 ): TransposedLayout {
   if (data.length === 0) fail(where, 'no compression type byte (chunk data is empty)');
   const compressionType = data[0]!;
