@@ -3,10 +3,12 @@
 // Spawning the CLI that way takes a fraction of tsx's start-up, which would otherwise dominate the time
 // of the fuzzer and of the CLI tests (both spawn it hundreds of times); and a benchmark's fresh process
 // measures what a user's fresh process costs, not tsx compiling the reader and its workers. Read and
-// transform workers load as .js siblings, as in the package.
+// transform workers load as .js siblings, as in the package, the read and encode workers bundled as the
+// package's build bundles them (bundle-workers.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { bundleWorkers } from './bundle-workers.js';
 import { REPO_ROOT } from './repo.js';
 
 /**
@@ -28,6 +30,7 @@ export async function transpile(outDir: string, dirs: readonly string[], entries
   fs.mkdirSync(outDir, { recursive: true });
   await esbuild.build({ entryPoints: sources, outdir: outDir, outbase: REPO_ROOT, bundle: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent' });
   fs.writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n');
+  if (dirs.includes('src')) await bundleWorkers(path.join(outDir, 'src'));
   return entries.map((entry) => {
     const built = path.join(outDir, path.relative(REPO_ROOT, entry).replace(/\.ts$/, '.js'));
     if (!fs.existsSync(built)) throw new Error(`esbuild did not produce ${built}`);
