@@ -9,6 +9,7 @@ import wabt from 'wabt';
 /** Each WebAssembly text source and the module that embeds its binary. */
 export const WASM_MODULES = [
   { source: 'src/format/riegeli/highway-hash.wat', embedded: 'src/format/riegeli/highway-hash-wasm.ts', name: 'HIGHWAY_HASH_WASM' },
+  { source: 'src/format/riegeli/snappy-decoder.wat', embedded: 'src/format/riegeli/snappy-decoder-wasm.ts', name: 'SNAPPY_DECODER_WASM' },
 ] as const;
 
 const root = new URL('../', import.meta.url);

@@ -165,30 +165,67 @@ export function decodeBlock(
   output: ByteAllocator = SHARED_SLABS,
   needed = Number.MAX_SAFE_INTEGER,
 ): Uint8Array {
-  if (type === CompressionType.none) return block;
+  return decodeBlockIn(type, block, 0, block.length, undefined, what, maxSize, output, needed);
+}
+
+/**
+ * decodeBlock of the block at data[begin, end), named `part` of `where` (just `where` when `part` is
+ * undefined): a chunk's blocks are decoded without a view of each and without naming them until an
+ * error does (a one-record chunk otherwise allocates more for them than for its record).
+ */
+export function decodeBlockIn(
+  type: number,
+  data: Uint8Array,
+  begin: number,
+  end: number,
+  part: string | undefined,
+  where: Where,
+  maxSize = Number.MAX_SAFE_INTEGER,
+  output: ByteAllocator = SHARED_SLABS,
+  needed = Number.MAX_SAFE_INTEGER,
+): Uint8Array {
+  if (type === CompressionType.none) return begin === 0 && end === data.length ? data : data.subarray(begin, end);
   if (!isKnownCompressionType(type)) {
-    throw new UnsupportedError(`unknown compression type ${describeType(type)} in ${what}; expected none, zstd, brotli or snappy`);
+    throw new UnsupportedError(`unknown compression type ${describeType(type)} in ${blockName(part, where)}; expected none, zstd, brotli or snappy`);
   }
-  const cursor = new VarintCursor(block);
-  const size = cursor.readVarint(partOf('decompressed size', what));
+  // The size prefix: up to 4 bytes read here, anything else (longer, truncated) by VarintCursor, which
+  // names what is wrong.
+  let pos = begin;
+  let size = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (pos >= end || shift > 21) {
+      // Over a view of the block, so an error's offset counts from the block as it always did.
+      const cursor = new VarintCursor(data.subarray(begin, end));
+      size = cursor.readVarint(partOf('decompressed size', blockName(part, where)));
+      pos = begin + cursor.pos;
+      break;
+    }
+    const byte = data[pos++]!;
+    size |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
   if (size > maxSize) {
-    throw new CorruptFileError(`${what} claims ${size} decompressed bytes, more than the ${maxSize} the chunk header allows`);
+    throw new CorruptFileError(`${blockName(part, where)} claims ${size} decompressed bytes, more than the ${maxSize} the chunk header allows`);
   }
-  const compressed = block.subarray(cursor.pos);
   let decoded: Uint8Array;
   try {
-    if (type === CompressionType.zstd) decoded = decompressZstd(compressed, size, output, Math.min(needed, size));
-    else if (type === CompressionType.brotli) decoded = decompressBrotli(compressed, size, output);
-    else decoded = snappyDecompress(compressed, size, output);
+    if (type === CompressionType.snappy) decoded = snappyDecompress(data, size, output, pos, end);
+    else if (type === CompressionType.zstd) decoded = decompressZstd(data.subarray(pos, end), size, output, Math.min(needed, size));
+    else decoded = decompressBrotli(data.subarray(pos, end), size, output);
   } catch (cause) {
     // A codec that cannot run here (zstd without its addon) is not damage in the file.
     if (cause instanceof UnsupportedError) throw cause;
-    throw new CorruptFileError(`${describeType(type)} could not decompress ${what}: ${(cause as Error).message}`, {}, { cause });
+    throw new CorruptFileError(`${describeType(type)} could not decompress ${blockName(part, where)}: ${(cause as Error).message}`, {}, { cause });
   }
   if (decoded.length !== size && decoded.length !== needed) {
-    throw new CorruptFileError(`${describeType(type)} decompressed ${what} to ${decoded.length} bytes, expected ${size}`);
+    throw new CorruptFileError(`${describeType(type)} decompressed ${blockName(part, where)} to ${decoded.length} bytes, expected ${size}`);
   }
   return decoded;
+}
+
+/** The name of a block in errors: `part` of `where`, or `where`. */
+function blockName(part: string | undefined, where: Where): Where {
+  return part === undefined ? where : partOf(part, where);
 }
 
 /**

@@ -4,7 +4,7 @@ import { CorruptFileError } from '../errors.js';
 import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { varintLength, VarintCursor, writeVarint } from './bytes.js';
-import { decodeBlock, encodeBlock, encodeBlockAfter, type CompressorOptions } from './compression.js';
+import { decodeBlockIn, encodeBlock, encodeBlockAfter, type CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
 import { concatRecords, type DecodedChunk, type EncodedChunkData } from './decoded-chunk.js';
 import { partOf, type Where } from '../place.js';
@@ -50,8 +50,27 @@ function simpleChunk(sizes: Uint8Array, numRecords: number, values: Uint8Array, 
   return { chunkType: ChunkType.simple, data, numRecords, decodedDataSize: values.length };
 }
 
-/** The record sizes of a chunk are parsed right after they are decompressed: into this one buffer. */
-const sizesScratch = new ReadScratch();
+/** Record sizes up to this many bytes use the small views (with room for a decoder's 16-byte slack). */
+const SMALL_SIZES = 32;
+const SMALL_SIZES_SLACK = 16;
+
+/**
+ * The record sizes of a chunk are parsed right after they are decompressed: into one reused buffer,
+ * and when they are few (a small group), into views of a small buffer made once per length, so a
+ * one-record chunk takes no new view for them.
+ */
+class SizesScratch implements ByteAllocator {
+  private readonly large = new ReadScratch();
+  private readonly small = new Uint8Array(SMALL_SIZES + SMALL_SIZES_SLACK);
+  private readonly views = Array.from({ length: SMALL_SIZES + 1 }, (_, length) => this.small.subarray(0, length));
+
+  take(length: number, slack = 0): Uint8Array {
+    if (length > SMALL_SIZES || slack > SMALL_SIZES_SLACK) return this.large.take(length, slack);
+    return this.views[length]!;
+  }
+}
+
+const sizesScratch = new SizesScratch();
 
 /**
  * Decodes a simple chunk's data into its records (as views into one values buffer).
@@ -69,33 +88,45 @@ export function decodeSimpleChunk(
   output: ByteAllocator = SHARED_SLABS,
   neededRecords = numRecords,
 ): DecodedChunk {
+  // Per chunk, nothing is allocated but what is returned and what the codecs need: the blocks are
+  // decoded in place and the parts of the chunk named only in errors (a reader of one-record chunks
+  // otherwise allocates more for these than for its records).
   if (data.length === 0) throw new CorruptFileError(`simple ${where} has no compression type byte`);
   const compressionType = data[0]!;
-  const header = new VarintCursor(data, 1);
-  const sizesBlockLength = header.readVarint(partOf('sizes length', where));
-  if (sizesBlockLength > data.length - header.pos) {
-    throw new CorruptFileError(`record sizes of ${where} claim ${sizesBlockLength} bytes, only ${data.length - header.pos} remain`);
+  // The length of the sizes block: one or two varint bytes read here, anything else by VarintCursor.
+  let sizesStart: number;
+  let sizesBlockLength: number;
+  if (data.length > 1 && data[1]! < 0x80) {
+    sizesBlockLength = data[1]!;
+    sizesStart = 2;
+  } else if (data.length > 2 && data[2]! < 0x80) {
+    sizesBlockLength = (data[1]! & 0x7f) | (data[2]! << 7);
+    sizesStart = 3;
+  } else {
+    const header = new VarintCursor(data, 1);
+    sizesBlockLength = header.readVarint(partOf('sizes length', where));
+    sizesStart = header.pos;
   }
-  const sizesEnd = header.pos + sizesBlockLength;
+  if (sizesBlockLength > data.length - sizesStart) {
+    throw new CorruptFileError(`record sizes of ${where} claim ${sizesBlockLength} bytes, only ${data.length - sizesStart} remain`);
+  }
+  const sizesEnd = sizesStart + sizesBlockLength;
   // Each size is at least one varint byte and at most ten.
-  const sizesPlace = partOf('record sizes', where);
-  const sizes = decodeBlock(compressionType, data.subarray(header.pos, sizesEnd), sizesPlace, numRecords * 10, sizesScratch);
+  const sizes = decodeBlockIn(compressionType, data, sizesStart, sizesEnd, 'record sizes', where, numRecords * 10, sizesScratch);
   // The record count is the header's claim, the sizes are bytes present: check before allocating by it.
   if (numRecords > sizes.length) {
     throw new CorruptFileError(
       `${where} announces ${numRecords} records, its record sizes hold ${sizes.length} bytes (at least one per record)`,
     );
   }
-  const valuesBlock = data.subarray(sizesEnd);
-  const valuesPlace = partOf('record values', where);
   if (neededRecords < numRecords) {
     // The sizes first, which say how far the values must be decoded.
-    const ends = recordEnds(sizes, numRecords, decodedDataSize, sizesPlace, where);
+    const ends = recordEnds(sizes, numRecords, decodedDataSize, where);
     const needed = neededRecords === 0 ? 0 : ends[neededRecords - 1]!;
-    return { values: decodeBlock(compressionType, valuesBlock, valuesPlace, decodedDataSize, output, needed), ends };
+    return { values: decodeBlockIn(compressionType, data, sizesEnd, data.length, 'record values', where, decodedDataSize, output, needed), ends };
   }
-  const values = decodeBlock(compressionType, valuesBlock, valuesPlace, decodedDataSize, output);
-  const ends = recordEnds(sizes, numRecords, decodedDataSize, sizesPlace, where);
+  const values = decodeBlockIn(compressionType, data, sizesEnd, data.length, 'record values', where, decodedDataSize, output);
+  const ends = recordEnds(sizes, numRecords, decodedDataSize, where);
   if (values.length !== decodedDataSize) {
     throw new CorruptFileError(`${where}: values hold ${values.length} bytes, the chunk header says ${decodedDataSize}`);
   }
@@ -106,15 +137,28 @@ export function decodeSimpleChunk(
  * Record ends from the record sizes (varints), checked against the header's counts.
  * @throws CorruptFileError when the sizes hold more records or add up to another size.
  */
-function recordEnds(sizes: Uint8Array, numRecords: number, decodedDataSize: number, sizesPlace: Where, where: Where): Float64Array {
+function recordEnds(sizes: Uint8Array, numRecords: number, decodedDataSize: number, where: Where): Float64Array {
   const ends = new Float64Array(numRecords);
-  const cursor = new VarintCursor(sizes);
+  const length = sizes.length;
+  let pos = 0;
   let end = 0;
   for (let i = 0; i < numRecords; i++) {
-    end += cursor.readVarint(sizesPlace);
+    // Sizes below 2^14 (one or two bytes, nearly all records) read here; others by VarintCursor.
+    const first = pos < length ? sizes[pos]! : 0x80;
+    if (first < 0x80) {
+      end += first;
+      pos += 1;
+    } else if (pos + 1 < length && sizes[pos + 1]! < 0x80) {
+      end += (first & 0x7f) | (sizes[pos + 1]! << 7);
+      pos += 2;
+    } else {
+      const cursor = new VarintCursor(sizes, pos);
+      end += cursor.readVarint(partOf('record sizes', where));
+      pos = cursor.pos;
+    }
     ends[i] = end;
   }
-  if (!cursor.atEnd()) {
+  if (pos < length) {
     throw new CorruptFileError(`record sizes of ${where} hold more than the ${numRecords} records the chunk header announces`);
   }
   if (end !== decodedDataSize) {
