@@ -3,8 +3,12 @@
 // path each install and Node gives), snappy and brotli written and read, sync and on the read workers,
 // and Google's bytes reproduced. Consumers run on this Node and on every binary listed in
 // ARRAY_RECORD_TEST_NODES (separated by ':'; .ci/run lists Node 22 and 24).
-// Installing with scripts compiles zstd-napi (1-3 minutes here); ARRAY_RECORD_PACKAGE_SCRIPTS=0 skips
-// that install. .ci/run runs this test once, on Node 20, with consumers on 22 and 24.
+// Installing with scripts runs zstd-napi's install script (prebuild-install, else node-gyp). Users with
+// network get zstd-napi's published prebuilt addon; here, with no network, prebuild-install is pointed
+// at a local prebuild packed from the addon the repository's own install compiled, as a project's
+// .prebuild-installrc can (compiling it again took 1-3 minutes of this test; without a compiled addon
+// in the repository it still compiles). ARRAY_RECORD_PACKAGE_SCRIPTS=0 skips that install. .ci/run runs
+// this test once, on Node 20, with consumers on 22 and 24.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorkers } from '../../tools/bundle-workers.js';
 import { goldenPath } from '../helpers/golden.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -77,13 +82,31 @@ const expectedFiles = {
 let tarball = '';
 let packed: { path: string }[] = [];
 
-beforeAll(() => {
+/**
+ * A folder holding the repository's compiled zstd-napi addon as the prebuild prebuild-install looks for
+ * ({name}-v{version}-napi-v{N}-{platform}-{arch}.tar.gz), or undefined when the repository has none.
+ */
+function localZstdPrebuilds(): string | undefined {
+  const addon = path.join(root, 'node_modules/zstd-napi');
+  if (!fs.existsSync(path.join(addon, 'build/Release/binding.node')) || process.platform !== 'linux') return undefined;
+  const manifest = JSON.parse(fs.readFileSync(path.join(addon, 'package.json'), 'utf8')) as { version: string; binary: { napi_versions: number[] } };
+  const prebuilds = path.join(dir, 'prebuilds');
+  fs.mkdirSync(prebuilds);
+  const napi = Math.max(...manifest.binary.napi_versions);
+  execFileSync('tar', ['czf', path.join(prebuilds, `zstd-napi-v${manifest.version}-napi-v${napi}-linux-${process.arch}.tar.gz`), 'build/Release/binding.node'], { cwd: addon });
+  return prebuilds;
+}
+let zstdPrebuilds: string | undefined;
+
+beforeAll(async () => {
   // The package directory as `npm pack` sees it, built from the current sources (prepare is `npm run build`).
   const stage = path.join(dir, 'stage');
   fs.mkdirSync(stage);
   for (const file of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(root, file), path.join(stage, file));
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')], { encoding: 'utf8' });
   expect(fs.existsSync(path.join(stage, 'dist/src/index.js')), tsc.stdout).toBe(true);
+  await bundleWorkers(path.join(stage, 'dist/src'));
+  if (withScripts) zstdPrebuilds = localZstdPrebuilds();
   packed = (JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], stage)) as { files: { path: string }[] }[])[0]!.files;
   const [result] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], stage)) as { filename: string }[];
   tarball = path.join(dir, result!.filename);
@@ -115,6 +138,7 @@ function project(name: string, type: 'module' | 'commonjs', scripts: boolean): s
   const projectDir = path.join(dir, name);
   fs.mkdirSync(projectDir);
   fs.writeFileSync(path.join(projectDir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, type }));
+  if (scripts && zstdPrebuilds !== undefined) fs.writeFileSync(path.join(projectDir, '.prebuild-installrc'), `local-prebuilds=${zstdPrebuilds}\n`);
   npm(['install', tarball, '--prefer-offline', ...(scripts ? [] : ['--ignore-scripts'])], projectDir);
   fs.writeFileSync(path.join(projectDir, 'index.js'), type === 'module' ? ESM : CJS);
   return projectDir;
