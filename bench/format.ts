@@ -56,6 +56,9 @@ function measures(file: string, cppFile: string, options: string): Measure[] {
     { measure: 'write', api: 'max_parallelism:1', ours: ['write', `${file}.sequential`, `${options},max_parallelism:1`], cpp: ['write', cppFile, options], limit: 'write', limitThreads: THREADS },
     { measure: 'read all', api: 'readAllAsync', ours: ['read-all', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
     { measure: 'read all', api: 'readAll', ours: ['read-all-sync', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
+    // Records as views of reused memory, visited by a callback: the shape of the C++ probe's ReadAll (ParallelReadRecords).
+    { measure: 'read all', api: 'forEachRecordAsync', ours: ['for-each-async', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
+    { measure: 'read all', api: 'forEachRecord', ours: ['for-each', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
     { measure: 'sequential', api: 'read()', ours: ['sequential', file], cpp: ['sequential', file], limit: 'read', limitThreads: 1 },
     { measure: 'random 256', api: 'read(indices)', ours: ['random', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },
     { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },

@@ -1,7 +1,7 @@
 // One measure of our reader or writer in this (fresh) process: an untimed warm-up pass, then the timed
 // pass, printed as one JSON line (PassResult). The same commands as the C++ probe (native.ts):
 //   measure.ts write <file> <writer options>
-//   measure.ts read-all | read-all-sync | sequential <file>
+//   measure.ts read-all | read-all-sync | for-each-async | for-each | sequential <file>
 //   measure.ts random | random-async <file> <batches> <batch size> <seed>
 
 import { ArrayRecordReader, ArrayRecordWriter } from '../../src/index.js';
@@ -38,6 +38,22 @@ async function measure(args: readonly string[]): Promise<PassResult & { bytes: n
         reader.close();
       });
       return { ...result, bytes, threads: command === 'read-all' ? readPoolSize() : 1 };
+    }
+    case 'for-each':
+    case 'for-each-async': {
+      // read-all's pass with the records visited as views of reused memory instead of kept.
+      const result = await twoPasses(command, WORKLOAD_RECORDS, async () => {
+        const reader = new ArrayRecordReader(file);
+        let sum = 0;
+        const add = (record: Uint8Array): void => {
+          sum += record.length;
+        };
+        if (command === 'for-each-async') await reader.forEachRecordAsync(add);
+        else reader.forEachRecord(add);
+        bytes = sum;
+        reader.close();
+      });
+      return { ...result, bytes, threads: command === 'for-each-async' ? readPoolSize() : 1 };
     }
     case 'sequential': {
       const result = await twoPasses(command, WORKLOAD_RECORDS, () => {

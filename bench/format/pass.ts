@@ -12,6 +12,8 @@ export interface PassResult {
   readonly firstPassRecordsPerSecond: number;
   /** CPU seconds (user + system, every thread of the process) of the timed pass: steadier than wall time on a busy machine. */
   readonly cpuSeconds?: number;
+  /** Minor page faults of the process (every thread) during the timed pass: fresh memory touched. */
+  readonly pageFaults?: number;
   /** Threads (or workers) the measure may use. */
   readonly threads?: number;
 }
@@ -25,13 +27,16 @@ export async function twoPasses(measure: string, records: number, pass: (round: 
   };
   const firstPassSeconds = await time(0);
   const cpu = process.cpuUsage();
+  const faults = process.resourceUsage().minorPageFault;
   const seconds = await time(1);
   const { user, system } = process.cpuUsage(cpu);
+  const pageFaults = process.resourceUsage().minorPageFault - faults;
   return {
     measure,
     records,
     seconds,
     cpuSeconds: (user + system) / 1e6,
+    pageFaults,
     recordsPerSecond: records / seconds,
     firstPassSeconds,
     firstPassRecordsPerSecond: records / firstPassSeconds,

@@ -10,6 +10,8 @@ import { markdown, type Report, type Row } from './report.js';
 const SUMMARY_ROWS: readonly [string, string, string][] = [
   ['write', 'write+close', 'write (`write` + `close`)'],
   ['read all', 'readAllAsync', 'read all (`readAllAsync`)'],
+  ['read all', 'forEachRecordAsync', 'read all as views (`forEachRecordAsync`)'],
+  ['read all', 'forEachRecord', 'read all as views, one thread (`forEachRecord`)'],
   ['sequential', 'read()', 'sequential `read()`'],
   ['random 256', 'readAsync(indices)', 'random batches of 256 (`readAsync`)'],
   ['one at a time', 'read([i])', 'one at a time (`read([i])`)'],

@@ -5,10 +5,10 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ClosedError, deserializeError, IoError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
-import { unpackRecords } from '../io/record-transfer.js';
+import { unpackRecords, type TransferableRecords } from '../io/record-transfer.js';
 import { WorkerLifetime } from '../io/worker-lifetime.js';
-import type { ReadRangeRequest, ReadRequest, ReadResponse, ReadWorkerMessage, RequestedFile } from './read-protocol.js';
-import type { AvailableRecords } from './skipped-chunk.js';
+import type { PassRequest, ReadRangeRequest, ReadRequest, ReadResponse, ReadWorkerMessage, RequestedFile } from './read-protocol.js';
+import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
 /**
  * The file a reader asks the workers to read, and whether that reader is still open.
@@ -20,9 +20,34 @@ export interface WorkerFile extends Omit<RequestedFile, 'skipDamaged'> {
 
 interface Pending {
   readonly file: WorkerFile;
-  resolve(read: AvailableRecords): void;
+  resolve(response: ReadResponse): void;
   reject(error: Error): void;
 }
+
+/**
+ * One part of a pass over a file as a worker sent it: the records, in the buffers to hand back to
+ * that worker (`recycle`) once they are consumed.
+ */
+export interface PassPart {
+  /** The records read, in order; their buffers are every buffer of the part. */
+  readonly records: TransferableRecords;
+  /** Positions in the part (ascending) of the records a skipped chunk held, which `records` lacks. */
+  readonly missing: readonly number[] | undefined;
+  readonly skipped: readonly SkippedChunk[];
+}
+
+/**
+ * Buffers of passes a worker keeps between them, to fill again: a few parts' worth (see RECYCLED_BLOCK
+ * in output-arena), so that a pass costs no fresh memory once warm.
+ */
+const MAX_SPARE_BUFFERS = 24;
+
+/**
+ * Buffers the workers allocated for pass parts (forEachRecordAsync) because too few came back to
+ * them: after a pass has warmed them, a pass over the same file should need none.
+ * @example const before = passStats.freshBuffers; await reader.forEachRecordAsync(() => undefined); const fresh = passStats.freshBuffers - before;
+ */
+export const passStats = { freshBuffers: 0 };
 
 let pool: PooledWorker[] | undefined;
 let nextRequestId = 0;
@@ -32,6 +57,10 @@ export class PooledWorker {
   private readonly worker: Worker;
   private readonly lifetime: WorkerLifetime;
   private readonly pending = new Map<number, Pending>();
+  /** Buffers of consumed pass parts, sent back with this worker's next pass request. */
+  private readonly spare: ArrayBuffer[] = [];
+  /** The most buffers a pass part of this worker filled lately: what the next one is sent. */
+  private partBuffers = 1;
 
   constructor() {
     this.worker = startModuleWorker(siblingModule(import.meta.url, 'read-worker'));
@@ -56,22 +85,43 @@ export class PooledWorker {
    * @throws (rejects with) the reader's typed errors, rebuilt in this thread; when the worker found
    *   another file at the path, ClosedError if the reader has closed meanwhile, else IoError.
    */
-  readIndices(file: WorkerFile, indices: Float64Array<ArrayBuffer>, skipDamaged: boolean): Promise<AvailableRecords> {
+  async readIndices(file: WorkerFile, indices: Float64Array<ArrayBuffer>, skipDamaged: boolean): Promise<AvailableRecords> {
     const { path, options, identity, layout } = file;
-    return this.request({ kind: 'read', id: nextRequestId++, path, options, identity, layout, skipDamaged, indices }, file);
+    return available(await this.request({ kind: 'read', id: nextRequestId++, path, options, identity, layout, skipDamaged, indices }, file, [indices.buffer]));
   }
 
   /** Reads records [from, to) of a file. @throws as readIndices. */
-  readRange(file: WorkerFile, from: number, to: number, skipDamaged: boolean): Promise<AvailableRecords> {
+  async readRange(file: WorkerFile, from: number, to: number, skipDamaged: boolean): Promise<AvailableRecords> {
     const { path, options, identity, layout } = file;
-    return this.request({ kind: 'range', id: nextRequestId++, path, options, identity, layout, skipDamaged, from, to }, file);
+    return available(await this.request({ kind: 'range', id: nextRequestId++, path, options, identity, layout, skipDamaged, from, to }, file, []));
   }
 
-  private request(request: ReadRequest | ReadRangeRequest, file: WorkerFile): Promise<AvailableRecords> {
+  /**
+   * Reads records [from, to) of a file for a pass over it, into this worker's spare buffers (sent
+   * along) before fresh memory; the caller hands the part's buffers back with `recycle`.
+   * @throws as readIndices.
+   */
+  async readPassPart(file: WorkerFile, from: number, to: number, skipDamaged: boolean): Promise<PassPart> {
+    const { path, options, identity, layout } = file;
+    // Not every spare buffer: the next part, sent while this one is decoded, needs its share.
+    const buffers = this.spare.splice(Math.max(0, this.spare.length - this.partBuffers - 1));
+    const response = await this.request({ kind: 'pass', id: nextRequestId++, path, options, identity, layout, skipDamaged, from, to, buffers }, file, buffers);
+    const { used, fresh } = response.passBuffers ?? { used: 0, fresh: 0 };
+    this.partBuffers = Math.max(1, used, this.partBuffers - 1);
+    passStats.freshBuffers += fresh;
+    return { records: response.records!, missing: response.missing, skipped: [...(response.skipped ?? [])] };
+  }
+
+  /** Keeps a consumed part's buffers (the records viewing them are done with) for this worker's next pass request. */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of buffers) if (this.spare.length < MAX_SPARE_BUFFERS && buffer.byteLength > 0) this.spare.push(buffer);
+  }
+
+  private request(request: ReadRequest | ReadRangeRequest | PassRequest, file: WorkerFile, transfer: ArrayBuffer[]): Promise<ReadResponse> {
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { file, resolve, reject });
       this.lifetime.setBusy(true);
-      this.worker.postMessage(request, request.kind === 'read' ? [request.indices.buffer] : []);
+      this.worker.postMessage(request, transfer);
     });
   }
 
@@ -92,8 +142,7 @@ export class PooledWorker {
       pending.reject(fileChangedError(pending.file));
       return;
     }
-    const present = unpackRecords(response.records!);
-    pending.resolve({ records: withHoles(present, response.missing), skipped: [...(response.skipped ?? [])] });
+    pending.resolve(response);
   }
 
   private failAll(error: Error): void {
@@ -112,6 +161,11 @@ export function readPoolSize(): number {
 function workers(): PooledWorker[] {
   pool ??= Array.from({ length: readPoolSize() }, () => new PooledWorker());
   return pool;
+}
+
+/** The records of a successful response, as views of the buffers that arrived. */
+function available(response: ReadResponse): AvailableRecords {
+  return { records: withHoles(unpackRecords(response.records!), response.missing), skipped: [...(response.skipped ?? [])] };
 }
 
 /** The records of a response in request order, undefined at the `missing` positions (ascending). */

@@ -35,13 +35,26 @@ export interface ReadRangeRequest extends RequestedFile {
   readonly to: number;
 }
 
+/**
+ * Read records [from, to) of a file for a pass over it (forEachRecordAsync): decoded into `buffers`
+ * (those of the requester's earlier parts, handed back) before any fresh memory, and every one of
+ * `buffers` sent back with the records, used or not.
+ */
+export interface PassRequest extends RequestedFile {
+  readonly kind: 'pass';
+  readonly id: number;
+  readonly from: number;
+  readonly to: number;
+  readonly buffers: ArrayBuffer[];
+}
+
 /** Close any reader the worker keeps open for this file. */
 export interface ForgetRequest {
   readonly kind: 'forget';
   readonly path: string;
 }
 
-export type WorkerRequest = ReadRequest | ReadRangeRequest | ForgetRequest;
+export type WorkerRequest = ReadRequest | ReadRangeRequest | PassRequest | ForgetRequest;
 
 /**
  * The records of a request, their buffers transferred, not copied; or the error that stopped it; or
@@ -57,6 +70,8 @@ export interface ReadResponse {
   readonly skipped?: readonly SkippedChunk[];
   readonly error?: SerializedError;
   readonly fileChanged?: true;
+  /** For a pass request: buffers that hold records, and buffers allocated afresh (too few were sent). */
+  readonly passBuffers?: { readonly used: number; readonly fresh: number };
 }
 
 /** Sent once, when the worker has loaded its modules: until then it must not be stopped (see WorkerLifetime). */

@@ -7,7 +7,7 @@ import { serializeError } from '../errors.js';
 import { fileIdentityAt } from '../io/byte-source.js';
 import { OutputArena } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
-import { packRecords, recordsInPlace, transferList } from '../io/record-transfer.js';
+import { packRecords, recordsIn, recordsInPlace, transferList } from '../io/record-transfer.js';
 import { readIntoArena } from './batch-read.js';
 import { OpenedFile } from './opened-file.js';
 import { presentRecords } from './skipped-chunk.js';
@@ -70,18 +70,19 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage({ kind: 'records', id: request.id, fileChanged: true } satisfies ReadResponse);
       return;
     }
-    // Fresh for each request: its buffers leave with the records.
-    const arena = new OutputArena();
+    // Fresh for each request, its buffers leave with the records; a pass's are those it sent back.
+    const arena = new OutputArena(request.kind === 'pass' ? request.buffers : undefined);
     const read =
-      request.kind === 'range'
-        ? readIntoArena(file, arena, scratch, request.from, request.to, request.skipDamaged)
-        : readIntoArena(file, arena, scratch, Array.from(request.indices), undefined, request.skipDamaged);
+      request.kind === 'read'
+        ? readIntoArena(file, arena, scratch, Array.from(request.indices), undefined, request.skipDamaged)
+        : readIntoArena(file, arena, scratch, request.from, request.to, request.skipDamaged);
     const records = presentRecords(read);
-    const transferable = recordsInPlace(records) ?? packRecords(records);
+    const transferable = request.kind === 'pass' ? recordsIn(records, arena.buffers()) : (recordsInPlace(records) ?? packRecords(records));
+    const passBuffers = request.kind === 'pass' ? { used: arena.usedBuffers, fresh: arena.freshBuffers } : undefined;
     response =
       read.skipped.length === 0
-        ? { kind: 'records', id: request.id, records: transferable }
-        : { kind: 'records', id: request.id, records: transferable, missing: missingPositions(read.records), skipped: read.skipped };
+        ? { kind: 'records', id: request.id, records: transferable, passBuffers }
+        : { kind: 'records', id: request.id, records: transferable, passBuffers, missing: missingPositions(read.records), skipped: read.skipped };
     port.postMessage(response, transferList(transferable));
   } catch (error) {
     response = { kind: 'records', id: request.id, error: serializeError(error) };

@@ -1,7 +1,7 @@
 // ArrayRecordReader: random access and sequential reads of ArrayRecord files, sync and async.
 // The public class; the work is done by the modules it delegates to: opened-file (the open file and
-// the decoding of a chunk), batch-read (sync batch reads), parallel-read (async batch reads) and
-// sequential-cursor (read()).
+// the decoding of a chunk), batch-read (sync batch reads), parallel-read (async batch reads),
+// record-pass (forEachRecord) and sequential-cursor (read()).
 
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
 import { isRemotePath, localPath } from '../io/location.js';
@@ -18,6 +18,7 @@ import { OpenedFile } from './opened-file.js';
 import { readIndicesInParallel, readRangeInParallel } from './parallel-read.js';
 import { checkIndices, resolveRange } from './read-arguments.js';
 import { forgetFileOnWorkers } from './read-pool.js';
+import { forEachRecordParallel, forEachRecordSync } from './record-pass.js';
 import { planRuns, readAhead, runBytes, streamBudget, streamRange, type RecordRun } from './record-stream.js';
 import { SequentialCursor } from './sequential-cursor.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
@@ -29,7 +30,9 @@ import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
  * once. The synchronous API follows Python's `ArrayRecordReader`; the `...Async` forms read on
  * libuv's thread pool and keep the event loop free while they wait.
  * `records()` (and `for await (const record of reader)`) streams the file in order, reading ahead in
- * the background within `readahead_buffer_size` bytes.
+ * the background within `readahead_buffer_size` bytes. `forEachRecord(fn)` and `forEachRecordAsync(fn)`
+ * pass every record to `fn` as a view into reused memory (valid only until `fn` returns): the fastest
+ * way through a file, the analogue of C++'s ParallelReadRecords.
  *
  * With the option `skip_corrupted_chunks`, a data chunk that cannot be read (hash mismatch,
  * undecodable data, a record count that contradicts the footer) is skipped and reported by
@@ -367,6 +370,66 @@ export class ArrayRecordReader {
         yield step.value;
       }
     })();
+  }
+
+  /**
+   * Calls `fn` with every record of [start, end) (default the whole file), in index order, on this
+   * thread, as a view into memory the reader reuses: the fastest way over a file when each record is
+   * used and dropped (converting, hashing, statistics, evaluation), since it costs no fresh memory per
+   * record, which readAll's and records()'s records do (the analogue of C++'s ParallelReadRecords, but
+   * in order and on one thread). Runs of chunks are read into a reused buffer and each chunk decoded
+   * into a reused scratch. `record` is valid only until `fn` returns: later records overwrite it, so
+   * keep a copy (`record.slice()`) of any record needed after. `fn` must not return a Promise (use
+   * `records()` to await per record). With skip_corrupted_chunks, damaged chunks are skipped and
+   * reported by `skippedChunks()`. A pass may run inside `fn`, on this reader or another.
+   * @throws ClosedError once closed; InvalidArgumentError for bounds that are not integers
+   *   0 <= start <= end <= numRecords, and when `fn` returns a Promise; UnsupportedError for a remote
+   *   file (use forEachRecordAsync); CorruptFileError, IoError as readAll; whatever `fn` throws, which
+   *   ends the pass (the reader stays usable).
+   * @example
+   * const reader = new ArrayRecordReader('data.array_record');
+   * let bytes = 0;
+   * reader.forEachRecord((record) => {
+   *   bytes += record.length;
+   * });
+   * const kept: Uint8Array[] = [];
+   * reader.forEachRecord((record, index) => {
+   *   if (index % 100 === 0) kept.push(record.slice()); // a copy outlives the callback
+   * }, 0, 1000);
+   */
+  forEachRecord(fn: (record: Uint8Array, index: number) => void, start?: number, end?: number): void {
+    this.file.requireSync('forEachRecord', 'forEachRecordAsync');
+    const [from, to] = streamRange(this.file.layout.numRecords, start, end);
+    forEachRecordSync(this.file, from, to, fn);
+  }
+
+  /**
+   * `forEachRecord` without blocking the event loop: parts of the file (at most 256 KiB each) are
+   * read and decoded on the read workers in parallel into buffers that are transferred here, `fn` is
+   * called with views of them in index order, and the buffers go back to their worker with its next
+   * part, so a pass costs no fresh memory once warm and holds a few parts per worker at most. `fn` runs
+   * on this thread, one record after another, as in forEachRecord: `record` is valid only until it
+   * returns. With max_parallelism:0, and for remote files, runs of records are read as
+   * `readRangeAsync` reads them instead (fresh memory; same contract). When `fn` throws, no further
+   * record is visited, the parts in flight are waited for, and the promise rejects with that error.
+   * @throws (rejects with) as forEachRecord, remote files included; ClosedError when the reader
+   *   closes during the pass.
+   * @example
+   * const reader = await ArrayRecordReader.open('data.array_record');
+   * const sizes = new Map<number, number>();
+   * await reader.forEachRecordAsync((record) => {
+   *   sizes.set(record.length, (sizes.get(record.length) ?? 0) + 1);
+   * });
+   * @example
+   * let longest = 0;
+   * await reader.forEachRecordAsync((record) => {
+   *   longest = Math.max(longest, record.length);
+   * }, 1000, 2000);
+   */
+  async forEachRecordAsync(fn: (record: Uint8Array, index: number) => void, start?: number, end?: number): Promise<void> {
+    this.file.requireOpen();
+    const [from, to] = streamRange(this.file.layout.numRecords, start, end);
+    await forEachRecordParallel(this.file, from, to, fn);
   }
 
   /** `readAll()` without blocking the event loop. */

@@ -34,12 +34,39 @@ export interface ByteAllocator {
   take(length: number, slack?: number): Uint8Array;
 }
 
-/** A ByteAllocator for one read call; its buffers hold only what was taken from it. */
+/**
+ * The size of the buffers of an arena that recycles them (a pass over a file, whose parts' buffers go
+ * back to the read worker with its next request): every such buffer fits most next requests.
+ */
+const RECYCLED_BLOCK = 512 * 1024;
+
+/**
+ * A ByteAllocator for one read call; its buffers hold only what was taken from it.
+ * @example
+ * const arena = new OutputArena();
+ * const piece = arena.take(16);
+ * arena.owns(piece.buffer); // true
+ */
 export class OutputArena implements ByteAllocator {
   private block = new Uint8Array(0);
   private used = 0;
   /** Every buffer this arena handed pieces of (the first, empty one included: empty records view it). */
   private readonly blocks = new Set<ArrayBuffer>([this.block.buffer]);
+
+  /**
+   * @param recycled buffers to fill before any fresh one (taken from this array as they are used),
+   *   for a caller that hands the buffers of its last reads back: the arena's buffers are then
+   *   RECYCLED_BLOCK bytes (or one piece, when larger), so that the next read can use them again.
+   */
+  constructor(private readonly recycled?: ArrayBuffer[]) {}
+
+  /** Buffers allocated afresh (not recycled) so far. */
+  freshBuffers = 0;
+
+  /** Buffers this arena handed pieces of (not counting the empty first one). */
+  get usedBuffers(): number {
+    return this.blocks.size - 1;
+  }
 
   take(length: number, slack = 0): Uint8Array {
     if (this.used + length + slack > this.block.length) this.grow(length + slack);
@@ -53,7 +80,27 @@ export class OutputArena implements ByteAllocator {
     return this.blocks.has(buffer as ArrayBuffer);
   }
 
+  /**
+   * Every buffer of the arena that can hold bytes: those it handed pieces of, then the recycled ones
+   * it did not need (the empty first buffer left out: an empty record may view any buffer).
+   */
+  buffers(): ArrayBuffer[] {
+    const buffers: ArrayBuffer[] = [];
+    for (const buffer of this.blocks) if (buffer.byteLength > 0) buffers.push(buffer);
+    if (this.recycled !== undefined) buffers.push(...this.recycled);
+    return buffers;
+  }
+
   private grow(needed: number): void {
+    if (this.recycled !== undefined) {
+      let buffer = takeRecycled(this.recycled, needed);
+      if (buffer === undefined) {
+        buffer = Buffer.allocUnsafeSlow(Math.max(needed, RECYCLED_BLOCK)).buffer as ArrayBuffer;
+        this.freshBuffers++;
+      }
+      this.useBuffer(buffer);
+      return;
+    }
     const size = Math.max(needed, Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, 2 * this.block.length)));
     // The slow variant gives a buffer of its own, never a slice of Node's shared pool (which cannot
     // be transferred).
@@ -62,6 +109,24 @@ export class OutputArena implements ByteAllocator {
     this.used = 0;
     this.blocks.add(allocation.buffer);
   }
+
+  private useBuffer(buffer: ArrayBuffer): void {
+    this.block = new Uint8Array(buffer);
+    this.used = 0;
+    this.blocks.add(buffer);
+  }
+}
+
+/** Removes from `recycled` and returns a buffer of at least `needed` bytes (the last one that fits), if any. */
+function takeRecycled(recycled: ArrayBuffer[], needed: number): ArrayBuffer | undefined {
+  for (let i = recycled.length - 1; i >= 0; i--) {
+    const buffer = recycled[i]!;
+    if (buffer.byteLength < needed) continue;
+    recycled[i] = recycled[recycled.length - 1]!;
+    recycled.pop();
+    return buffer;
+  }
+  return undefined;
 }
 
 /** A buffer of its own for every take: for pieces too large to share a slab. */
