@@ -1,5 +1,5 @@
-// Synchronous batch reads, by index or range: one read call per run of adjacent chunks, each chunk
-// decoded once, into the memory the caller's targets say (fresh buffers, a scratch, an arena).
+// Synchronous batch reads, by index or range: one read call per run of adjacent (or nearly adjacent)
+// chunks, each chunk decoded once, into the memory the caller's targets say (fresh buffers, a scratch, an arena).
 
 import { InvalidArgumentError } from '../errors.js';
 import { ChunkScratch } from '../io/chunk-scratch.js';
@@ -8,7 +8,7 @@ import { ReadScratch } from '../io/read-scratch.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
 import { checkIndices, rangeArray, resolveRange } from './read-arguments.js';
-import { planChunkReads, type ChunkRun } from './read-plan.js';
+import { planChunkReads, READ_GAP_BYTES, type ChunkRun } from './read-plan.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
 /** Where one batch read puts the file bytes it reads and the records it decodes. */
@@ -20,10 +20,10 @@ export interface ReadTargets {
   /** When set, every record must end up in a buffer of this arena (copied there if need be). */
   readonly arena?: OutputArena;
   /**
-   * File bytes go to `fileBytes` one run of chunks at a time, decoded before the next run is read; a
-   * record that views them (an uncompressed chunk's) is copied into `records` right away.
+   * File bytes go to `fileBytes` a slice of runs at a time (see SLICE_BYTES), decoded before the next
+   * slice is read; a record that views them (an uncompressed chunk's) is copied into `records` right away.
    */
-  readonly runByRun?: boolean;
+  readonly copyFileViews?: boolean;
 }
 
 /** A plain batch read's targets: records decoded into the shared slabs (see plainTargets for the file bytes). */
@@ -33,7 +33,7 @@ export const PLAIN_TARGETS: ReadTargets = { fileBytes: undefined, records: SHARE
  * The file bytes of plain reads of compressed chunks: fresh memory per read costs page faults (most of
  * a read of one small record), a reused scratch does not.
  */
-const PLAIN_SCRATCH_TARGETS: ReadTargets = { fileBytes: new ReadScratch(), records: SHARED_SLABS, runByRun: true };
+const PLAIN_SCRATCH_TARGETS: ReadTargets = { fileBytes: new ReadScratch(), records: SHARED_SLABS, copyFileViews: true };
 
 /**
  * Where a plain read of `file` puts its file bytes: the shared scratch while its chunks are compressed;
@@ -84,7 +84,9 @@ export function readIntoArena(
   skipDamaged: boolean,
 ): AvailableRecords {
   file.requireOpen();
-  return readBatch(file, first, end, { fileBytes: scratch, records: arena, arena }, skipDamaged ? file.newSkips() : undefined);
+  // Slice by slice: records that view the file bytes (uncompressed chunks) are copied into the arena as
+  // they are decoded, so the scratch holds one slice of runs (about 4 MiB, gaps included), not the whole read.
+  return readBatch(file, first, end, { fileBytes: scratch, records: arena, arena, copyFileViews: true }, skipDamaged ? file.newSkips() : undefined);
 }
 
 function readRangeSync(file: OpenedFile, from: number, to: number, targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
@@ -101,7 +103,7 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
       const begin = Math.max(from, base);
       const finish = Math.min(to, base + recordCount(decoded));
       for (let index = begin; index < finish; index++) records[index - from] = recordOf(decoded, index - base);
-      if (targets.runByRun && decoded.values.buffer === buffer.buffer) copyOut(file, records, begin - from, finish - from, targets.records);
+      if (targets.copyFileViews && decoded.values.buffer === buffer.buffer) copyOut(file, records, begin - from, finish - from, targets.records);
     }
   });
   return records;
@@ -109,12 +111,107 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
 
 function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
   if (!file.needsMostOfItsChunks(indices)) return readFewOfEachChunk(file, indices, targets, skips);
+  const { groupSize } = file.layout;
+  if (indices.length === 1) return [readOne(file, indices[0]!, targets, skips)];
+  const order = byChunk(indices, groupSize, file.layout.numChunks);
+  if (order === undefined) return readIndicesByMap(file, indices, targets, skips);
+  const { keys, span, chunks, firsts } = order;
+  const records = new Array<Uint8Array | undefined>(indices.length);
+  // Runs come in file order and cover consecutive ranks of `chunks`: `rank` walks along with them.
+  let rank = 0;
+  const runs = planChunkReads(chunks, file.index, gapFor(targets));
+  forEachRun(file, runs, targets, (buffer, run) => {
+    for (; rank < chunks.length && chunks[rank]! <= run.last; rank++) {
+      const chunk = chunks[rank]!;
+      let decoded = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
+      if (decoded === undefined) continue;
+      if (targets.copyFileViews && decoded.values.buffer === buffer.buffer) {
+        decoded = { values: copyOf(decoded.values, targets.records), ends: decoded.ends };
+        file.holdsUncompressedChunks = true;
+      }
+      const base = chunk * groupSize;
+      const chunkKey = chunk * span;
+      for (let k = firsts[rank]!; k < firsts[rank + 1]!; k++) {
+        const position = keys[k]! - chunkKey;
+        records[position] = recordOf(decoded, indices[position]! - base);
+      }
+    }
+  });
+  return records;
+}
+
+/**
+ * The gap a read may read through (see READ_GAP_BYTES): only when runs are read a slice at a time into
+ * reused memory; when every run's bytes are kept to the end of the read, gaps would add up with them.
+ */
+function gapFor(targets: ReadTargets): number {
+  return targets.copyFileViews && targets.fileBytes !== undefined ? READ_GAP_BYTES : 0;
+}
+
+/** readIndicesSync of one index: one chunk read, no grouping (most of a one-record read's own cost). */
+function readOne(file: OpenedFile, index: number, targets: ReadTargets, skips: SkippedChunk[] | undefined): Uint8Array | undefined {
+  const chunk = Math.floor(index / file.layout.groupSize);
+  const start = file.index.start(chunk);
+  const end = file.index.end(chunk);
+  let record: Uint8Array | undefined;
+  forEachRun(file, [{ first: chunk, last: chunk, start, end }], targets, (buffer) => {
+    const decoded = file.decodeOrSkip(buffer, start, chunk, targets.records, skips);
+    if (decoded === undefined) return;
+    record = recordOf(decoded, index - chunk * file.layout.groupSize);
+    if (targets.copyFileViews && record.buffer === buffer.buffer) {
+      record = copyOf(record, targets.records);
+      file.holdsUncompressedChunks = true;
+    }
+  });
+  return record;
+}
+
+/** The request's positions grouped by chunk (see byChunk). */
+interface ChunkOrder {
+  /** chunk * span + position, ascending: the positions of each chunk together, chunks in file order. */
+  readonly keys: Float64Array;
+  readonly span: number;
+  /** The distinct chunks, ascending. */
+  readonly chunks: readonly number[];
+  /** The keys of chunks[r] are keys[firsts[r]] up to keys[firsts[r + 1]]. */
+  readonly firsts: readonly number[];
+}
+
+/**
+ * The positions of `indices` grouped by chunk with one native sort of numbers (no Map, no Set, no
+ * comparator); undefined when keys would not stay exact integers (2^53), for the Map-based read.
+ */
+function byChunk(indices: readonly number[], groupSize: number, numChunks: number): ChunkOrder | undefined {
+  const count = indices.length;
+  let span = 1;
+  while (span < count) span *= 2;
+  if (numChunks * span > Number.MAX_SAFE_INTEGER) return undefined;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = Math.floor(indices[i]! / groupSize) * span + i;
+  keys.sort();
+  const distinct: number[] = [];
+  const firsts: number[] = [];
+  let previous = -1;
+  for (let k = 0; k < count; k++) {
+    const chunk = Math.floor(keys[k]! / span);
+    if (chunk !== previous) {
+      distinct.push(chunk);
+      firsts.push(k);
+      previous = chunk;
+    }
+  }
+  firsts.push(count);
+  return { keys, span, chunks: distinct, firsts };
+}
+
+/** readIndicesSync for a request too large for byChunk's keys: the chunks kept in a Map. */
+function readIndicesByMap(file: OpenedFile, indices: readonly number[], targets: ReadTargets, skips: SkippedChunk[] | undefined): (Uint8Array | undefined)[] {
   const decoded = new Map<number, DecodedChunk>();
   const runs = planChunkReads(file.chunksOf(indices), file.index);
   forEachRun(file, runs, targets, (buffer, run) => {
     for (let chunk = run.first; chunk <= run.last; chunk++) {
       let chunkRecords = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
-      if (chunkRecords !== undefined && targets.runByRun && chunkRecords.values.buffer === buffer.buffer) {
+      if (chunkRecords !== undefined && targets.copyFileViews && chunkRecords.values.buffer === buffer.buffer) {
         chunkRecords = { values: copyOf(chunkRecords.values, targets.records), ends: chunkRecords.ends };
         file.holdsUncompressedChunks = true;
       }
@@ -144,10 +241,12 @@ function readFewOfEachChunk(file: OpenedFile, indices: readonly number[], target
     else list.push(i);
   }
   const records = new Array<Uint8Array | undefined>(indices.length);
-  const runs = planChunkReads([...positions.keys()].sort((a, b) => a - b), file.index);
+  const runs = planChunkReads([...positions.keys()].sort((a, b) => a - b), file.index, gapFor(targets));
   forEachRun(file, runs, targets, (buffer, run) => {
     for (let chunk = run.first; chunk <= run.last; chunk++) {
-      const wanted = positions.get(chunk)!;
+      // A chunk in a gap between wanted ones: its bytes were read along, it is not decoded.
+      const wanted = positions.get(chunk);
+      if (wanted === undefined) continue;
       const base = chunk * groupSize;
       let needed = 0;
       for (const i of wanted) needed = Math.max(needed, indices[i]! - base + 1);
@@ -161,18 +260,50 @@ function readFewOfEachChunk(file: OpenedFile, indices: readonly number[], target
 }
 
 /**
- * Calls `decode` with the file bytes of each run: all runs read first (into fresh buffers, or
- * consecutive regions of the scratch), or with `runByRun` each read into the scratch after the last
- * one was decoded.
+ * At most this many bytes of runs are read into the scratch before they are decoded (with
+ * `copyFileViews`). Reading a slice of runs back to back, then decoding them, took 10-15% less CPU
+ * than alternating one pread and one decode (random reads of 256 one-record zstd chunks: the kernel's
+ * read path and zstd's tables each stay in the caches for a while); the bound keeps the scratch small.
+ */
+const SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Calls `decode` with the file bytes of each run, in order: all runs read first (into fresh buffers, or
+ * consecutive regions of the scratch), or with `copyFileViews`, slices of runs of at most SLICE_BYTES
+ * read into consecutive regions of the scratch and decoded before the next slice is read.
  */
 function forEachRun(file: OpenedFile, runs: readonly ChunkRun[], targets: ReadTargets, decode: (buffer: Uint8Array, run: ChunkRun) => void): void {
-  if (targets.runByRun && targets.fileBytes !== undefined) {
-    const source = file.requireOpen();
-    for (const run of runs) decode(source.readSync(run.start, run.end - run.start, targets.fileBytes.take(run.end - run.start)), run);
+  const scratch = targets.fileBytes;
+  if (!targets.copyFileViews || scratch === undefined) {
+    const buffers = readRuns(file, runs, scratch);
+    runs.forEach((run, r) => decode(buffers[r]!, run));
     return;
   }
-  const buffers = readRuns(file, runs, targets.fileBytes);
-  runs.forEach((run, r) => decode(buffers[r]!, run));
+  const source = file.requireOpen();
+  if (runs.length === 1) {
+    const run = runs[0]!;
+    decode(source.readSync(run.start, run.end - run.start, scratch.take(run.end - run.start)), run);
+    return;
+  }
+  const buffers: Uint8Array[] = [];
+  for (let first = 0; first < runs.length; ) {
+    let last = first;
+    let bytes = runs[first]!.end - runs[first]!.start;
+    for (; last + 1 < runs.length; last++) {
+      const next = runs[last + 1]!;
+      if (bytes + next.end - next.start > SLICE_BYTES) break;
+      bytes += next.end - next.start;
+    }
+    const region = scratch.take(bytes);
+    buffers.length = 0;
+    for (let r = first, offset = 0; r <= last; r++) {
+      const length = runs[r]!.end - runs[r]!.start;
+      buffers.push(source.readSync(runs[r]!.start, length, region.subarray(offset, offset + length)));
+      offset += length;
+    }
+    for (let r = first; r <= last; r++) decode(buffers[r - first]!, runs[r]!);
+    first = last + 1;
+  }
 }
 
 /** Copies records [begin, end) of `records` (views of reused file bytes) into `allocator`; the file holds uncompressed chunks. */

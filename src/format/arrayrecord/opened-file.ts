@@ -175,11 +175,12 @@ export class OpenedFile {
    */
   decodeFrom(buffer: Uint8Array, base: number, chunk: number, records: ByteAllocator, neededRecords?: number): DecodedChunk {
     const start = this.index.start(chunk);
-    const chunkBuffer = buffer.subarray(start - base, this.index.end(chunk) - base);
+    const end = this.index.end(chunk);
+    const chunkBuffer = buffer.subarray(start - base, end - base);
     const raw = readChunkFromBuffer(chunkBuffer, start, start, this.path);
-    verifyChunkEnd(raw, this.index.end(chunk), this.path, chunk === this.layout.numChunks - 1 ? 'the footer' : 'the next chunk');
+    if (raw.end > end) verifyChunkEnd(raw, end, this.path, chunk === this.layout.numChunks - 1 ? 'the footer' : 'the next chunk');
     // Between this chunk and the next there may only be padding (pad_to_block_boundary).
-    if (raw.end < this.index.end(chunk)) verifyPaddingChunks(chunkBuffer, start, raw.end, this.path);
+    if (raw.end < end) verifyPaddingChunks(chunkBuffer, start, raw.end, this.path);
     const { numRecords, groupSize, numChunks } = this.layout;
     const expected = chunk === numChunks - 1 ? numRecords - chunk * groupSize : groupSize;
     if (raw.header.numRecords !== expected) {

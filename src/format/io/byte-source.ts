@@ -81,7 +81,7 @@ export class LocalFile implements ByteSource {
 
   readSync(offset: number, length: number, into?: Uint8Array): Uint8Array {
     const fd = this.checkRange(offset, length);
-    const buffer = into === undefined ? plainView(Buffer.allocUnsafe(length)) : into.subarray(0, length);
+    const buffer = into === undefined ? plainView(Buffer.allocUnsafe(length)) : into.length === length ? into : into.subarray(0, length);
     let done = 0;
     try {
       while (done < length) {

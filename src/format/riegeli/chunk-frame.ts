@@ -8,7 +8,7 @@ import { buildBlockHeader, verifyBlockHeader } from './block-header.js';
 import { buildChunkHeader, chunkDataHashMatches, dataHashMismatch, parseChunkHeader, type ChunkHeader } from './chunk-header.js';
 import { BLOCK_HEADER_SIZE, BLOCK_SIZE, CHUNK_HEADER_SIZE, ChunkType } from './constants.js';
 import type { EncodedChunkData } from './decoded-chunk.js';
-import { Place, type Where } from '../place.js';
+import { Place } from '../place.js';
 import { verifyRecordlessChunk } from './recordless-chunk.js';
 
 /** A chunk read from a file: its verified header and data, and where it ends. */
@@ -54,12 +54,13 @@ export function frameChunk(chunkBegin: number, chunk: EncodedChunkData, allocate
 
 /**
  * `length` content bytes of a chunk starting at file position `pos`, skipping block headers;
- * a view when no block header interrupts them, a copy otherwise.
+ * a view when no block header interrupts them, a copy otherwise. `part` of `chunk` names them in an
+ * error (the name is built only then: this runs twice per chunk read).
  */
-function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, where: Where): Uint8Array {
+function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, chunk: Place, part: string): Uint8Array {
   const endPos = addWithOverhead(pos, length);
   if (endPos - base > buffer.length) {
-    throw new CorruptFileError(`${where} extends to ${endPos}, past the ${base + buffer.length} bytes available (truncated)`);
+    throw new CorruptFileError(`${chunk.of(part)} extends to ${endPos}, past the ${base + buffer.length} bytes available (truncated)`);
   }
   if (endPos - pos === length) return buffer.subarray(pos - base, endPos - base);
   // Every byte is written below: zeroing it first would double the cost of a large chunk's copy.
@@ -95,7 +96,7 @@ export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chun
   if (!isPossibleChunkBoundary(chunkBegin)) {
     throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
   }
-  return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place.of('header')), place);
+  return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place, 'header'), place);
 }
 
 /**
@@ -110,14 +111,14 @@ export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin
   if (!isPossibleChunkBoundary(chunkBegin)) {
     throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
   }
-  const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place.of('header'));
+  const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place, 'header');
   const header = parseChunkHeader(headerBytes, place);
   const end = chunkEnd(chunkBegin, header.dataSize, header.numRecords);
   const bufferEnd = base + buffer.length;
   for (let boundary = Math.ceil(chunkBegin / BLOCK_SIZE) * BLOCK_SIZE; boundary < end && boundary + BLOCK_HEADER_SIZE <= bufferEnd; boundary += BLOCK_SIZE) {
     verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, new Place('block', where, boundary));
   }
-  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place.of('data'));
+  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place, 'data');
   if (!chunkDataHashMatches(headerBytes, data)) throw dataHashMismatch(headerBytes, data, place);
   return { header, data, begin: chunkBegin, end };
 }

@@ -28,14 +28,18 @@ export function parseChunkHeader(bytes: Uint8Array, where: Where): ChunkHeader {
       `chunk header hash mismatch (computed ${hashHex(bytes.subarray(8, CHUNK_HEADER_SIZE))}, stored ${storedHashHex(bytes, 0)}), ${where}`,
     );
   }
-  const dataSize = readU64(bytes, 8, partOf('data size', where));
+  // The u64 fields are read as halves here, their names built only for an error (a header is parsed
+  // per chunk read; readU64 would want the name up front).
+  if (readU32(bytes, 12) >= 0x20_0000) readU64(bytes, 8, partOf('data size', where));
+  const dataSize = readU32(bytes, 12) * TWO_32 + readU32(bytes, 8);
   const typeAndCountLow = readU32(bytes, 24);
   const countHigh = readU32(bytes, 28);
   const chunkType = typeAndCountLow & 0xff;
   // num_records is the upper 56 bits of the u64; it must stay below 2^53 to be a safe number.
   if (countHigh >= 0x20_0000 << 8) throw new CorruptFileError(`record count of ${where} is beyond 2^53`);
   const numRecords = countHigh * (TWO_32 / 256) + (typeAndCountLow >>> 8);
-  const decodedDataSize = readU64(bytes, 32, partOf('decoded data size', where));
+  if (readU32(bytes, 36) >= 0x20_0000) readU64(bytes, 32, partOf('decoded data size', where));
+  const decodedDataSize = readU32(bytes, 36) * TWO_32 + readU32(bytes, 32);
   return { dataSize, chunkType, numRecords, decodedDataSize };
 }
 
