@@ -57,7 +57,7 @@ describe('verifyZstdContentSize', () => {
 });
 
 describe('decodeStoredZstdFrame', () => {
-  const take = (length: number): Uint8Array => new Uint8Array(length);
+  const take = { take: (length: number): Uint8Array => new Uint8Array(length) };
   const cctx = new zstdNapi.CCtx();
   const frame = (input: Uint8Array, checksum = false): Uint8Array => {
     cctx.reset(zstdNapi.ResetDirective.parameters);

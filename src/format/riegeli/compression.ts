@@ -131,7 +131,7 @@ function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator, ne
   // declares and what its blocks can hold. A small one cannot hurt, and zstd checks what it produces.
   if (size > UNCHECKED_ZSTD_SIZE) verifyZstdContentSize(src, size);
   // Stored blocks only (a one-record chunk's record sizes, incompressible records): a copy, no native call.
-  return decodeStoredZstdFrame(src, size, (length) => output.take(length)) ?? zstdCodec().decompress(src, size, output, needed);
+  return decodeStoredZstdFrame(src, size, output) ?? zstdCodec().decompress(src, size, output, needed);
 }
 
 function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
