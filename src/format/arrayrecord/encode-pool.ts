@@ -92,6 +92,7 @@ let nextRequestId = 0;
  * Threads a writer with `maxParallelism` encodes on (its own included): no more than the cores the
  * process may use. `auto` (undefined) is one per core for zstd and brotli; for uncompressed and snappy
  * chunks, whose encoding costs less than handing a batch to a worker, the writer's thread alone.
+ * (With `auto` the writer then uses the workers only while they measure faster: parallel-encoder.)
  */
 export function encodeParallelism(maxParallelism: number | undefined, compression: CompressionTypeCode): number {
   const cores = Math.max(1, os.availableParallelism());

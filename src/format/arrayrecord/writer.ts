@@ -38,11 +38,13 @@ const textEncoder = new TextEncoder();
  * Writes an ArrayRecord file that Google's ArrayRecordReader (C++/Python) reads.
  *
  * Records are buffered one group (`group_size`) at a time, so memory is bounded by a group, not by
- * the file. With `max_parallelism` above 1 (the default, `auto`, is one per core for zstd and
- * brotli, 1 for the cheap uncompressed and snappy), once a file grows past a megabyte its chunks are
+ * the file. With `max_parallelism` above 1, once a file grows past a megabyte its chunks are
  * compressed on max_parallelism threads (this one and workers), a few batches of groups per thread
  * in flight (memory stays bounded), and written in order: the file is byte for byte the one
- * `max_parallelism:1` writes. Every record `write()` accepted is on disk once `close()` returns: close fsyncs the file
+ * `max_parallelism:1` writes. The default, `auto`, is one thread per core for zstd and brotli (1 for
+ * the cheap uncompressed and snappy), and the workers are used only while they make the writer
+ * faster: it times windows of a few megabytes each way, keeps the faster and tries the other again
+ * now and then (on a busy machine a second thread adds cost and no CPU time). Every record `write()` accepted is on disk once `close()` returns: close fsyncs the file
  * and its directory. A failure is never silent: the failing `write()` or `close()` throws an
  * IoError naming the file, `ok()` turns false, the file is truncated to nothing (so it never reads
  * as a valid ArrayRecord) and every later `write()` and the first `close()` throw again.
@@ -60,7 +62,7 @@ export class ArrayRecordWriter {
   private readonly chunks: ChunkWriter;
   private readonly index = new FooterIndex();
   /** The group being filled, when no workers encode. */
-  private readonly group = new GroupBuffer();
+  private readonly group: GroupBuffer;
   /** Encodes on workers when max_parallelism allows more than one; records then go there, not to `group`. */
   private readonly parallel: ParallelChunkEncoder | undefined;
   /** Records of the group `parallel` is filling. */
@@ -78,6 +80,7 @@ export class ArrayRecordWriter {
   constructor(path: string, options = '', extras: WriterExtras = {}) {
     this.path = path;
     this.options = parseWriterOptions(options);
+    this.group = new GroupBuffer(this.options.groupSize);
     checkWriterExtras(extras);
     this.encoding = {
       compression: this.options.compression,
@@ -89,7 +92,12 @@ export class ArrayRecordWriter {
     // max_parallelism threads encode: this one and the others on workers (which use the zstd this process
     // chose, not one a test gave this thread).
     const threads = this.options.compression.type === CompressionType.zstd && zstdCodecWasGiven() ? 1 : encodeParallelism(this.options.maxParallelism, this.options.compression.type);
-    this.parallel = threads > 1 ? new ParallelChunkEncoder(this.encoding, threads - 1, (chunk) => this.writeDataChunk(chunk)) : undefined;
+    // With auto parallelism the workers are used only while they make the writer faster (parallel-encoder).
+    const adaptive = this.options.maxParallelism === undefined;
+    this.parallel =
+      threads > 1
+        ? new ParallelChunkEncoder(this.encoding, threads - 1, (chunk) => this.writeDataChunk(chunk), { adaptive, groupSize: this.options.groupSize })
+        : undefined;
     this.sink = FileSink.create(path);
     this.chunks = this.guard(() => {
       const chunks = new ChunkWriter(this.sinkOrThrow());
@@ -131,7 +139,7 @@ export class ArrayRecordWriter {
     const bytes = typeof record === 'string' ? textEncoder.encode(record) : record;
     if (this.parallel !== undefined) {
       // Copied into the batch, so the caller may reuse its buffer.
-      this.parallel.add(bytes);
+      this.guard(() => this.parallel!.add(bytes));
       if (++this.parallelGroupLength >= this.options.groupSize) {
         this.parallelGroupLength = 0;
         this.guard(() => this.parallel!.endGroup());
@@ -144,7 +152,7 @@ export class ArrayRecordWriter {
       return;
     }
     // Copied into the group, so the caller may reuse its buffer.
-    this.group.add(bytes);
+    this.guard(() => this.group.add(bytes));
     if (this.group.length >= this.options.groupSize) this.guard(() => this.flushGroup());
   }
 
@@ -161,6 +169,7 @@ export class ArrayRecordWriter {
       if (this.failure !== undefined) throw this.failedEarlier();
       this.guard(() => {
         if (this.group.length > 0) this.flushGroup();
+        this.group.release();
         this.parallel?.finish();
         this.writeFooterAndPostscript();
         sink.close();
