@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClosedError } from '../../src/format/errors.js';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
+import { readWorkersLoaded } from '../../src/format/arrayrecord/read-pool.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-close-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -74,9 +75,11 @@ describe('close() under in-flight async reads', () => {
     it(`${options || 'read workers'}: no read returns another file's records, no descriptor leaks`, async () => {
       const a = writeFile(`a-${options}.array_record`, 'A');
       const b = writeFile(`b-${options}.array_record`, 'B');
-      // Starts the read workers, whose threads hold descriptors of their own.
+      // Starts the read workers, whose threads hold descriptors of their own (a fresh process's first
+      // read is served on this thread while they load: it waits for them too).
       const warmUp = new ArrayRecordReader(b, options);
       await warmUp.readAsync([0]);
+      await readWorkersLoaded();
       warmUp.close();
       await new Promise((resolve) => setTimeout(resolve, 50));
       const before = openDescriptors();

@@ -3,17 +3,25 @@
 // pool and decoded on this thread; remote files are fetched and decoded on this thread (remote-read).
 
 import { OutputArena, SHARED_SLABS } from '../io/output-arena.js';
+import { ReadScratch } from '../io/read-scratch.js';
 import type { DecodedChunk } from '../riegeli/decoded-chunk.js';
+import { readIntoArena } from './batch-read.js';
 import type { OpenedFile } from './opened-file.js';
 import { rangeArray } from './read-arguments.js';
 import { planChunkReads } from './read-plan.js';
 import { readRemote } from './remote-read.js';
-import { inParts, partEnds } from './read-parts.js';
-import { readPoolSize, type WorkerFile } from './read-pool.js';
+import { inParts, partEnds, rangePartEnds } from './read-parts.js';
+import { readPoolSize, startReadWorkers, type WorkerFile } from './read-pool.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
 /** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
 const MAX_READS_IN_FLIGHT = 16;
+
+/**
+ * File bytes of the parts this thread reads while the workers start (see inParts), as a worker reads
+ * its own: the read is synchronous, and its records are copied or decoded out before it returns.
+ */
+const HERE_SCRATCH = new ReadScratch();
 
 /** Reads [from, to) on the read workers, part after part; skips damaged chunks if enabled. */
 export async function readRangeInParallel(file: OpenedFile, from: number, to: number): Promise<AvailableRecords> {
@@ -21,15 +29,24 @@ export async function readRangeInParallel(file: OpenedFile, from: number, to: nu
   if (remote !== undefined) return file.withReleaseAsync(() => readRemote(file, remote, rangeArray(from, to), file.newSkips()));
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (maxWorkers === 0) return file.withReleaseAsync(() => readIndicesAsync(file, rangeArray(from, to), file.newSkips()));
+  // Started first, so that they load while this thread plans the read.
+  startReadWorkers();
   const groupSize = file.layout.groupSize;
   const firstChunk = Math.floor(from / groupSize);
   const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
   const lanes = Math.min(maxWorkers, readPoolSize());
-  const ends = file.withRelease(() => partEnds(file.index, (rank) => firstChunk + rank, chunks, lanes));
+  const ends = file.withRelease(() => rangePartEnds(file.index, firstChunk, chunks, lanes));
   const bound = (part: number): number => (part === 0 ? from : part === ends.length ? to : (firstChunk + ends[part - 1]!) * groupSize);
   const skipDamaged = file.options.skipCorruptedChunks;
   const target = workerFile(file);
-  const pieces = await inParts(file, lanes, ends.length, (worker, part) => worker.readRange(target, bound(part), bound(part + 1), skipDamaged));
+  const pieces = await inParts(
+    file,
+    lanes,
+    ends.length,
+    (worker, part) => worker.readRange(target, bound(part), bound(part + 1), skipDamaged),
+    // What a worker does with a range request, on this thread's own open file.
+    (part) => readIntoArena(file, new OutputArena(), HERE_SCRATCH, bound(part), bound(part + 1), skipDamaged),
+  );
   if (pieces.length === 1) return pieces[0]!;
   const records: (Uint8Array | undefined)[] = [];
   const skipped: SkippedChunk[] = [];
@@ -48,6 +65,7 @@ export async function readIndicesInParallel(file: OpenedFile, indices: readonly 
   if (maxWorkers === 0 || indices.length === 0) {
     return file.withReleaseAsync(() => readIndicesAsync(file, indices, skipDamaged ? file.newSkips() : undefined));
   }
+  startReadWorkers();
   const groupSize = file.layout.groupSize;
   const chunks = file.chunksOf(indices);
   const lanes = Math.min(maxWorkers, readPoolSize());
@@ -61,14 +79,26 @@ export async function readIndicesInParallel(file: OpenedFile, indices: readonly 
   const skipped: SkippedChunk[] = [];
   const workerSkips = skipDamaged && file.options.skipCorruptedChunks;
   const target = workerFile(file);
-  await inParts(file, lanes, ends.length, async (worker, part) => {
+  const keep = (part: number, partRead: AvailableRecords): void => {
     const served = positions[part]!;
-    const partIndices = new Float64Array(served.length);
-    for (let j = 0; j < served.length; j++) partIndices[j] = indices[served[j]!]!;
-    const partRead = await worker.readIndices(target, partIndices, workerSkips);
     for (let j = 0; j < served.length; j++) records[served[j]!] = partRead.records[j];
     skipped.push(...partRead.skipped);
-  });
+  };
+  await inParts(
+    file,
+    lanes,
+    ends.length,
+    async (worker, part) => {
+      const served = positions[part]!;
+      const partIndices = new Float64Array(served.length);
+      for (let j = 0; j < served.length; j++) partIndices[j] = indices[served[j]!]!;
+      keep(part, await worker.readIndices(target, partIndices, workerSkips));
+    },
+    // What a worker does with an indices request, on this thread's own open file.
+    (part) => keep(part, readIntoArena(file, new OutputArena(), HERE_SCRATCH, positions[part]!.map((position) => indices[position]!), undefined, workerSkips)),
+  );
+  // Parts settle in any order: the skipped chunks in file order, as the parts hold them.
+  if (skipped.length > 1) skipped.sort((a, b) => a.chunk - b.chunk);
   return { records, skipped };
 }
 

@@ -13,8 +13,8 @@ import { InvalidArgumentError } from '../errors.js';
 import { recordCount, recordOf } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
 import { readRangeInParallel } from './parallel-read.js';
-import { partEnds } from './read-parts.js';
-import { leastBusyWorkers, readPoolSize, type PassPart, type PooledWorker, type WorkerFile } from './read-pool.js';
+import { nextTurn, rangePartEnds, startStats } from './read-parts.js';
+import { leastBusyWorkers, readPoolSize, startReadWorkers, type PassPart, type PooledWorker, type WorkerFile } from './read-pool.js';
 import { planRuns, runBytes, streamBudget } from './record-stream.js';
 import type { SkippedChunk } from './skipped-chunk.js';
 
@@ -91,69 +91,105 @@ export function forEachRecordSync(file: OpenedFile, from: number, to: number, vi
   }
 }
 
+/** A part of a pass sent to a worker. */
+interface SentPart {
+  readonly worker: PooledWorker;
+  readonly part: Promise<PassPart>;
+  /** Its buffers went back to the worker (or it failed): nothing left to do with it. */
+  done: boolean;
+}
+
 /**
  * Calls `visit` with records [from, to) in order, the file read on the read workers (as
  * readRangeInParallel reads it) into buffers handed back and forth; with max_parallelism:0 or a
  * remote file, run after run as readRangeAsync reads them.
+ *
+ * A fresh process's workers take 0.1-0.4 s to load: meanwhile this thread reads the parts as
+ * forEachRecord does, in order, one per turn of the event loop, and the workers take the parts after
+ * the last one read here from the moment they have loaded. Each record is visited once, in order,
+ * whoever read its part. (Also reading here the parts sent to a worker that had not answered yet, its
+ * own copy then dropped, took more CPU for no gain in the pass's time on the 2-core benchmark machine.)
  */
 export async function forEachRecordParallel(file: OpenedFile, from: number, to: number, visit: RecordVisitor): Promise<void> {
   file.requireOpen();
   if (from >= to) return;
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (file.remote !== undefined || maxWorkers === 0) return forEachRecordInRuns(file, from, to, visit);
+  // Started first, so that they load while this thread plans the pass.
+  startReadWorkers();
   const groupSize = file.layout.groupSize;
   const firstChunk = Math.floor(from / groupSize);
   const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
-  const ends = file.withRelease(() => partEnds(file.index, (rank) => firstChunk + rank, chunks, Math.min(maxWorkers, readPoolSize())));
+  const ends = file.withRelease(() => rangePartEnds(file.index, firstChunk, chunks, Math.min(maxWorkers, readPoolSize())));
   const bound = (part: number): number => (part === 0 ? from : part === ends.length ? to : (firstChunk + ends[part - 1]!) * groupSize);
   const target: WorkerFile = { path: file.path, options: file.optionsText, identity: file.requireOpen().identity, layout: file.sharedLayout(), isOpen: () => file.isOpen() };
   const workers = leastBusyWorkers(Math.min(maxWorkers, readPoolSize(), ends.length));
   const inFlight = new Map<PooledWorker, number>(workers.map((worker) => [worker, 0]));
-  const sent: { readonly worker: PooledWorker; readonly part: Promise<PassPart> }[] = [];
+  const sent: (SentPart | undefined)[] = [];
+  /** Parts before this one are sent to a worker or visited here. */
+  let nextToSend = 0;
   let consumed = 0;
-  /** Parts before this one were awaited (their buffers recycled, or they failed). */
-  let awaited = 0;
   let stopped = false;
   const skipDamaged = file.options.skipCorruptedChunks;
-  // Sends parts to the workers with fewest in flight, within the bound of parts ahead of the consumer.
+  const giveBack = (entry: SentPart, read: PassPart): void => {
+    if (entry.done) return;
+    entry.done = true;
+    entry.worker.recycle(read.records.buffers);
+  };
+  // Sends parts to the loaded workers with fewest in flight, within the bound of parts ahead of the consumer.
   const send = (): void => {
-    while (!stopped && sent.length < ends.length && sent.length < consumed + PARTS_AHEAD_PER_WORKER * workers.length && file.isOpen()) {
-      let worker = workers[0]!;
-      for (const other of workers) if (inFlight.get(other)! < inFlight.get(worker)!) worker = other;
-      if (inFlight.get(worker)! >= PARTS_IN_FLIGHT_PER_WORKER) return;
-      inFlight.set(worker, inFlight.get(worker)! + 1);
-      const index = sent.length;
-      const part = worker.readPassPart(target, bound(index), bound(index + 1), skipDamaged);
-      const done = (): void => {
-        inFlight.set(worker, inFlight.get(worker)! - 1);
+    nextToSend = Math.max(nextToSend, consumed);
+    while (!stopped && nextToSend < ends.length && nextToSend < consumed + PARTS_AHEAD_PER_WORKER * workers.length && file.isOpen()) {
+      let worker: PooledWorker | undefined;
+      for (const other of workers) if (other.ready && (worker === undefined || inFlight.get(other)! < inFlight.get(worker)!)) worker = other;
+      if (worker === undefined || inFlight.get(worker)! >= PARTS_IN_FLIGHT_PER_WORKER) return;
+      const chosen = worker;
+      inFlight.set(chosen, inFlight.get(chosen)! + 1);
+      const index = nextToSend++;
+      const part = chosen.readPassPart(target, bound(index), bound(index + 1), skipDamaged);
+      const entry: SentPart = { worker: chosen, part, done: false };
+      part.then(undefined, () => {
+        entry.done = true;
+      });
+      const settle = (): void => {
+        inFlight.set(chosen, inFlight.get(chosen)! - 1);
         send();
       };
-      part.then(done, done);
-      sent.push({ worker, part });
+      part.then(settle, settle);
+      sent[index] = entry;
     }
   };
+  // A worker that loads while this thread reads parts gets its first ones at the next turn.
+  for (const worker of workers) if (!worker.ready) void worker.loaded.then(send);
   try {
     for (; consumed < ends.length; consumed++) {
       send();
       file.requireOpen();
-      const { worker, part } = sent[consumed]!;
-      awaited = consumed + 1;
-      const read = await part;
+      const entry = sent[consumed];
+      if (entry === undefined) {
+        // No worker has loaded yet (parts go only to loaded ones): read and visited here.
+        nextToSend = Math.max(nextToSend, consumed + 1);
+        forEachRecordSync(file, bound(consumed), bound(consumed + 1), visit);
+        startStats.partsReadHere++;
+        if (consumed + 1 < ends.length) await nextTurn();
+        continue;
+      }
+      const read = await entry.part;
       try {
         if (read.skipped.length > 0) file.report(read.skipped);
         visitPart(read, bound(consumed), visit, file.path);
       } finally {
-        worker.recycle(read.records.buffers);
+        giveBack(entry, read);
       }
     }
   } finally {
     // Stopped early (a callback threw, a read failed, the reader closed): the parts in flight are
     // waited for, their buffers kept for the next pass, and nothing more is sent.
     stopped = true;
-    for (let rest = awaited; rest < sent.length; rest++) {
-      const { worker, part } = sent[rest]!;
+    for (const entry of sent) {
+      if (entry === undefined || entry.done) continue;
       try {
-        worker.recycle((await part).records.buffers);
+        giveBack(entry, await entry.part);
       } catch {
         // The pass already failed with the error that stopped it.
       }
