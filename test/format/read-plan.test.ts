@@ -10,6 +10,7 @@ import { planChunkReads, READ_GAP_BYTES } from '../../src/format/arrayrecord/rea
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { CorruptFileError } from '../../src/format/errors.js';
+import { damageStoredRecord, writeRecordsFile } from '../helpers/record-files.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-read-plan-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,23 +64,6 @@ const texts = (records: readonly (Uint8Array | undefined)[]): (string | undefine
   records.map((record) => (record === undefined ? undefined : decoder.decode(record)));
 const expected = (indices: readonly number[]): string[] => indices.map((i) => decoder.decode(recordOf(i)));
 
-function writeFile(name: string, options: string, count: number): string {
-  const file = path.join(dir, name);
-  const writer = new ArrayRecordWriter(file, options);
-  for (let i = 0; i < count; i++) writer.write(recordOf(i));
-  writer.close();
-  return file;
-}
-
-/** Flips a byte of record `damaged`'s stored bytes (the file is uncompressed, so they are there as written). */
-function damage(file: string, damaged: number): void {
-  const bytes = fs.readFileSync(file);
-  const offset = bytes.indexOf(Buffer.from(recordOf(damaged))) + 5;
-  expect(offset).toBeGreaterThan(4);
-  bytes[offset] = bytes[offset]! ^ 0x20;
-  fs.writeFileSync(file, bytes);
-}
-
 /** A deterministic shuffle of indices with repeats, the first and the last among them. */
 function someIndices(count: number, n: number, seed: number): number[] {
   let state = seed;
@@ -95,7 +79,7 @@ describe('batch reads through gaps', () => {
   const COUNT = 3000;
   const files = ['group_size:1', 'group_size:1,uncompressed', 'group_size:1,snappy', 'group_size:3,uncompressed'].map((options, k) => ({
     options,
-    file: writeFile(`gaps-${k}.array_record`, options, COUNT),
+    file: writeRecordsFile(path.join(dir, `gaps-${k}.array_record`), options, COUNT, recordOf),
   }));
 
   it.each(files)('read(indices) of $options gives every record, in request order', ({ file }) => {
@@ -126,8 +110,8 @@ describe('batch reads through gaps', () => {
   });
 
   it('a damaged chunk in a gap is read along but neither decoded nor reported', async () => {
-    const file = writeFile('gap-damage.array_record', 'group_size:1,uncompressed', 200);
-    damage(file, 101);
+    const file = writeRecordsFile(path.join(dir, 'gap-damage.array_record'), 'group_size:1,uncompressed', 200, recordOf);
+    damageStoredRecord(file, recordOf(101), 5, 0x20);
     for (const options of ['', 'skip_corrupted_chunks', 'skip_corrupted_chunks,max_parallelism:1']) {
       using reader = new ArrayRecordReader(file, options);
       expect(texts(reader.read([102, 100, 99]))).toEqual(expected([102, 100, 99]));
@@ -142,8 +126,8 @@ describe('batch reads through gaps', () => {
   });
 
   it('a damaged chunk asked for, between gaps, is skipped with skip_corrupted_chunks and throws without', async () => {
-    const file = writeFile('gap-damage-asked.array_record', 'group_size:1,uncompressed', 200);
-    damage(file, 101);
+    const file = writeRecordsFile(path.join(dir, 'gap-damage-asked.array_record'), 'group_size:1,uncompressed', 200, recordOf);
+    damageStoredRecord(file, recordOf(101), 5, 0x20);
     {
       using reader = new ArrayRecordReader(file);
       expect(() => reader.read([99, 101, 103])).toThrow(CorruptFileError);

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClosedError, CorruptFileError } from '../../src/format/errors.js';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
-import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { startStats } from '../../src/format/arrayrecord/read-parts.js';
 import { readWorkersLoaded } from '../../src/format/arrayrecord/read-pool.js';
+import { damageStoredRecord, writeRecordsFile } from '../helpers/record-files.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-read-start-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -27,28 +27,11 @@ function recordOf(i: number): Uint8Array {
   return record;
 }
 
-function writeFile(name: string, options: string, count: number): string {
-  const file = path.join(dir, name);
-  const writer = new ArrayRecordWriter(file, options);
-  for (let i = 0; i < count; i++) writer.write(recordOf(i));
-  writer.close();
-  return file;
-}
-
-/** Flips a byte inside record `damaged`'s bytes (an uncompressed file), so its chunk's hash fails. */
-function damage(file: string, damaged: number): void {
-  const bytes = fs.readFileSync(file);
-  const offset = bytes.indexOf(Buffer.from(recordOf(damaged))) + 20;
-  expect(offset).toBeGreaterThan(19);
-  bytes[offset] = bytes[offset]! ^ 0x40;
-  fs.writeFileSync(file, bytes);
-}
-
 const COUNT = 4000;
-const zstdFile = writeFile('g1-zstd.array_record', 'group_size:1,zstd', COUNT);
-const groupedFile = writeFile('g16-snappy.array_record', 'group_size:16,snappy', COUNT);
-const damagedFile = writeFile('damaged.array_record', 'group_size:8,uncompressed', COUNT);
-damage(damagedFile, 2500);
+const zstdFile = writeRecordsFile(path.join(dir, 'g1-zstd.array_record'), 'group_size:1,zstd', COUNT, recordOf);
+const groupedFile = writeRecordsFile(path.join(dir, 'g16-snappy.array_record'), 'group_size:16,snappy', COUNT, recordOf);
+const damagedFile = writeRecordsFile(path.join(dir, 'damaged.array_record'), 'group_size:8,uncompressed', COUNT, recordOf);
+damageStoredRecord(damagedFile, recordOf(2500), 20, 0x40);
 
 function differences(actual: readonly Uint8Array[], expected: readonly Uint8Array[]): number[] {
   const wrong: number[] = [];
