@@ -9,7 +9,10 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** The buffer's first size (allocated on the first record); it doubles as groups need. */
 const INITIAL_SIZE = 64 << 10;
-/** The most bytes one buffer (a Uint8Array) holds in Node: the records of one group must fit. */
+/**
+ * The most bytes the records of one group may take: the largest Uint8Array of Node 20 (later Nodes
+ * allow more, but a chunk larger than this could not be read back on Node 20).
+ */
 export const MAX_GROUP_BYTES = 2 ** 32;
 /** Records of a group seen before their mean size predicts the rest. */
 const RECORDS_TO_PREDICT = 16;
