@@ -135,6 +135,7 @@ describe('forEachRecord', () => {
         else await reader.forEachRecordAsync(() => void calls++, start, end);
       };
       await expect(run()).rejects.toThrow(InvalidArgumentError);
+      await expect(run()).rejects.toThrow(pass === 'sync' ? /^forEachRecord\(start, end\) needs integers/ : /^forEachRecordAsync\(start, end\)/);
       expect(calls).toBe(0);
     }
   });

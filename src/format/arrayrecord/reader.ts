@@ -399,7 +399,7 @@ export class ArrayRecordReader {
    */
   forEachRecord(fn: (record: Uint8Array, index: number) => void, start?: number, end?: number): void {
     this.file.requireSync('forEachRecord', 'forEachRecordAsync');
-    const [from, to] = streamRange(this.file.layout.numRecords, start, end);
+    const [from, to] = streamRange(this.file.layout.numRecords, start, end, 'forEachRecord');
     forEachRecordSync(this.file, from, to, fn);
   }
 
@@ -428,7 +428,7 @@ export class ArrayRecordReader {
    */
   async forEachRecordAsync(fn: (record: Uint8Array, index: number) => void, start?: number, end?: number): Promise<void> {
     this.file.requireOpen();
-    const [from, to] = streamRange(this.file.layout.numRecords, start, end);
+    const [from, to] = streamRange(this.file.layout.numRecords, start, end, 'forEachRecordAsync');
     await forEachRecordParallel(this.file, from, to, fn);
   }
 

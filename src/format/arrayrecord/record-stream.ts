@@ -116,15 +116,16 @@ export async function* readAhead<T>(runs: AsyncIterator<StreamRun<T>> | Iterator
 }
 
 /**
- * Checks the bounds of a streaming read and fills in the defaults ([0, numRecords)).
+ * Checks the bounds of a streaming read or pass and fills in the defaults ([0, numRecords)).
+ * @param method the reader's method, named in the error.
  * @throws InvalidArgumentError unless 0 <= start <= end <= numRecords are integers.
  * @example streamRange(100, undefined, 50); // [0, 50]
  */
-export function streamRange(numRecords: number, start: number | undefined, end: number | undefined): [number, number] {
+export function streamRange(numRecords: number, start: number | undefined, end: number | undefined, method = 'records'): [number, number] {
   const from = start ?? 0;
   const to = end ?? numRecords;
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from || to > numRecords) {
-    throw new InvalidArgumentError(`records(start, end) needs integers 0 <= start <= end <= ${numRecords} (got ${String(start)}, ${String(end)})`);
+    throw new InvalidArgumentError(`${method}(start, end) needs integers 0 <= start <= end <= ${numRecords} (got ${String(start)}, ${String(end)})`);
   }
   return [from, to];
 }
