@@ -9,19 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { OutputArena } from '../../src/format/io/output-arena.js';
 import { SnappyFormatError, snappyDecompress, snappyDecompressInJs } from '../../src/format/riegeli/snappy-decoder.js';
 import { snappyCompress } from '../../src/format/riegeli/snappy-encoder.js';
-import { referenceDecode } from '../helpers/snappy-reference.js';
+import { referenceDecode, stream, varint } from '../helpers/snappy-reference.js';
 
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  bytes.push(value);
-  return bytes;
-}
-
-const stream = (size: number, ...tags: number[]): Uint8Array => Uint8Array.from([...varint(size), ...tags]);
 const bytesOf = (length: number, seed = 0): number[] => Array.from({ length }, (_, i) => (i * 37 + seed * 11 + 5) & 0xff);
 
 /** A literal tag with its length in `extra` bytes after the tag (0: in the tag), then the bytes. */

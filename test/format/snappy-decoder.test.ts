@@ -5,22 +5,7 @@ import fc from 'fast-check';
 import * as snappy from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { SnappyFormatError, snappyDecompress } from '../../src/format/riegeli/snappy-decoder.js';
-import { referenceDecode } from '../helpers/snappy-reference.js';
-
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  bytes.push(value);
-  return bytes;
-}
-
-/** A stream of `size` output bytes from tag bytes. */
-function stream(size: number, ...tags: number[]): Uint8Array {
-  return Uint8Array.from([...varint(size), ...tags]);
-}
+import { referenceDecode, stream, varint } from '../helpers/snappy-reference.js';
 
 const literal = (bytes: number[]): number[] => {
   const len = bytes.length - 1;

@@ -1,5 +1,21 @@
-// Snappy's raw format decoded as its description reads, one byte at a time: the reference the
-// decoders' tests compare with.
+// Snappy streams for the decoders' tests: built from tag bytes, and decoded as the format's
+// description reads, one byte at a time (the reference the decoders are compared with).
+
+/** `value` as a little-endian base-128 varint (a stream's leading decoded size). */
+export function varint(value: number): number[] {
+  const bytes: number[] = [];
+  while (value >= 0x80) {
+    bytes.push((value & 0x7f) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  bytes.push(value);
+  return bytes;
+}
+
+/** A stream of `size` output bytes from tag bytes. */
+export function stream(size: number, ...tags: number[]): Uint8Array {
+  return Uint8Array.from([...varint(size), ...tags]);
+}
 
 /** The decoded bytes of `src`, or undefined for a stream that is not valid snappy. */
 export function referenceDecode(src: Uint8Array): Uint8Array | undefined {

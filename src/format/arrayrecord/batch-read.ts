@@ -123,12 +123,8 @@ function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: 
   forEachRun(file, runs, targets, (buffer, run) => {
     for (; rank < chunks.length && chunks[rank]! <= run.last; rank++) {
       const chunk = chunks[rank]!;
-      let decoded = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
+      const decoded = decodeKept(file, buffer, run.start, chunk, targets, skips);
       if (decoded === undefined) continue;
-      if (targets.copyFileViews && decoded.values.buffer === buffer.buffer) {
-        decoded = { values: copyOf(decoded.values, targets.records), ends: decoded.ends };
-        file.holdsUncompressedChunks = true;
-      }
       const base = chunk * groupSize;
       const chunkKey = chunk * span;
       for (let k = firsts[rank]!; k < firsts[rank + 1]!; k++) {
@@ -138,6 +134,18 @@ function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: 
     }
   });
   return records;
+}
+
+/**
+ * Chunk `chunk` of the run read into `buffer` (at file offset `runStart`) decoded; with
+ * `copyFileViews`, an uncompressed chunk's values (views of `buffer`) copied out into
+ * `targets.records`, since the buffer is reused. Undefined for a chunk skipped as damaged.
+ */
+function decodeKept(file: OpenedFile, buffer: Uint8Array, runStart: number, chunk: number, targets: ReadTargets, skips: SkippedChunk[] | undefined): DecodedChunk | undefined {
+  const decoded = file.decodeOrSkip(buffer, runStart, chunk, targets.records, skips);
+  if (decoded === undefined || !targets.copyFileViews || decoded.values.buffer !== buffer.buffer) return decoded;
+  file.holdsUncompressedChunks = true;
+  return { values: copyOf(decoded.values, targets.records), ends: decoded.ends };
 }
 
 /**
@@ -210,11 +218,7 @@ function readIndicesByMap(file: OpenedFile, indices: readonly number[], targets:
   const runs = planChunkReads(file.chunksOf(indices), file.index);
   forEachRun(file, runs, targets, (buffer, run) => {
     for (let chunk = run.first; chunk <= run.last; chunk++) {
-      let chunkRecords = file.decodeOrSkip(buffer, run.start, chunk, targets.records, skips);
-      if (chunkRecords !== undefined && targets.copyFileViews && chunkRecords.values.buffer === buffer.buffer) {
-        chunkRecords = { values: copyOf(chunkRecords.values, targets.records), ends: chunkRecords.ends };
-        file.holdsUncompressedChunks = true;
-      }
+      const chunkRecords = decodeKept(file, buffer, run.start, chunk, targets, skips);
       if (chunkRecords !== undefined) decoded.set(chunk, chunkRecords);
     }
   });

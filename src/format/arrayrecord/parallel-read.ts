@@ -10,7 +10,7 @@ import type { OpenedFile } from './opened-file.js';
 import { rangeArray } from './read-arguments.js';
 import { planChunkReads } from './read-plan.js';
 import { readRemote } from './remote-read.js';
-import { inParts, partEnds, rangePartEnds } from './read-parts.js';
+import { inParts, partEnds, rangePartBounds } from './read-parts.js';
 import { readPoolSize, startReadWorkers, type WorkerFile } from './read-pool.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
@@ -31,21 +31,17 @@ export async function readRangeInParallel(file: OpenedFile, from: number, to: nu
   if (maxWorkers === 0) return file.withReleaseAsync(() => readIndicesAsync(file, rangeArray(from, to), file.newSkips()));
   // Started first, so that they load while this thread plans the read.
   startReadWorkers();
-  const groupSize = file.layout.groupSize;
-  const firstChunk = Math.floor(from / groupSize);
-  const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
   const lanes = Math.min(maxWorkers, readPoolSize());
-  const ends = file.withRelease(() => rangePartEnds(file.index, firstChunk, chunks, lanes));
-  const bound = (part: number): number => (part === 0 ? from : part === ends.length ? to : (firstChunk + ends[part - 1]!) * groupSize);
+  const bounds = rangePartBounds(file, from, to, lanes);
   const skipDamaged = file.options.skipCorruptedChunks;
   const target = workerFile(file);
   const pieces = await inParts(
     file,
     lanes,
-    ends.length,
-    (worker, part) => worker.readRange(target, bound(part), bound(part + 1), skipDamaged),
+    bounds.length - 1,
+    (worker, part) => worker.readRange(target, bounds[part]!, bounds[part + 1]!, skipDamaged),
     // What a worker does with a range request, on this thread's own open file.
-    (part) => readIntoArena(file, new OutputArena(), HERE_SCRATCH, bound(part), bound(part + 1), skipDamaged),
+    (part) => readIntoArena(file, new OutputArena(), HERE_SCRATCH, bounds[part]!, bounds[part + 1]!, skipDamaged),
   );
   if (pieces.length === 1) return pieces[0]!;
   const records: (Uint8Array | undefined)[] = [];
@@ -126,6 +122,6 @@ async function readIndicesAsync(file: OpenedFile, indices: readonly number[], sk
 }
 
 /** The reader's file as the read workers get it. */
-function workerFile(file: OpenedFile): WorkerFile {
+export function workerFile(file: OpenedFile): WorkerFile {
   return { path: file.path, options: file.optionsText, identity: file.requireOpen().identity, layout: file.sharedLayout(), isOpen: () => file.isOpen() };
 }

@@ -20,7 +20,7 @@ const MAX_PART_BYTES = 256 << 10;
  */
 const MIN_SPLIT_BYTES = 64 << 10;
 /** Parts a worker is sent ahead: while it decodes one, the next waits at its port. */
-const PARTS_IN_FLIGHT_PER_WORKER = 2;
+export const PARTS_IN_FLIGHT_PER_WORKER = 2;
 
 /**
  * Where the parts of a read end, as exclusive ranks into its chunks (ascending, `count` of them,
@@ -72,6 +72,18 @@ export function rangePartEnds(index: ChunkIndex, firstChunk: number, count: numb
   }
   if (ends[ends.length - 1] !== count) ends.push(count);
   return ends;
+}
+
+/**
+ * The records [from, to) of `file` cut into parts as rangePartEnds cuts its chunks: the bounds of the
+ * parts, from first to to (part p is records [bounds[p], bounds[p + 1])).
+ */
+export function rangePartBounds(file: OpenedFile, from: number, to: number, lanes: number): number[] {
+  const groupSize = file.layout.groupSize;
+  const firstChunk = Math.floor(from / groupSize);
+  const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
+  const ends = file.withRelease(() => rangePartEnds(file.index, firstChunk, chunks, lanes));
+  return [from, ...ends.slice(0, -1).map((end) => (firstChunk + end) * groupSize), to];
 }
 
 /** Parts read on this thread while the read workers started (see inParts), since the process began: for tests. */

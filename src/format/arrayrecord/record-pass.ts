@@ -12,9 +12,9 @@ import { ReadScratch } from '../io/read-scratch.js';
 import { InvalidArgumentError } from '../errors.js';
 import { recordCount, recordOf } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
-import { readRangeInParallel } from './parallel-read.js';
-import { nextTurn, rangePartEnds, startStats } from './read-parts.js';
-import { leastBusyWorkers, readPoolSize, startReadWorkers, type PassPart, type PooledWorker, type WorkerFile } from './read-pool.js';
+import { readRangeInParallel, workerFile } from './parallel-read.js';
+import { nextTurn, PARTS_IN_FLIGHT_PER_WORKER, rangePartBounds, startStats } from './read-parts.js';
+import { leastBusyWorkers, readPoolSize, startReadWorkers, type PassPart, type PooledWorker } from './read-pool.js';
 import { planRuns, runBytes, streamBudget } from './record-stream.js';
 import type { SkippedChunk } from './skipped-chunk.js';
 
@@ -25,8 +25,6 @@ import type { SkippedChunk } from './skipped-chunk.js';
  */
 export type RecordVisitor = (record: Uint8Array, index: number) => void;
 
-/** Parts a worker is sent ahead of the one it decodes (as read-parts' PARTS_IN_FLIGHT_PER_WORKER). */
-const PARTS_IN_FLIGHT_PER_WORKER = 2;
 /** Parts read but not yet consumed, per worker, at most: bounds the memory of a pass. */
 const PARTS_AHEAD_PER_WORKER = 3;
 
@@ -117,13 +115,10 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
   if (file.remote !== undefined || maxWorkers === 0) return forEachRecordInRuns(file, from, to, visit);
   // Started first, so that they load while this thread plans the pass.
   startReadWorkers();
-  const groupSize = file.layout.groupSize;
-  const firstChunk = Math.floor(from / groupSize);
-  const chunks = Math.floor((to - 1) / groupSize) - firstChunk + 1;
-  const ends = file.withRelease(() => rangePartEnds(file.index, firstChunk, chunks, Math.min(maxWorkers, readPoolSize())));
-  const bound = (part: number): number => (part === 0 ? from : part === ends.length ? to : (firstChunk + ends[part - 1]!) * groupSize);
-  const target: WorkerFile = { path: file.path, options: file.optionsText, identity: file.requireOpen().identity, layout: file.sharedLayout(), isOpen: () => file.isOpen() };
-  const workers = leastBusyWorkers(Math.min(maxWorkers, readPoolSize(), ends.length));
+  const bounds = rangePartBounds(file, from, to, Math.min(maxWorkers, readPoolSize()));
+  const parts = bounds.length - 1;
+  const target = workerFile(file);
+  const workers = leastBusyWorkers(Math.min(maxWorkers, readPoolSize(), parts));
   const inFlight = new Map<PooledWorker, number>(workers.map((worker) => [worker, 0]));
   const sent: (SentPart | undefined)[] = [];
   /** Parts before this one are sent to a worker or visited here. */
@@ -139,14 +134,14 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
   // Sends parts to the loaded workers with fewest in flight, within the bound of parts ahead of the consumer.
   const send = (): void => {
     nextToSend = Math.max(nextToSend, consumed);
-    while (!stopped && nextToSend < ends.length && nextToSend < consumed + PARTS_AHEAD_PER_WORKER * workers.length && file.isOpen()) {
+    while (!stopped && nextToSend < parts && nextToSend < consumed + PARTS_AHEAD_PER_WORKER * workers.length && file.isOpen()) {
       let worker: PooledWorker | undefined;
       for (const other of workers) if (other.ready && (worker === undefined || inFlight.get(other)! < inFlight.get(worker)!)) worker = other;
       if (worker === undefined || inFlight.get(worker)! >= PARTS_IN_FLIGHT_PER_WORKER) return;
       const chosen = worker;
       inFlight.set(chosen, inFlight.get(chosen)! + 1);
       const index = nextToSend++;
-      const part = chosen.readPassPart(target, bound(index), bound(index + 1), skipDamaged);
+      const part = chosen.readPassPart(target, bounds[index]!, bounds[index + 1]!, skipDamaged);
       const entry: SentPart = { worker: chosen, part, done: false };
       part.then(undefined, () => {
         entry.done = true;
@@ -162,22 +157,22 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
   // A worker that loads while this thread reads parts gets its first ones at the next turn.
   for (const worker of workers) if (!worker.ready) void worker.loaded.then(send);
   try {
-    for (; consumed < ends.length; consumed++) {
+    for (; consumed < parts; consumed++) {
       send();
       file.requireOpen();
       const entry = sent[consumed];
       if (entry === undefined) {
         // No worker has loaded yet (parts go only to loaded ones): read and visited here.
         nextToSend = Math.max(nextToSend, consumed + 1);
-        forEachRecordSync(file, bound(consumed), bound(consumed + 1), visit);
+        forEachRecordSync(file, bounds[consumed]!, bounds[consumed + 1]!, visit);
         startStats.partsReadHere++;
-        if (consumed + 1 < ends.length) await nextTurn();
+        if (consumed + 1 < parts) await nextTurn();
         continue;
       }
       const read = await entry.part;
       try {
         if (read.skipped.length > 0) file.report(read.skipped);
-        visitPart(read, bound(consumed), visit, file.path);
+        visitPart(read, bounds[consumed]!, visit, file.path);
       } finally {
         giveBack(entry, read);
       }
