@@ -9,6 +9,7 @@ import { partOf, type Where } from '../place.js';
 import { snappyDecompress } from './snappy-decoder.js';
 import { snappyCompress } from './snappy-encoder.js';
 import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
+import { decodeBrotliReused } from './brotli-decoder.js';
 import { zstdCodec } from './zstd-codec.js';
 import { decodeStoredZstdFrame, verifyZstdContentSize } from './zstd-frame.js';
 import { TINY_BLOCK_SIZE, tinyBlock } from './tiny-blocks.js';
@@ -135,8 +136,10 @@ function decompressZstd(src: Uint8Array, size: number, output: ByteAllocator, ne
 }
 
 function decompressBrotli(src: Uint8Array, size: number, output: ByteAllocator): Uint8Array {
-  const stored = decodeStoredBrotliStream(src, size, output);
-  if (stored !== undefined) return stored;
+  const decoded = decodeStoredBrotliStream(src, size, output) ?? decodeBrotliReused(src, size, output);
+  if (decoded !== undefined) return decoded;
+  // Damage, a large-window stream or a Node whose zlib the reused decoder cannot drive: a decoder of
+  // its own for this block, which also words what is wrong.
   return zlib.brotliDecompressSync(src, {
     chunkSize: Math.max(64, Math.min(size, 1 << 24)),
     maxOutputLength: Math.max(size, 1),
