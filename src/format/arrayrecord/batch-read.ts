@@ -276,7 +276,7 @@ const SLICE_BYTES = 4 * 1024 * 1024;
  * consecutive regions of the scratch), or with `copyFileViews`, slices of runs of at most SLICE_BYTES
  * read into consecutive regions of the scratch and decoded before the next slice is read.
  */
-function forEachRun(file: OpenedFile, runs: readonly ChunkRun[], targets: ReadTargets, decode: (buffer: Uint8Array, run: ChunkRun) => void): void {
+export function forEachRun(file: OpenedFile, runs: readonly ChunkRun[], targets: ReadTargets, decode: (buffer: Uint8Array, run: ChunkRun) => void): void {
   const scratch = targets.fileBytes;
   if (!targets.copyFileViews || scratch === undefined) {
     const buffers = readRuns(file, runs, scratch);

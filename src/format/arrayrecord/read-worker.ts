@@ -7,9 +7,10 @@ import { serializeError } from '../errors.js';
 import { fileIdentityAt } from '../io/byte-source.js';
 import { OutputArena } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
-import { packRecords, recordsIn, recordsInPlace, transferList } from '../io/record-transfer.js';
+import { packRecords, recordsInPlace, transferList } from '../io/record-transfer.js';
 import { readIntoArena } from './batch-read.js';
 import { OpenedFile } from './opened-file.js';
+import { readPassPart } from './pass-part.js';
 import { presentRecords } from './skipped-chunk.js';
 import type { ReadResponse, RequestedFile, WorkerLoaded, WorkerRequest } from './read-protocol.js';
 
@@ -70,19 +71,30 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage({ kind: 'records', id: request.id, fileChanged: true } satisfies ReadResponse);
       return;
     }
-    // Fresh for each request, its buffers leave with the records; a pass's are those it sent back.
-    const arena = new OutputArena(request.kind === 'pass' ? request.buffers : undefined);
+    if (request.kind === 'pass') {
+      // Decoded into the buffers the requester sent back before any fresh one.
+      const arena = new OutputArena(request.buffers);
+      const part = readPassPart(file, arena, scratch, request.from, request.to, request.skipDamaged);
+      const passBuffers = { used: arena.usedBuffers, fresh: arena.freshBuffers };
+      response =
+        part.skipped.length === 0
+          ? { kind: 'records', id: request.id, records: part.records, passBuffers }
+          : { kind: 'records', id: request.id, records: part.records, passBuffers, missing: part.missing ?? [], skipped: part.skipped };
+      port.postMessage(response, transferList(part.records));
+      return;
+    }
+    // Fresh for each request: its buffers leave with the records.
+    const arena = new OutputArena();
     const read =
       request.kind === 'read'
         ? readIntoArena(file, arena, scratch, Array.from(request.indices), undefined, request.skipDamaged)
         : readIntoArena(file, arena, scratch, request.from, request.to, request.skipDamaged);
     const records = presentRecords(read);
-    const transferable = request.kind === 'pass' ? recordsIn(records, arena.buffers()) : (recordsInPlace(records) ?? packRecords(records));
-    const passBuffers = request.kind === 'pass' ? { used: arena.usedBuffers, fresh: arena.freshBuffers } : undefined;
+    const transferable = recordsInPlace(records) ?? packRecords(records);
     response =
       read.skipped.length === 0
-        ? { kind: 'records', id: request.id, records: transferable, passBuffers }
-        : { kind: 'records', id: request.id, records: transferable, passBuffers, missing: missingPositions(read.records), skipped: read.skipped };
+        ? { kind: 'records', id: request.id, records: transferable }
+        : { kind: 'records', id: request.id, records: transferable, missing: missingPositions(read.records), skipped: read.skipped };
     port.postMessage(response, transferList(transferable));
   } catch (error) {
     response = { kind: 'records', id: request.id, error: serializeError(error) };

@@ -53,32 +53,6 @@ export function recordsInPlace(records: readonly Uint8Array[]): TransferableReco
   return { buffers: [...indexOf.keys()], bufferOf, starts, lengths };
 }
 
-/**
- * The records as places in `buffers` (listed in that order, whether records view them or not), to
- * transfer all of those buffers; an empty record may lie in any of them. For a caller that hands the
- * buffers back to be filled again (a pass over a file).
- * @throws Error when a non-empty record views none of `buffers`.
- * @example const transferable = recordsIn(records, arena.buffers());
- */
-export function recordsIn(records: readonly Uint8Array[], buffers: readonly ArrayBuffer[]): TransferableRecords {
-  const indexOf = new Map<ArrayBufferLike, number>();
-  for (let b = 0; b < buffers.length; b++) indexOf.set(buffers[b]!, b);
-  const list = buffers.length > 0 ? [...buffers] : [new ArrayBuffer(0)];
-  const bufferOf = new Int32Array(records.length);
-  const starts = new Float64Array(records.length);
-  const lengths = new Float64Array(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    if (record.length === 0) continue;
-    const index = indexOf.get(record.buffer);
-    if (index === undefined) throw new Error(`record ${i} lies outside the buffers to transfer`);
-    bufferOf[i] = index;
-    starts[i] = record.byteOffset;
-    lengths[i] = record.byteLength;
-  }
-  return { buffers: list, bufferOf, starts, lengths };
-}
-
 /** The records as views into the buffers that arrived. */
 export function unpackRecords(transferred: TransferableRecords): Uint8Array[] {
   const { buffers, bufferOf, starts, lengths } = transferred;

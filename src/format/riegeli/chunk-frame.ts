@@ -2,6 +2,7 @@
 // 64 KiB boundary. Writing frames a chunk at a position; reading strips and verifies the block headers.
 
 import { CorruptFileError } from '../errors.js';
+import type { ByteAllocator } from '../io/output-arena.js';
 import { unzeroed } from '../io/read-scratch.js';
 import { addWithOverhead, chunkEnd, isBlockBoundary, isPossibleChunkBoundary, remainingInBlock } from './block.js';
 import { buildBlockHeader, verifyBlockHeader } from './block-header.js';
@@ -57,14 +58,14 @@ export function frameChunk(chunkBegin: number, chunk: EncodedChunkData, allocate
  * a view when no block header interrupts them, a copy otherwise. `part` of `chunk` names them in an
  * error (the name is built only then: this runs twice per chunk read).
  */
-function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, chunk: Place, part: string): Uint8Array {
+function contentAt(buffer: Uint8Array, base: number, pos: number, length: number, chunk: Place, part: string, copies?: ByteAllocator): Uint8Array {
   const endPos = addWithOverhead(pos, length);
   if (endPos - base > buffer.length) {
     throw new CorruptFileError(`${chunk.of(part)} extends to ${endPos}, past the ${base + buffer.length} bytes available (truncated)`);
   }
   if (endPos - pos === length) return buffer.subarray(pos - base, endPos - base);
   // Every byte is written below: zeroing it first would double the cost of a large chunk's copy.
-  const content = unzeroed(length);
+  const content = copies?.take(length) ?? unzeroed(length);
   let filled = 0;
   while (filled < length) {
     if (isBlockBoundary(pos)) pos += BLOCK_HEADER_SIZE;
@@ -104,9 +105,12 @@ export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chun
  * bytes from position `base` on. Verifies the chunk header hash, the data hash, and every block
  * header inside the buffer that interrupts the chunk.
  * @param where names the file for errors.
+ * @param dataCopies where the data goes when block headers interrupt it (it is a view of `buffer`
+ *   otherwise); fresh memory by default. A reused scratch serves a caller that is done with the data
+ *   before its next read (it decodes the chunk, and copies out records that view the data).
  * @throws CorruptFileError for any mismatch or when the buffer ends before the chunk data does.
  */
-export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string): RawChunk {
+export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string, dataCopies?: ByteAllocator): RawChunk {
   const place = new Place('chunk', where, chunkBegin);
   if (!isPossibleChunkBoundary(chunkBegin)) {
     throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
@@ -118,7 +122,7 @@ export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin
   for (let boundary = Math.ceil(chunkBegin / BLOCK_SIZE) * BLOCK_SIZE; boundary < end && boundary + BLOCK_HEADER_SIZE <= bufferEnd; boundary += BLOCK_SIZE) {
     verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, new Place('block', where, boundary));
   }
-  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place, 'data');
+  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place, 'data', dataCopies);
   if (!chunkDataHashMatches(headerBytes, data)) throw dataHashMismatch(headerBytes, data, place);
   return { header, data, begin: chunkBegin, end };
 }
