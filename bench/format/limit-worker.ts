@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import zstd from 'zstd-napi/binding.js';
-import { decodeBrotliReused } from '../../src/format/riegeli/brotli-decoder.js';
+import { decodeBrotliReused } from '../../src/format/riegeli/zlib-reused-decoder.js';
 import { snappyDecompress } from '../../src/format/riegeli/snappy-decoder.js';
 import { snappyCompress } from '../../src/format/riegeli/snappy-encoder.js';
 

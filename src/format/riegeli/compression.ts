@@ -9,7 +9,7 @@ import { partOf, type Where } from '../place.js';
 import { snappyDecompress } from './snappy-decoder.js';
 import { snappyCompress } from './snappy-encoder.js';
 import { decodeStoredBrotliStream } from './brotli-stored-stream.js';
-import { decodeBrotliReused } from './brotli-decoder.js';
+import { decodeBrotliReused } from './zlib-reused-decoder.js';
 import { zstdCodec } from './zstd-codec.js';
 import { decodeStoredZstdFrame, verifyZstdContentSize } from './zstd-frame.js';
 import { TINY_BLOCK_SIZE, tinyBlock } from './tiny-blocks.js';

@@ -1,7 +1,8 @@
 // zstd for Riegeli blocks, on the first of three paths this process has:
 // - zstd-napi: the native addon (optional dependency, compiled at install), the fastest;
-// - node:zlib: zstd built into Node 22.15+ and 24, byte for byte the same frames, ~2-4x slower per small
-//   block (a zlib call costs more than the block), as fast on large ones;
+// - node:zlib: zstd built into Node 22.15+ and 24, byte for byte the same frames; decoding as fast as the
+//   addon through one reused native decoder (zlib-reused-decoder.ts), encoding slower per small block
+//   (a zlib call costs more than the block), as fast on large ones;
 // - wasm: zstd compiled to WebAssembly (@bokuweb/zstd-wasm, a plain dependency), for Node 20 without the
 //   addon; close to zstd-napi on small blocks, about half its speed decoding large ones.
 // All three write what Riegeli's ZstdWriter writes: one frame with its content size, no checksum,
@@ -18,6 +19,7 @@ import zlib from 'node:zlib';
 import { UnsupportedError } from '../errors.js';
 import type { ByteAllocator } from '../io/output-arena.js';
 import { loadZstdBinding, type Zstd } from './zstd-binding.js';
+import { decodeZstdReused } from './zlib-reused-decoder.js';
 
 /** Where zstd runs. */
 export type ZstdPath = 'zstd-napi' | 'node:zlib' | 'wasm';
@@ -105,6 +107,9 @@ function zlibCodec(): ZstdCodec {
       return block;
     },
     decompress(src, size, output) {
+      const reused = decodeZstdReused(src, size, output);
+      if (reused !== undefined) return reused;
+      // Damage, or a Node whose zlib the reused decoder cannot drive: a decoder of its own, which words the error.
       const decompressed = decompressSync(src, { maxOutputLength: Math.max(1, size), chunkSize: Math.max(64, size) });
       if (decompressed.length !== size) throw new Error(`zstd produced ${decompressed.length} bytes`);
       const block = output.take(size);

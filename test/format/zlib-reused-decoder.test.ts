@@ -1,10 +1,12 @@
-// The reused brotli decoder: exact bytes into the caller's memory, undefined (never wrong bytes) for
-// any stream that is not exactly what its size says, and still right after a failure.
+// The reused brotli and zstd decoders of node:zlib: exact bytes into the caller's memory, undefined
+// (never wrong bytes) for any stream that is not exactly what its size says, and still right after a
+// failure.
 
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodeBrotliReused } from '../../src/format/riegeli/brotli-decoder.js';
+import { decodeBrotliReused, decodeZstdReused } from '../../src/format/riegeli/zlib-reused-decoder.js';
+import { loadZstdCodec } from '../../src/format/riegeli/zstd-codec.js';
 import { decodeBlock, encodeBlock } from '../../src/format/riegeli/compression.js';
 import { CompressionType } from '../../src/format/riegeli/constants.js';
 import { CorruptFileError } from '../../src/format/errors.js';
@@ -127,11 +129,51 @@ describe('on a Node whose zlib handle is not the one the decoder drives', () => 
       const changed = { ...real.default, createBrotliDecompress };
       return { ...real, default: changed };
     });
-    const decoder = await import('../../src/format/riegeli/brotli-decoder.js');
+    const decoder = await import('../../src/format/riegeli/zlib-reused-decoder.js');
     const compression = await import('../../src/format/riegeli/compression.js');
     const record = words(600, 8);
     expect(decoder.decodeBrotliReused(brotli(record), record.length, SHARED_SLABS)).toBeUndefined();
     const block = compression.encodeBlock({ type: CompressionType.brotli, level: 5 }, record);
     expect(same(compression.decodeBlock(CompressionType.brotli, block, 'block'), record)).toBe(true);
+  });
+});
+
+/** node:zlib's zstd (Node 22.15+ and 24). */
+const zstdZlib = zlib as unknown as { zstdCompressSync?: (data: Uint8Array) => Buffer; zstdDecompressSync?: (data: Uint8Array) => Buffer };
+const zlibHasZstd = typeof zstdZlib.zstdCompressSync === 'function';
+
+describe('decodeZstdReused', () => {
+  it.runIf(zlibHasZstd)('decodes frames one after another, and gives undefined for wrong sizes, damage and trailing bytes', () => {
+    const arena = new OutputArena();
+    for (let i = 0; i < 40; i++) {
+      const record = words(5 + i * 61, i + 11);
+      const frame = zstdZlib.zstdCompressSync!(record);
+      const decoded = decodeZstdReused(frame, record.length, arena);
+      expect(same(decoded, record)).toBe(true);
+      expect(arena.owns(decoded!.buffer)).toBe(true);
+      expect(decodeZstdReused(frame, record.length + 1, arena)).toBeUndefined();
+      if (record.length > 0) expect(decodeZstdReused(frame, record.length - 1, arena)).toBeUndefined();
+      expect(decodeZstdReused(Uint8Array.from([...frame, 7]), record.length, arena)).toBeUndefined();
+      const damaged = Uint8Array.from(frame);
+      damaged[frame.length >> 1] = damaged[frame.length >> 1]! ^ 0xff;
+      const got = decodeZstdReused(damaged, record.length, arena);
+      if (got !== undefined) expect(same(got, zstdZlib.zstdDecompressSync!(damaged))).toBe(true);
+      expect(decodeZstdReused(frame.subarray(0, frame.length - 2), record.length, arena)).toBeUndefined();
+    }
+  });
+
+  it.runIf(zlibHasZstd)('is what the node:zlib path decodes with, which still reports a truncated frame', () => {
+    const codec = loadZstdCodec('node:zlib');
+    if (typeof codec === 'string') throw new Error(codec);
+    const record = words(3000, 12);
+    const frame = codec.compress(record, 3, undefined, 0);
+    expect(same(codec.decompress(frame, record.length, SHARED_SLABS), record)).toBe(true);
+    // A frame cut short (flipped bytes may still decode: Riegeli's frames carry no checksum, the chunk hash catches them).
+    expect(() => codec.decompress(frame.subarray(0, frame.length - 3), record.length, SHARED_SLABS)).toThrow();
+    expect(same(codec.decompress(frame, record.length, SHARED_SLABS), record)).toBe(true);
+  });
+
+  it.runIf(!zlibHasZstd)('gives undefined on a Node whose zlib has no zstd', () => {
+    expect(decodeZstdReused(Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd), 0, SHARED_SLABS)).toBeUndefined();
   });
 });
