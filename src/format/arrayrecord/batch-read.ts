@@ -103,7 +103,7 @@ function readRangeSync(file: OpenedFile, from: number, to: number, targets: Read
       const begin = Math.max(from, base);
       const finish = Math.min(to, base + recordCount(decoded));
       for (let index = begin; index < finish; index++) records[index - from] = recordOf(decoded, index - base);
-      if (targets.copyFileViews && decoded.values.buffer === buffer.buffer) copyOut(file, records, begin - from, finish - from, targets.records);
+      if (targets.copyFileViews && decoded.values.buffer === buffer.buffer) copyOut(records, begin - from, finish - from, targets.records);
     }
   });
   return records;
@@ -144,7 +144,6 @@ function readIndicesSync(file: OpenedFile, indices: readonly number[], targets: 
 function decodeKept(file: OpenedFile, buffer: Uint8Array, runStart: number, chunk: number, targets: ReadTargets, skips: SkippedChunk[] | undefined): DecodedChunk | undefined {
   const decoded = file.decodeOrSkip(buffer, runStart, chunk, targets.records, skips);
   if (decoded === undefined || !targets.copyFileViews || decoded.values.buffer !== buffer.buffer) return decoded;
-  file.holdsUncompressedChunks = true;
   return { values: copyOf(decoded.values, targets.records), ends: decoded.ends };
 }
 
@@ -168,7 +167,6 @@ function readOne(file: OpenedFile, index: number, targets: ReadTargets, skips: S
     record = recordOf(decoded, index - chunk * file.layout.groupSize);
     if (targets.copyFileViews && record.buffer === buffer.buffer) {
       record = copyOf(record, targets.records);
-      file.holdsUncompressedChunks = true;
     }
   });
   return record;
@@ -311,8 +309,7 @@ export function forEachRun(file: OpenedFile, runs: readonly ChunkRun[], targets:
 }
 
 /** Copies records [begin, end) of `records` (views of reused file bytes) into `allocator`; the file holds uncompressed chunks. */
-function copyOut(file: OpenedFile, records: (Uint8Array | undefined)[], begin: number, end: number, allocator: ByteAllocator): void {
-  file.holdsUncompressedChunks = true;
+function copyOut(records: (Uint8Array | undefined)[], begin: number, end: number, allocator: ByteAllocator): void {
   for (let i = begin; i < end; i++) if (records[i] !== undefined) records[i] = copyOf(records[i]!, allocator);
 }
 

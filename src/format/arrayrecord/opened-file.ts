@@ -10,7 +10,7 @@ import type { ByteAllocator } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { readChunkFromBuffer, verifyChunkEnd, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { decodeChunk } from '../riegeli/chunk-codec.js';
-import { FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
+import { ChunkType, CompressionType, FIRST_CHUNK_OFFSET } from '../riegeli/constants.js';
 import { recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { readFileMetadata, readFileMetadataAsync } from '../riegeli/file-metadata.js';
 import type { RecordsMetadata } from '../riegeli/records-metadata.js';
@@ -27,6 +27,9 @@ import { presentRecords, type AvailableRecords, type SkippedChunk } from './skip
  */
 const STRADDLING_DATA = new ReadScratch();
 
+/** storesRecordsUncompressed() reads a first chunk of at most this many bytes. */
+const FIRST_CHUNK_PROBE_BYTES = 1 << 20;
+
 /** An open ArrayRecord file and what every read of it needs; `close()` ends it. */
 export class OpenedFile {
   readonly layout: FileLayout;
@@ -35,10 +38,13 @@ export class OpenedFile {
   /** The source when the file is remote (http(s)://, s3://, gs://): read asynchronously only, on this thread. */
   readonly remote: RemoteFile | undefined;
   /**
-   * A plain read met an uncompressed chunk, whose records are views of the file bytes: plain reads then
-   * read into fresh memory (kept by the records) rather than a reused scratch (copied out of).
+   * A read met an uncompressed chunk, whose records are views of the file bytes: plain reads then read
+   * into fresh memory (kept by the records) rather than a reused scratch (copied out of), and passes
+   * over the file run on the calling thread (see forEachRecordParallel).
    */
   holdsUncompressedChunks = false;
+  /** What storesRecordsUncompressed() found, once asked. */
+  private firstChunkUncompressed: boolean | undefined;
   /** The chunks skip_corrupted_chunks skipped, by chunk number. */
   private readonly skipped = new Map<number, SkippedChunk>();
   /** What `sharedLayout()` made, once. */
@@ -198,13 +204,37 @@ export class OpenedFile {
       });
     }
     const decoded = decodeChunk(raw, this.path, records, neededRecords);
-    // Records that view data assembled in STRADDLING_DATA (an uncompressed chunk's) must outlive it.
-    if (raw.data.buffer !== chunkBuffer.buffer && decoded.values.buffer === raw.data.buffer) {
-      const values = records.take(decoded.values.length);
-      values.set(decoded.values);
-      return { values, ends: decoded.ends };
+    if (decoded.values.buffer !== raw.data.buffer) return decoded;
+    // An uncompressed chunk: its records view the data.
+    this.holdsUncompressedChunks = true;
+    if (raw.data.buffer === chunkBuffer.buffer) return decoded;
+    // Data assembled in STRADDLING_DATA, which the next chunk reuses: the records are copied out.
+    const values = records.take(decoded.values.length);
+    values.set(decoded.values);
+    return { values, ends: decoded.ends };
+  }
+
+  /**
+   * Whether the file stores its records uncompressed in simple chunks, as a read met or its first data
+   * chunk says (read once, when at most FIRST_CHUNK_PROBE_BYTES: its header and compression byte; not
+   * decoded). False when unknown: a remote file, an empty or damaged first chunk, a larger one.
+   */
+  storesRecordsUncompressed(): boolean {
+    if (this.holdsUncompressedChunks) return true;
+    if (this.firstChunkUncompressed !== undefined || this.remote !== undefined || this.layout.numChunks === 0) return this.firstChunkUncompressed ?? false;
+    const start = this.index.start(0);
+    const end = this.index.end(0);
+    this.index.release();
+    this.firstChunkUncompressed = false;
+    if (end - start > FIRST_CHUNK_PROBE_BYTES) return false;
+    try {
+      const raw = readChunkFromBuffer(this.requireOpen().readSync(start, end - start), start, start, this.path);
+      this.firstChunkUncompressed = raw.header.chunkType === ChunkType.simple && raw.data[0] === CompressionType.none;
+    } catch (error) {
+      // A damaged first chunk is the business of the read that meets it.
+      if (!isChunkDamage(error)) throw error;
     }
-    return decoded;
+    return this.firstChunkUncompressed;
   }
 
   /**
