@@ -3,6 +3,7 @@
 
 import { OutOfRangeError, type CorruptFileError, type UnsupportedError } from '../errors.js';
 import { SHARED_SLABS } from '../io/output-arena.js';
+import { ReadScratch } from '../io/read-scratch.js';
 import { recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { isChunkDamage } from '../riegeli/recovery.js';
 import type { OpenedFile } from './opened-file.js';
@@ -10,6 +11,21 @@ import type { ChunkRun } from './read-plan.js';
 
 /** Sequential reads fetch at least this much per read call, whatever readahead_buffer_size says. */
 const MIN_SEQUENTIAL_READ = 256 * 1024;
+
+/**
+ * The file bytes of each read-ahead, in the same memory run after run (every chunk of a run is decoded
+ * out of it at once): fresh memory for each read cost a group_size:1 zstd pass thousands of page
+ * faults. Until a read meets an uncompressed chunk, whose records then get copied out of it; later
+ * runs of such a file are read into memory of their own, which the records view.
+ */
+const READ_AHEAD = new ReadScratch();
+
+/** `bytes` copied into the shared slabs. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = SHARED_SLABS.take(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
 
 /** The position of `read()` in a file and the chunks read ahead of it. */
 export class SequentialCursor {
@@ -75,10 +91,14 @@ export class SequentialCursor {
     while (last + 1 < index.numChunks && index.end(last + 1) - index.start(first) <= budget) last++;
     this.chunks = new Map();
     const run: ChunkRun = { first, last, start: index.start(first), end: index.end(last) };
-    const buffer = file.requireOpen().readSync(run.start, run.end - run.start);
+    // Records of uncompressed chunks view the bytes read: those get memory of their own.
+    const reused = !file.holdsUncompressedChunks;
+    const length = run.end - run.start;
+    const buffer = file.requireOpen().readSync(run.start, length, reused ? READ_AHEAD.take(length) : undefined);
     for (let chunk = first; chunk <= last; chunk++) {
       try {
-        this.chunks.set(chunk, file.decodeFrom(buffer, run.start, chunk, SHARED_SLABS));
+        const decoded = file.decodeFrom(buffer, run.start, chunk, SHARED_SLABS);
+        this.chunks.set(chunk, reused && decoded.values.buffer === buffer.buffer ? { values: copyOf(decoded.values), ends: decoded.ends } : decoded);
       } catch (error) {
         if (!isChunkDamage(error)) throw error;
         this.chunks.set(chunk, error);
