@@ -36,11 +36,14 @@ export const PLAIN_TARGETS: ReadTargets = { fileBytes: undefined, records: SHARE
 const PLAIN_SCRATCH_TARGETS: ReadTargets = { fileBytes: new ReadScratch(), records: SHARED_SLABS, copyFileViews: true };
 
 /**
- * Where a plain read of `file` puts its file bytes: the shared scratch while its chunks are compressed;
- * fresh memory once a read met an uncompressed chunk, whose records then stay views of it (no copy).
+ * Where a plain read of `file` puts its file bytes: the shared scratch, its records decoded or copied
+ * out; for a range of a file whose chunks are uncompressed, fresh memory that the records stay views of
+ * (no copy of the whole range). Reads by index use the scratch whatever the codec: a read into memory
+ * already in use costs ~1 µs less than into fresh memory, more than copying out a small record
+ * (random batches of 256 uncompressed records: 5.1 -> 4.3 µs a record).
  */
-function plainTargets(file: OpenedFile): ReadTargets {
-  return file.holdsUncompressedChunks ? PLAIN_TARGETS : PLAIN_SCRATCH_TARGETS;
+function plainTargets(file: OpenedFile, range: boolean): ReadTargets {
+  return range && file.holdsUncompressedChunks ? PLAIN_TARGETS : PLAIN_SCRATCH_TARGETS;
 }
 
 /** The targets of a read whose file bytes go to `scratch`, its records to the shared slabs. */
@@ -57,7 +60,7 @@ export function readBatch(
   skips: SkippedChunk[] | undefined,
 ): AvailableRecords {
   let records: (Uint8Array | undefined)[];
-  if (targets === PLAIN_TARGETS) targets = plainTargets(file);
+  if (targets === PLAIN_TARGETS) targets = plainTargets(file, typeof first === 'number');
   if (typeof first === 'number') {
     if (end === undefined) throw new InvalidArgumentError('read(start, end) needs both bounds', { path: file.path });
     const [from, to] = resolveRange(file, first, end);
