@@ -23,7 +23,7 @@ import { presentRecords, type AvailableRecords, type SkippedChunk } from './skip
 /**
  * The data of a chunk that block headers interrupt, put back together to be decoded, chunk after
  * chunk: fresh memory for each (every chunk of 64 KiB or more, such as a group_size:256 file's) cost
- * page faults (12-20 µs per 4 KiB on the benchmark machine) and most of the time of reading it.
+ * page faults (12-20 µs per 4 KiB on the benchmark machine), a third of the time of reading such a file.
  */
 const STRADDLING_DATA = new ReadScratch();
 
