@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AwsV4Signer } from 'aws4fetch';
 import { InvalidOptionsError, IoError } from '../../errors.js';
 import { fetchText, type ObjectEndpoint } from './http-client.js';
 import { checkCredentials, type RemoteRequest, type ResolvedRemoteOptions, type S3Credentials, type S3Options } from './remote-options.js';
@@ -108,6 +107,12 @@ function bucketUrl(bucket: string, options: S3Options): string {
   return bucket.includes('.') ? `https://${host}/${bucket}/` : `https://${bucket}.${host}/`;
 }
 
+/**
+ * aws4fetch, loaded by the first signed request: a process or read worker that never signs one does
+ * not load it (~11 ms at the start of every read worker, in the first pass of a fresh process).
+ */
+let aws4fetch: Promise<typeof import('aws4fetch')> | undefined;
+
 /** Signs with SigV4 for S3 when there are credentials; unsigned (public buckets) when not. */
 function signer(options: S3Options): (request: RemoteRequest) => Promise<RemoteRequest> {
   const region = s3Region(options);
@@ -116,6 +121,7 @@ function signer(options: S3Options): (request: RemoteRequest) => Promise<RemoteR
     credentials ??= s3Credentials(options);
     const found = await credentials;
     if (found === undefined) return request;
+    const { AwsV4Signer } = await (aws4fetch ??= import('aws4fetch'));
     const signed = await new AwsV4Signer({
       method: request.method,
       url: request.url,
