@@ -3,7 +3,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import { ChunkScratch } from '../io/chunk-scratch.js';
-import { SHARED_SLABS, type ByteAllocator, type OutputArena } from '../io/output-arena.js';
+import { copyOf, SHARED_SLABS, type ByteAllocator, type OutputArena } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
@@ -316,12 +316,6 @@ function copyOut(records: (Uint8Array | undefined)[], begin: number, end: number
   for (let i = begin; i < end; i++) if (records[i] !== undefined) records[i] = copyOf(records[i]!, allocator);
 }
 
-function copyOf(bytes: Uint8Array, allocator: ByteAllocator): Uint8Array {
-  const copy = allocator.take(bytes.length);
-  copy.set(bytes);
-  return copy;
-}
-
 /** The file bytes of each run: fresh buffers, or consecutive regions of `scratch`. */
 function readRuns(file: OpenedFile, runs: readonly ChunkRun[], scratch: ReadScratch | undefined): Uint8Array[] {
   const source = file.requireOpen();
@@ -340,8 +334,6 @@ function moveIntoArena(records: (Uint8Array | undefined)[], arena: OutputArena):
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     if (record === undefined || arena.owns(record.buffer)) continue;
-    const copy = arena.take(record.length);
-    copy.set(record);
-    records[i] = copy;
+    records[i] = copyOf(record, arena);
   }
 }

@@ -6,7 +6,7 @@ import { LocalFile, type ByteSource } from '../io/byte-source.js';
 import { isRemotePath, localPath } from '../io/location.js';
 import { RemoteFile } from '../io/remote/remote-file.js';
 import { resolveRemoteOptions, type RemoteOptions } from '../io/remote/remote-options.js';
-import type { ByteAllocator } from '../io/output-arena.js';
+import { copyOf, type ByteAllocator } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { readChunkFromBuffer, verifyChunkEnd, verifyPaddingChunks } from '../riegeli/chunk-frame.js';
 import { decodeChunk } from '../riegeli/chunk-codec.js';
@@ -209,9 +209,7 @@ export class OpenedFile {
     this.holdsUncompressedChunks = true;
     if (raw.data.buffer === chunkBuffer.buffer) return decoded;
     // Data assembled in STRADDLING_DATA, which the next chunk reuses: the records are copied out.
-    const values = records.take(decoded.values.length);
-    values.set(decoded.values);
-    return { values, ends: decoded.ends };
+    return { values: copyOf(decoded.values, records), ends: decoded.ends };
   }
 
   /**

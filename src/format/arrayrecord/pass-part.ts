@@ -6,7 +6,7 @@
 // looked each record's buffer up again to describe it: a group_size:256 file's parts took 100-134 ms
 // that way on one thread, 95 ms this way.)
 
-import type { OutputArena } from '../io/output-arena.js';
+import { copyOf, type OutputArena } from '../io/output-arena.js';
 import type { ReadScratch } from '../io/read-scratch.js';
 import type { TransferableRecords } from '../io/record-transfer.js';
 import { recordCount } from '../riegeli/decoded-chunk.js';
@@ -78,10 +78,8 @@ export function readPassPart(file: OpenedFile, arena: OutputArena, scratch: Read
           let shift = values.byteOffset;
           if (!arena.owns(values.buffer)) {
             // A view of the reused file buffer (or of a codec's own memory): the records asked for, copied once.
-            const copy = arena.take(ends[finish - 1]! - low);
-            copy.set(values.subarray(low, ends[finish - 1]));
-            values = copy;
-            shift = copy.byteOffset - low;
+            values = copyOf(values.subarray(low, ends[finish - 1]), arena);
+            shift = values.byteOffset - low;
           }
           const firstSlot = slot;
           for (let record = begin, previous = low; record < finish; record++) {

@@ -123,13 +123,13 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
   if (from >= to) return;
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (file.remote !== undefined || maxWorkers === 0) return forEachRecordInRuns(file, from, to, visit);
-  const inThread = file.storesRecordsUncompressed();
+  if (file.storesRecordsUncompressed()) return forEachRecordInThread(file, from, to, visit);
   // Started first, so that they load while this thread plans the pass.
-  if (!inThread) startReadWorkers();
+  startReadWorkers();
   const bounds = rangePartBounds(file, from, to, Math.min(maxWorkers, readPoolSize()));
   const parts = bounds.length - 1;
   const target = workerFile(file);
-  const workers = inThread ? [] : leastBusyWorkers(Math.min(maxWorkers, readPoolSize(), parts));
+  const workers = leastBusyWorkers(Math.min(maxWorkers, readPoolSize(), parts));
   const inFlight = new Map<PooledWorker, number>(workers.map((worker) => [worker, 0]));
   const sent: (SentPart | undefined)[] = [];
   /** Parts before this one are sent to a worker or visited here. */
@@ -142,11 +142,10 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
     entry.done = true;
     entry.worker.recycle(read.records.buffers);
   };
-  // Sends parts to the loaded workers with fewest in flight, within the bound of parts ahead of the
-  // consumer; none for an uncompressed file, read here whole.
+  // Sends parts to the loaded workers with fewest in flight, within the bound of parts ahead of the consumer.
   const send = (): void => {
     nextToSend = Math.max(nextToSend, consumed);
-    while (!stopped && !inThread && nextToSend < parts && nextToSend < consumed + PARTS_AHEAD_PER_WORKER * workers.length && file.isOpen()) {
+    while (!stopped && nextToSend < parts && nextToSend < consumed + PARTS_AHEAD_PER_WORKER * workers.length && file.isOpen()) {
       let worker: PooledWorker | undefined;
       for (const other of workers) if (other.ready && (worker === undefined || inFlight.get(other)! < inFlight.get(worker)!)) worker = other;
       if (worker === undefined || inFlight.get(worker)! >= PARTS_IN_FLIGHT_PER_WORKER) return;
@@ -173,14 +172,6 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
       send();
       file.requireOpen();
       const entry = sent[consumed];
-      if (inThread) {
-        const last = Math.min(parts, consumed + IN_THREAD_PARTS);
-        forEachRecordSync(file, bounds[consumed]!, bounds[last]!, visit);
-        startStats.partsReadHere += last - consumed;
-        consumed = last - 1;
-        if (last < parts) await nextTurn();
-        continue;
-      }
       if (entry === undefined) {
         // No worker has loaded yet (parts go only to loaded ones): read and visited here.
         nextToSend = Math.max(nextToSend, consumed + 1);
@@ -209,6 +200,18 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
         // The pass already failed with the error that stopped it.
       }
     }
+  }
+}
+
+/** `forEachRecordParallel` for a file that stores its records uncompressed: read here, IN_THREAD_PARTS parts per turn of the event loop. */
+async function forEachRecordInThread(file: OpenedFile, from: number, to: number, visit: RecordVisitor): Promise<void> {
+  const bounds = rangePartBounds(file, from, to, 1);
+  const parts = bounds.length - 1;
+  for (let first = 0; first < parts; first += IN_THREAD_PARTS) {
+    if (first > 0) await nextTurn();
+    const last = Math.min(parts, first + IN_THREAD_PARTS);
+    forEachRecordSync(file, bounds[first]!, bounds[last]!, visit);
+    startStats.partsReadHere += last - first;
   }
 }
 

@@ -2,7 +2,7 @@
 // call per read-ahead, and damage found ahead kept until the cursor gets there.
 
 import { OutOfRangeError, type CorruptFileError, type UnsupportedError } from '../errors.js';
-import { SHARED_SLABS } from '../io/output-arena.js';
+import { copyOf, SHARED_SLABS } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { isChunkDamage } from '../riegeli/recovery.js';
@@ -20,12 +20,6 @@ const MIN_SEQUENTIAL_READ = 256 * 1024;
  */
 const READ_AHEAD = new ReadScratch();
 
-/** `bytes` copied into the shared slabs. */
-function copyOf(bytes: Uint8Array): Uint8Array {
-  const copy = SHARED_SLABS.take(bytes.length);
-  copy.set(bytes);
-  return copy;
-}
 
 /** The position of `read()` in a file and the chunks read ahead of it. */
 export class SequentialCursor {
@@ -98,7 +92,7 @@ export class SequentialCursor {
     for (let chunk = first; chunk <= last; chunk++) {
       try {
         const decoded = file.decodeFrom(buffer, run.start, chunk, SHARED_SLABS);
-        this.chunks.set(chunk, reused && decoded.values.buffer === buffer.buffer ? { values: copyOf(decoded.values), ends: decoded.ends } : decoded);
+        this.chunks.set(chunk, reused && decoded.values.buffer === buffer.buffer ? { values: copyOf(decoded.values, SHARED_SLABS), ends: decoded.ends } : decoded);
       } catch (error) {
         if (!isChunkDamage(error)) throw error;
         this.chunks.set(chunk, error);

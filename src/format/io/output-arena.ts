@@ -129,6 +129,17 @@ function takeRecycled(recycled: ArrayBuffer[], needed: number): ArrayBuffer | un
   return undefined;
 }
 
+/**
+ * `bytes` copied into memory taken from `allocator`: records that must outlive the buffer they were
+ * read or assembled in.
+ * @example const kept = copyOf(record, SHARED_SLABS);
+ */
+export function copyOf(bytes: Uint8Array, allocator: ByteAllocator): Uint8Array {
+  const copy = allocator.take(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
 /** A buffer of its own for every take: for pieces too large to share a slab. */
 const FRESH_BYTES: ByteAllocator = {
   take(length, slack = 0) {
