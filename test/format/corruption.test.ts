@@ -103,7 +103,7 @@ describe('wrong or damaged files', () => {
 
   it('a file shorter than 64 KiB', () => {
     expect(() => new ArrayRecordReader(goldenPath('morris_sequence_first_5.tfrecord'))).toThrow(NotArrayRecordError);
-    expect(() => new ArrayRecordReader(goldenPath('morris_sequence_first_5.tfrecord'))).toThrow(/at least 64 KiB, this one has 105 bytes/);
+    expect(() => new ArrayRecordReader(goldenPath('morris_sequence_first_5.tfrecord'))).toThrow(/at least 128 KiB, this one has 105 bytes/);
   });
 
   it('a file that is not Riegeli at all', () => {
@@ -129,10 +129,44 @@ describe('wrong or damaged files', () => {
     expect(() => new ArrayRecordReader(truncated)).toThrow(ArrayRecordError);
   });
 
+  it('a file cut to its first block, which ends after the footer: no postscript, said so', () => {
+    const file = writeSample('one-block.array_record', 'group_size:10');
+    const bytes = fs.readFileSync(file);
+    expect(bytes.length).toBe(2 * 65536);
+    const cut = path.join(dir, 'one-block-cut.array_record');
+    fs.writeFileSync(cut, bytes.subarray(0, 65536));
+    // Before, the signature chunk at 0 was taken for the postscript and the error spoke of padding.
+    expect(() => new ArrayRecordReader(cut)).toThrow(NotArrayRecordError);
+    expect(() => new ArrayRecordReader(cut)).toThrow(/without the footer and postscript of ArrayRecord.*repair/);
+  });
+
   const validMetadata = encodeFooterMetadata({ version: 1, numChunks: 0, numRecords: 0, writerOptions: 'x' });
 
   it('a hand-built file with nothing wrong reads (the control for the cases below)', () => {
     expect(new ArrayRecordReader(handBuiltFile('control.array_record', validMetadata)).numRecords()).toBe(0);
+  });
+
+  it('a record chunk between the footer and the postscript: the error names the file and the chunk', () => {
+    const sink = memorySink();
+    const writer = new ChunkWriter(sink);
+    const footerOffset = writer.writeChunk(encodeSimpleChunk([validMetadata], UNCOMPRESSED));
+    const strayOffset = writer.writeChunk(encodeSimpleChunk([Uint8Array.of(1, 2, 3)], UNCOMPRESSED));
+    writer.padToBlockBoundary();
+    const proto = encodePostscript(footerOffset);
+    writer.writeChunk(encodeSimpleChunk([proto, proto, proto], UNCOMPRESSED));
+    writer.padToBlockBoundary();
+    const file = path.join(dir, 'stray-chunk.array_record');
+    fs.writeFileSync(file, sink.bytes());
+    const error = (() => {
+      try {
+        return new ArrayRecordReader(file);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(CorruptFileError);
+    expect(error).toMatchObject({ path: file, offset: strayOffset });
+    expect((error as Error).message).toMatch(/type 0x72 where only padding may follow/);
   });
 
   it('a wrong postscript magic', () => {

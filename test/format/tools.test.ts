@@ -38,7 +38,7 @@ async function collect(records: AsyncIterable<Uint8Array>): Promise<string[]> {
 
 describe('what a file that is not ArrayRecord looks like', () => {
   it('is said before its size is judged', () => {
-    expect(() => new ArrayRecordReader(MORRIS)).toThrow(/not an ArrayRecord file: it looks like a TFRecord file; ArrayRecord files are at least 64 KiB/);
+    expect(() => new ArrayRecordReader(MORRIS)).toThrow(/not an ArrayRecord file: it looks like a TFRecord file; ArrayRecord files are at least 128 KiB/);
     expect(() => new ArrayRecordReader(dir)).toThrow(NotArrayRecordError);
     expect(() => new ArrayRecordReader(dir)).toThrow(/it is a directory/);
     expect(() => new ArrayRecordReader(goldenPath('plain_riegeli_small.riegeli'))).toThrow(/like a plain Riegeli file/);

@@ -62,11 +62,15 @@ function* footerOffsetSteps(path: string, size: number): ReadSteps<number> {
   // whatever its size, and a cut ArrayRecord file is told from a plain Riegeli one by how it ends.
   const start = yield { offset: 0, length: Math.min(size, SNIFF_LENGTH) };
   if (!startsLikeRiegeli(start)) {
-    const tooShort = size < BLOCK_SIZE ? `; ArrayRecord files are at least 64 KiB, this one has ${size} bytes` : '';
+    const tooShort = size < 2 * BLOCK_SIZE ? `; ArrayRecord files are at least 128 KiB, this one has ${size} bytes` : '';
     throw new NotArrayRecordError(`not an ArrayRecord file: it looks like ${describeFileKind(sniffFileKind(start))}${tooShort}`, { path, offset: 0 });
   }
-  if (size < BLOCK_SIZE || size % BLOCK_SIZE !== 0) {
+  if (size % BLOCK_SIZE !== 0) {
     throw yield* incompleteFileError(path, size, `ArrayRecord files are a multiple of 64 KiB, this one has ${size} bytes`);
+  }
+  // The postscript has a block of its own, and the first block begins with the file signature.
+  if (size < 2 * BLOCK_SIZE) {
+    throw yield* incompleteFileError(path, size, `ArrayRecord files have at least two 64 KiB blocks (the postscript in the last), this one has ${size} bytes`);
   }
   verifyFileSignature(start.subarray(0, FILE_SIGNATURE.length), path);
   const postscriptAt = size - BLOCK_SIZE;

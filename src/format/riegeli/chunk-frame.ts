@@ -142,21 +142,20 @@ export function verifyChunkEnd(chunk: Pick<RawChunk, 'begin' | 'end'>, limit: nu
 /**
  * Checks that `buffer` (the file from `base` on) holds only padding chunks from `from` to its end,
  * as after a chunk written with pad_to_block_boundary: their headers and hashes are verified too.
+ * @param path the file's path, for errors.
  * @throws CorruptFileError when anything else, a damaged padding chunk, or one that announces
  *   records is found.
  */
-export function verifyPaddingChunks(buffer: Uint8Array, base: number, from: number, where: string): void {
+export function verifyPaddingChunks(buffer: Uint8Array, base: number, from: number, path: string): void {
   const bufferEnd = base + buffer.length;
   let pos = from;
   while (pos < bufferEnd) {
-    const padding = readChunkFromBuffer(buffer, base, pos, where);
+    const padding = readChunkFromBuffer(buffer, base, pos, path);
     if (padding.header.chunkType !== ChunkType.padding) {
-      throw new CorruptFileError(
-        `chunk at ${pos} of ${where} has type 0x${padding.header.chunkType.toString(16)} where only padding may follow`,
-      );
+      throw new CorruptFileError(`chunk of type 0x${padding.header.chunkType.toString(16)} where only padding may follow`, { path, offset: pos });
     }
-    verifyRecordlessChunk(padding.header, new Place('chunk', where, pos));
-    verifyChunkEnd(padding, bufferEnd, where, 'the next chunk');
+    verifyRecordlessChunk(padding.header, new Place('chunk', path, pos));
+    verifyChunkEnd(padding, bufferEnd, path, 'the next chunk');
     pos = padding.end;
   }
 }
