@@ -13,7 +13,7 @@ import { readPoolSize } from '../src/format/arrayrecord/read-pool.js';
 import { writeChart } from './format/chart.js';
 import { nativeProbe } from './format/native.js';
 import { machine, printRow, writeReport, type Report, type Row } from './format/report.js';
-import { interleaved, limitsOf, transpileScripts } from './format/runs.js';
+import { interleaved, limitsOf, transpileScripts, type Limits } from './format/runs.js';
 import { publishTables } from './format/publish.js';
 import { decodedShare } from './format/random-share.js';
 import { benchDir } from './workload.js';
@@ -40,7 +40,7 @@ interface Measure {
   readonly api: string;
   readonly ours: string[];
   readonly cpp: string[] | undefined;
-  readonly limit: 'read' | 'write';
+  readonly limit: keyof Limits;
   readonly limitThreads: number;
   /** Random reads: the share of decoded records that were asked for (decodedShare). */
   readonly limitShare?: number;
@@ -60,9 +60,10 @@ function measures(file: string, cppFile: string, options: string): Measure[] {
     { measure: 'read all', api: 'forEachRecordAsync', ours: ['for-each-async', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
     { measure: 'read all', api: 'forEachRecord', ours: ['for-each', file], cpp: ['read-all', file], limit: 'read', limitThreads: THREADS },
     { measure: 'sequential', api: 'read()', ours: ['sequential', file], cpp: ['sequential', file], limit: 'read', limitThreads: 1 },
-    { measure: 'random 256', api: 'read(indices)', ours: ['random', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },
-    { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: batchShare },
-    { measure: 'one at a time', api: 'read([i])', ours: ['random', file, `${SINGLES}`, '1', '99'], cpp: ['random', file, `${SINGLES}`, '1', '99', RANDOM_CPP_OPTIONS], limit: 'read', limitThreads: THREADS, limitShare: singleShare },
+    { measure: 'random 256', api: 'read(indices)', ours: ['random', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'random', limitThreads: THREADS, limitShare: batchShare },
+    { measure: 'random 256', api: 'readAsync(indices)', ours: ['random-async', file, `${BATCHES}`, '256', '1'], cpp: ['random', file, `${BATCHES}`, '256', '1', RANDOM_CPP_OPTIONS], limit: 'random', limitThreads: THREADS, limitShare: batchShare },
+    // One record at a time is one chunk read and decoded after another: one thread's worth.
+    { measure: 'one at a time', api: 'read([i])', ours: ['random', file, `${SINGLES}`, '1', '99'], cpp: ['random', file, `${SINGLES}`, '1', '99', RANDOM_CPP_OPTIONS], limit: 'random', limitThreads: 1, limitShare: singleShare },
   ];
 }
 
@@ -87,7 +88,7 @@ try {
     const cppFile = path.join(dir, `${name}.cpp.array_record`);
     // The first measure (write) leaves the file the others read; the C++ side reads ours.
     const list = measures(file, cppFile, options);
-    let limits: { [threads: number]: { read: number; write: number } } = {};
+    let limits: { [threads: number]: Limits } = {};
     const cppCache = new Map<string, ReturnType<typeof interleaved>['cpp']>();
     for (const spec of list) {
       const key = spec.cpp?.join(' ') ?? '';

@@ -1,6 +1,7 @@
 // A worker of the physical-limit measure (limits.ts), once per 'pass' message: decodes its share of a
 // file's compressed payloads in memory with the bare codec, or encodes its share of the records' groups,
-// or reads (writes) its share of the file from (to) the page cache.
+// or reads (writes) its share of the file from (to) the page cache, or reads its share of the file's
+// chunks one read call each, in a scattered order (what a random read cannot do without).
 
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -19,7 +20,8 @@ export type Codec = 'zstd' | 'brotli' | 'snappy';
 export type LimitTask =
   | { readonly kind: 'decode'; readonly codec: Codec; readonly bytes: Uint8Array; readonly ends: Float64Array; readonly sizes: Float64Array }
   | { readonly kind: 'encode'; readonly codec: Codec; readonly level: number; readonly bytes: Uint8Array; readonly ends: Float64Array }
-  | { readonly kind: 'read' | 'write'; readonly path: string; readonly from: number; readonly to: number };
+  | { readonly kind: 'read' | 'write'; readonly path: string; readonly from: number; readonly to: number }
+  | { readonly kind: 'seek'; readonly path: string; readonly offsets: Float64Array; readonly lengths: Float64Array };
 
 const port = parentPort!;
 let task: LimitTask | undefined;
@@ -68,6 +70,20 @@ function transferRange(kind: 'read' | 'write', path: string, from: number, to: n
   }
 }
 
+/** One positioned read per chunk, into the same buffer: the cost of reaching a chunk at random. */
+function readChunks(path: string, offsets: Float64Array, lengths: Float64Array): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    for (let i = 0; i < offsets.length; i++) {
+      const length = lengths[i]!;
+      if (length > output.length) output = Buffer.allocUnsafeSlow(2 * length);
+      fs.readSync(fd, output, 0, length, offsets[i]!);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 port.on('message', (message: LimitTask | 'pass') => {
   if (message !== 'pass') {
     task = message;
@@ -77,6 +93,7 @@ port.on('message', (message: LimitTask | 'pass') => {
   const work = task!;
   if (work.kind === 'decode') decodeAll(work.codec, work.bytes, work.ends, work.sizes);
   else if (work.kind === 'encode') encodeAll(work.codec, work.level, work.bytes, work.ends);
+  else if (work.kind === 'seek') readChunks(work.path, work.offsets, work.lengths);
   else transferRange(work.kind, work.path, work.from, work.to);
   port.postMessage('done');
 });

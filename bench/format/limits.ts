@@ -2,9 +2,11 @@
 // - read: the bare codec decoding the file's compressed record values in memory (no framing, hashing
 //   or record splitting); for an uncompressed file, reading the file from the page cache;
 // - write: the bare codec compressing the records of each chunk (the workload, grouped as the file
-//   is), in memory; for an uncompressed file, writing the file's size to the page cache.
-// Each is one untimed pass, then the timed one. Prints one JSON line: { read, write } (PassResult each,
-// records per second of the file). Run: limits.ts <file> <writer options> <threads>
+//   is), in memory; for an uncompressed file, writing the file's size to the page cache;
+// - seek: one positioned read per data chunk, of exactly its bytes, in a scattered order: what a random
+//   read pays to reach each chunk it needs, before any decoding.
+// Each is one untimed pass, then the timed one. Prints one JSON line: { read, write, seek } (PassResult
+// each, records per second of the file). Run: limits.ts <file> <writer options> <threads>
 
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
@@ -31,10 +33,20 @@ interface Block {
   readonly size: number;
 }
 
-/** The compressed record values of every data chunk of `path` (simple chunks), without their size prefix. */
-function compressedValues(path: string): { records: number; blocks: Block[] } {
+/** Where a data chunk lies in the file: [begin, end). */
+interface ChunkSpan {
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * The compressed record values of every data chunk of `path` (simple chunks), without their size
+ * prefix, and where each data chunk lies.
+ */
+function compressedValues(path: string): { records: number; blocks: Block[]; spans: ChunkSpan[] } {
   const source = LocalFile.open(path);
   const blocks: Block[] = [];
+  const spans: ChunkSpan[] = [];
   let records = 0;
   try {
     const { footerOffset } = readFileLayout(source).layout;
@@ -42,6 +54,7 @@ function compressedValues(path: string): { records: number; blocks: Block[] } {
       // The footer and the postscript are simple chunks too, after the data chunks.
       if (item.kind !== 'chunk' || item.chunk.begin >= footerOffset) break;
       if (item.chunk.header.chunkType !== ChunkType.simple) continue;
+      spans.push({ begin: item.chunk.begin, end: item.chunk.end });
       const { data } = item.chunk;
       records += item.chunk.header.numRecords;
       const cursor = new VarintCursor(data, 1);
@@ -53,7 +66,7 @@ function compressedValues(path: string): { records: number; blocks: Block[] } {
   } finally {
     source.close();
   }
-  return { records, blocks };
+  return { records, blocks, spans };
 }
 
 /** The workload's records grouped as the writer groups them: one block per chunk. */
@@ -89,6 +102,20 @@ function share(blocks: readonly Block[], w: number, n: number): { bytes: Uint8Ar
   return { bytes, ends, sizes };
 }
 
+/** Worker `w` of `n`'s share of the chunks (every n-th), in an order scattered by a seeded shuffle. */
+function scatteredSpans(spans: readonly ChunkSpan[], w: number, n: number): { offsets: Float64Array; lengths: Float64Array } {
+  const mine = spans.filter((_, i) => i % n === w);
+  let state = w + 1;
+  for (let i = mine.length - 1; i > 0; i--) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const j = (state >>> 0) % (i + 1);
+    [mine[i], mine[j]] = [mine[j]!, mine[i]!];
+  }
+  return { offsets: Float64Array.from(mine, (span) => span.begin), lengths: Float64Array.from(mine, (span) => span.end - span.begin) };
+}
+
 function send(worker: Worker, message: unknown, transfer: ArrayBuffer[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve());
@@ -113,7 +140,7 @@ const threads = Number(threadsText);
 const { compression, groupSize } = parseWriterOptions(options);
 const codec = CODECS[compression.type];
 const size = fs.statSync(path).size;
-const { records, blocks } = compressedValues(path);
+const { records, blocks, spans } = compressedValues(path);
 const workers = Array.from({ length: threads }, () => startModuleWorker(siblingModule(import.meta.url, 'limit-worker')));
 const range = (w: number): { from: number; to: number } => ({ from: Math.floor((w * size) / threads), to: Math.floor(((w + 1) * size) / threads) });
 try {
@@ -131,7 +158,8 @@ try {
       return { kind: 'encode', codec, level: compression.level, bytes, ends };
     });
   }
-  console.log(JSON.stringify({ read, write }));
+  const seek = await timed(workers, 'chunk-reads', records, (w) => ({ kind: 'seek', path, ...scatteredSpans(spans, w, threads) }));
+  console.log(JSON.stringify({ read, write, seek }));
 } finally {
   await Promise.all(workers.map((worker) => worker.terminate()));
 }

@@ -46,7 +46,7 @@ export function runOurs(args: readonly string[]): PassResult & { bytes: number }
 }
 
 /** The physical limits of a file (limits.ts) on `threads` threads, in a fresh process. */
-export function runLimits(file: string, options: string, threads: number): { read: PassResult; write: PassResult } {
+export function runLimits(file: string, options: string, threads: number): { read: PassResult; write: PassResult; seek: PassResult } {
   return runNode('limits.ts', [file, options, String(threads)]);
 }
 
@@ -89,11 +89,25 @@ export function interleaved(
   return { ours: summary(oursResults), cpp: cppResults.length > 0 ? summary(cppResults) : undefined };
 }
 
+/**
+ * Physical limits of one file in records per second (see limits.ts): reading it whole (`read`),
+ * writing it (`write`), and reading its chunks at random, one read call each, then decoding them (`random`).
+ */
+export interface Limits {
+  readonly read: number;
+  readonly write: number;
+  readonly random: number;
+}
+
 /** Median of the limits over several fresh processes. */
-export function limitsOf(runs: number, file: string, options: string, threads: number): { read: number; write: number } {
+export function limitsOf(runs: number, file: string, options: string, threads: number): Limits {
   const results = Array.from({ length: runs }, () => runLimits(file, options, threads));
+  const read = median(results.map((result) => result.read.recordsPerSecond));
+  const seek = median(results.map((result) => result.seek.recordsPerSecond));
   return {
-    read: median(results.map((result) => result.read.recordsPerSecond)),
+    read,
     write: median(results.map((result) => result.write.recordsPerSecond)),
+    // A record read at random costs the read call that reaches its chunk, then the chunk's decode.
+    random: 1 / (1 / read + 1 / seek),
   };
 }
