@@ -27,7 +27,7 @@ function checkRange(start: number | undefined, end: number | undefined, count: n
 /** `cat FILE... [--start N] [--end N]`: records [start, end) of one file, or every record of each file. */
 export async function cat(args: readonly string[], options: PrintOptions & { start?: number; end?: number }, context: CommandContext): Promise<number> {
   const { start, end } = options;
-  const sources = inputSources(args);
+  const sources = await inputSources(args);
   if ((start !== undefined || end !== undefined) && sources.length !== 1) throw new UsageError('--start and --end take exactly one file');
   if (start !== undefined && end !== undefined && end < start) throw new UsageError(`--end ${end} is before --start ${start}`);
   const print = (record: Uint8Array): Promise<void> => context.out.write(formatRecord(record, options.as));
@@ -61,7 +61,7 @@ export async function cat(args: readonly string[], options: PrintOptions & { sta
 
 /** `head [-n N] FILE...`: the first N records of each file (fewer when it has fewer). */
 export async function head(args: readonly string[], options: PrintOptions & { lines: number }, context: CommandContext): Promise<number> {
-  for (const source of inputSources(args)) {
+  for (const source of await inputSources(args)) {
     const input = await openRecordInput(source, { from: options.from, acceptText: options.from !== undefined });
     try {
       const reader = input.reader;
@@ -103,7 +103,9 @@ function generator(seed: number): (bound: number) => number {
  * access in an ArrayRecord file, one pass (reservoir sampling) in a stream.
  */
 export async function sample(args: readonly string[], options: PrintOptions & { count: number; seed?: number }, context: CommandContext): Promise<number> {
-  const [source] = inputSources(args);
+  const sources = await inputSources(args);
+  if (sources.length !== 1) throw new UsageError(`sample draws from one file; ${args[0]} names ${sources.length}`);
+  const [source] = sources;
   const next = generator(options.seed ?? randomInt(2 ** 31));
   const input = await openRecordInput(source!, { from: options.from, acceptText: options.from !== undefined });
   try {

@@ -33,7 +33,7 @@ async function run(inputs: readonly string[], output: string, options: ConvertCo
   const bar = new ProgressBar(label, ProgressBar.wanted(context.progress));
   let report: ConvertReport;
   try {
-    report = await convert(inputSources(inputs), target, {
+    report = await convert(await inputSources(inputs), target, {
       from: options.from,
       to: options.to,
       writerOptions: options.options,

@@ -81,7 +81,7 @@ function infoText(path: string, info: Record<string, unknown>): string {
 export async function info(args: readonly string[], options: InspectOptions, context: CommandContext): Promise<number> {
   const results: Record<string, unknown>[] = [];
   let ok = true;
-  for (const source of inputSources(args)) {
+  for (const source of await inputSources(args)) {
     const path = nameOf(source);
     const bar = new ProgressBar(`info ${path}`, ProgressBar.wanted(context.progress));
     let described: Record<string, unknown>;
@@ -126,7 +126,7 @@ async function verifyOne(source: InputSource, options: InspectOptions, bar: Prog
 export async function verify(args: readonly string[], options: InspectOptions, context: CommandContext): Promise<number> {
   const results: Record<string, unknown>[] = [];
   let ok = true;
-  for (const source of inputSources(args)) {
+  for (const source of await inputSources(args)) {
     const path = nameOf(source);
     const bar = new ProgressBar(`verify ${path}`, ProgressBar.wanted(context.progress));
     let line: string;

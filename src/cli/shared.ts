@@ -3,6 +3,7 @@
 
 import { ArrayRecordError, InvalidArgumentError, InvalidOptionsError } from '../format/errors.js';
 import type { InputSource } from '../format/tools/index.js';
+import { expandShardPatterns, isShardPattern } from '../source/shard-patterns.js';
 import type { Output } from './output.js';
 
 /** Exit statuses, as the README documents them. */
@@ -17,10 +18,21 @@ export interface CommandContext {
   readonly progress: boolean | undefined;
 }
 
-/** '-' is standard input; it may be named once. */
-export function inputSources(args: readonly string[]): InputSource[] {
+/**
+ * The inputs the arguments name, in order: '-' is standard input (named once at most); a shard pattern
+ * as ArrayRecordDataSource takes it (`train.array_record@8`, or `*` in the file name of a local path or
+ * an s3:// or gs:// URL) is its files; any other argument is itself (a path or a URL).
+ * @throws UsageError for stdin named twice; IoError when a pattern matches nothing or its listing fails.
+ */
+export async function inputSources(args: readonly string[]): Promise<InputSource[]> {
   if (args.filter((arg) => arg === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
-  return args.map((arg) => (arg === '-' ? { name: 'stdin', stream: process.stdin } : arg));
+  const sources: InputSource[] = [];
+  for (const arg of args) {
+    if (arg === '-') sources.push({ name: 'stdin', stream: process.stdin });
+    else if (isShardPattern(arg)) sources.push(...((await expandShardPatterns([arg])) as string[]));
+    else sources.push(arg);
+  }
+  return sources;
 }
 
 /** The exit status for an error a command let through: 2 for what the user's arguments got wrong, else 1. */

@@ -119,6 +119,20 @@ describe('array-record CLI', () => {
     expect(run(['sample', '-n', '10', MORRIS]).stdout).toBe('1\n1 1\n2 1\n1 2 1 1\n1 1 1 2 2 1\n');
   });
 
+  it('takes shard patterns as ArrayRecordDataSource does: name@N and * in the file name', () => {
+    const digits = goldenPath('digits.array_record');
+    expect(run(['head', '-n', '1', `${digits}@2`]).stdout).toBe('0\n5\n');
+    expect(run(['cat', goldenPath('digits.array_record-*-of-00002')]).stdout).toBe('0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n');
+    // A file whose name looks like a pattern is that file.
+    const literal = path.join(dir, 'literal@2');
+    fs.copyFileSync(DIGITS_1, literal);
+    expect(run(['head', '-n', '1', literal]).stdout).toBe('5\n');
+    const none = run(['info', path.join(dir, 'nothing-*')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no file matches the shard pattern .*nothing-\*/);
+    expect(run(['info', `${digits}@0`]).code).toBe(2);
+  });
+
   it('converts a TFRecord file and verifies the result', () => {
     const output = path.join(dir, 'morris.array_record');
     const converted = run(['convert', MORRIS, output, '--options', 'group_size:2,brotli']);

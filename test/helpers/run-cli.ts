@@ -2,7 +2,7 @@
 // stderr: `node <entry>` where the entry is bin/array-record.ts transpiled for this run by
 // test/global-setup.ts, as the package's dist/bin/array-record.js is.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { inject } from 'vitest';
 
 /** The command's entry point (JavaScript, run with plain node). */
@@ -32,4 +32,19 @@ export function runBinary(args: readonly string[], input?: Uint8Array): { code: 
 export function shell(script: string): CliResult {
   const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, CLI: CLI_COMMAND }, maxBuffer: 256 << 20 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * `run` without blocking this process's event loop, for a test whose server lives in this process;
+ * `env` is added to this process's environment.
+ */
+export function runAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

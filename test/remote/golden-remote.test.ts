@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource, ArrayRecordReader, DataLoader, ShuffleSampler, type RemoteOptions } from '../../src/index.js';
 import { goldenArrayRecordFiles, goldenPath, sha256, type GoldenSidecar } from '../helpers/golden.js';
+import { runAsync } from '../helpers/run-cli.js';
 import { RangeServer } from './range-server.js';
 import { S3_CREDENTIALS, startS3Server, type S3Server } from './s3-server.js';
 
@@ -116,6 +117,25 @@ describe('shard patterns', () => {
     const local = new ArrayRecordDataSource(goldenPath('digits.array_record-*-of-00002'));
     expect(local.length).toBe(expected.length);
     local.close();
+  });
+
+  it('the CLI takes the same patterns: name@N over HTTP, name-*-of-* over an S3 listing', async () => {
+    const shards = GOLDEN.filter((golden) => golden.file.startsWith('digits.'));
+    const s3Environment = { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey };
+    const [info, cat, sample] = await Promise.all([
+      runAsync(['info', '--json', `${http.url('digits.array_record')}@2`]),
+      runAsync(['cat', '--as', 'hex', 's3://golden/digits.array_record-*-of-*'], s3Environment),
+      runAsync(['sample', `${http.url('digits.array_record')}@2`]),
+    ]);
+    expect(info.code, info.stderr).toBe(0);
+    expect((JSON.parse(info.stdout) as { files: { path: string; records: number }[] }).files).toEqual(
+      shards.map((golden) => expect.objectContaining({ path: http.url(golden.file), records: golden.num_records })),
+    );
+    expect(cat.code, cat.stderr).toBe(0);
+    expect(cat.stdout.trim().split('\n').map((hex) => sha256(Buffer.from(hex, 'hex')))).toEqual(shards.flatMap((golden) => golden.sha256));
+    // sample draws from one file: a pattern of two is a usage error, not a silent first shard.
+    expect(sample.code).toBe(2);
+    expect(sample.stderr).toMatch(/sample draws from one file; .*@2 names 2/);
   });
 
   it('read instructions on URLs slice the file', async () => {

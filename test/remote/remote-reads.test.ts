@@ -3,7 +3,6 @@
 // records, a file replaced mid-read, the disk cache, headers and signing, GCS, S3 from the
 // environment, sync methods refused, and the CLI on URLs.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +21,7 @@ import {
 import { coalesceRanges } from '../../src/format/io/remote/coalesce.js';
 import { RangeCache } from '../../src/format/io/remote/range-cache.js';
 import { goldenPath, goldenSidecar, sha256 } from '../helpers/golden.js';
-import { CLI } from '../helpers/run-cli.js';
+import { runAsync as runCli } from '../helpers/run-cli.js';
 import { RangeServer } from './range-server.js';
 import { S3_CREDENTIALS, startS3Server } from './s3-server.js';
 
@@ -351,18 +350,6 @@ describe('S3 from the environment', () => {
     }
   });
 });
-
-/** Runs the CLI in a child process without blocking this process's event loop (the server lives here). */
-function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the CLI on URLs', () => {
   it('info, cat, verify and convert take http:// inputs', async () => {
