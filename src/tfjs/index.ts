@@ -133,10 +133,34 @@ export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: str
     throw new InvalidArgumentError(`feature "${name}" is ragged; give it a padded layout or a toElement that handles row splits`);
   }
   const shape = [...feature.shape];
+  const size = shape.reduce((product, dimension) => product * dimension, 1);
+  if (values.length !== size) {
+    throw new InvalidArgumentError(`feature "${name}" has shape [${shape.join(', ')}], which takes ${size} values; it holds ${values.length}`);
+  }
   if (values instanceof Float32Array) return tf.tensor(values, shape, 'float32');
   if (values instanceof Int32Array || values instanceof Uint8Array) return tf.tensor(values, shape, 'int32');
   if (values instanceof Float64Array) return tf.tensor(Float32Array.from(values), shape, 'float32');
   throw new InvalidArgumentError(`feature "${name}" holds ${Array.isArray(values) ? 'bytes or strings' : 'int64 as bigint'}, which tfjs tensors cannot hold`);
+}
+
+/**
+ * Labels to one-hot must be integers in [0, depth): tf.oneHot turns any other value into a row of
+ * zeros, a wrong training target with no error (a depth one too small, labels counted from 1).
+ * @throws InvalidArgumentError naming the value and its position in the batch.
+ */
+function checkOneHotLabels(values: ArrayLike<number>, depth: number, name: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (!Number.isInteger(value) || value < 0 || value >= depth) {
+      throw new InvalidArgumentError(`label feature "${name}" holds ${value} at position ${i} of the batch, outside [0, ${depth}) that mapping.oneHot: ${depth} can encode`);
+    }
+  }
+}
+
+/** Disposes a tensor or every tensor of an object of them. */
+function disposeAll(tensors: Tensor | Record<string, Tensor>): void {
+  if (typeof (tensors as Tensor).dispose === 'function') (tensors as Tensor).dispose();
+  else for (const tensor of Object.values(tensors as Record<string, Tensor>)) tensor.dispose();
 }
 
 function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNamespace, mapping: ElementMapping<S>): TensorContainerObject {
@@ -148,6 +172,13 @@ function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNames
   if (mapping.ys === undefined) return { xs };
   const labels = tensorOf(mapping.ys);
   if (mapping.oneHot === undefined) return { xs, ys: labels };
+  try {
+    checkOneHotLabels((batch[mapping.ys] as ParsedFeature).values as ArrayLike<number>, mapping.oneHot, mapping.ys);
+  } catch (error) {
+    labels.dispose();
+    disposeAll(xs);
+    throw error;
+  }
   const flat = tf.reshape(labels, [-1]);
   const ys = tf.oneHot(flat, mapping.oneHot);
   labels.dispose();

@@ -7,7 +7,7 @@ import { DataLoader } from '../../src/loader/loader.js';
 import { IndexSampler } from '../../src/samplers/index-sampler.js';
 import { shardOptions } from '../../src/samplers/shard-options.js';
 import { fixedLen, fixedLenRaw, varLen } from '../../src/example/feature-spec.js';
-import { exampleDataset, sampleDataset } from '../../src/tfjs/index.js';
+import { exampleDataset, featureTensor, sampleDataset, type TfNamespace } from '../../src/tfjs/index.js';
 import { InvalidArgumentError } from '../../src/format/errors.js';
 import { contentRecord, goldenPath } from '../helpers/golden.js';
 
@@ -85,6 +85,31 @@ describe('exampleDataset', () => {
     await expect(ragged.take(1).toArray()).rejects.toThrow(/feature "score" is ragged/);
     const names = exampleDataset(tf, { batches: goldenBatches(source), spec: { name: fixedLen([], 'bytes') }, mapping: { xs: 'name' } });
     await expect(names.take(1).toArray()).rejects.toThrow(/bytes or strings/);
+  });
+
+  it('refuses labels oneHot cannot encode, where tf.oneHot would give a row of zeros', async () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    // The golden labels are 0..9: a depth of 9 leaves label 9 without a row.
+    const tooShallow = exampleDataset(tf, { batches: goldenBatches(source), spec, mapping: { xs: 'image', ys: 'label', oneHot: 9 } });
+    const error = await tooShallow
+      .take(1)
+      .toArray()
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/label feature "label" holds 9 at position 9 of the batch, outside \[0, 9\)/);
+    const before = tf.memory().numTensors;
+    await expect(tooShallow.take(1).toArray()).rejects.toThrow(InvalidArgumentError);
+    // The batch's tensors made before the check are disposed.
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a dense feature whose values do not fill its shape', () => {
+    const feature = { kind: 'dense' as const, values: new Float32Array(3), shape: [2, 2] };
+    expect(() => featureTensor(tf as unknown as TfNamespace, feature, 'x')).toThrow(InvalidArgumentError);
+    expect(() => featureTensor(tf as unknown as TfNamespace, feature, 'x')).toThrow(/shape \[2, 2\], which takes 4 values; it holds 3/);
   });
 });
 
