@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ArrayRecordDataSource,
+  ArrayRecordReader,
   ArrayRecordWriter,
   BatchSampler,
   convert,
@@ -558,6 +559,19 @@ describe('OpenInputOptions (async: it rejects)', () => {
   ])('%j', async (options, expected) => {
     await expect(openRecordInput(DIGITS, options as never)).rejects.toThrow(InvalidOptionsError);
     await expect(openRecordInput(DIGITS, options as never)).rejects.toThrow(expected);
+  });
+});
+
+describe('RemoteOptions of a reader opened on a local path (async: it rejects)', () => {
+  // Checked wherever the file lives: a misspelt key must not pass because this file happens to be local.
+  it.each([
+    [{ maxRetry: 1 }, /remote options: unknown option maxRetry, valid options: headers, .*maxRetries/],
+    [5, /options must be an object \(got 5\)/],
+    ['x', /options must be an object \(got "x"\)/],
+  ])('%j', async (remote, expected) => {
+    await expect(ArrayRecordReader.open(DIGITS, '', remote as never)).rejects.toThrow(InvalidOptionsError);
+    await expect(ArrayRecordReader.open(DIGITS, '', remote as never)).rejects.toThrow(expected);
+    await expect(ArrayRecordReader.infoAsync(DIGITS, remote as never)).rejects.toThrow(expected);
   });
 });
 

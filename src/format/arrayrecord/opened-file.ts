@@ -108,9 +108,11 @@ export class OpenedFile {
    */
   static async openAsync(path: string, optionsText: string, remote?: RemoteOptions): Promise<OpenedFile> {
     const options = parseReaderOptions(optionsText);
+    // Checked for a local file too: an unknown or misspelt key is an error wherever the file lives.
+    const remoteOptions = resolveRemoteOptions(remote);
     let source: ByteSource;
     if (isRemotePath(path)) {
-      source = await RemoteFile.open(path, resolveRemoteOptions(remote));
+      source = await RemoteFile.open(path, remoteOptions);
     } else {
       path = localPath(path);
       source = LocalFile.open(path);

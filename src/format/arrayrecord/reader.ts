@@ -108,7 +108,9 @@ export class ArrayRecordReader {
 
   /** `ArrayRecordReader.info` with reads on libuv's thread pool; a URL is fetched with `remote`'s settings. */
   static async infoAsync(path: string, remote?: RemoteOptions): Promise<ArrayRecordFileInfo> {
-    const source: ByteSource = isRemotePath(path) ? await RemoteFile.open(path, resolveRemoteOptions(remote)) : LocalFile.open(localPath(path));
+    // Checked for a local file too, as open() checks them.
+    const remoteOptions = resolveRemoteOptions(remote);
+    const source: ByteSource = isRemotePath(path) ? await RemoteFile.open(path, remoteOptions) : LocalFile.open(localPath(path));
     try {
       return describeLayout((await readFileLayoutAsync(source)).layout);
     } finally {
