@@ -331,7 +331,7 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
   records(): AsyncGenerator<Uint8Array, void, undefined> {
     this.checkOpen();
     const budget = streamBudget(this.readaheadBufferSize);
-    return readAhead(this.streamRuns(runBytes(budget)), budget);
+    return readAhead(this.streamRuns(runBytes(budget)), budget, () => this.checkOpen());
   }
 
   /** `records()`: every record, streamed. */

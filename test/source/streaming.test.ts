@@ -86,6 +86,15 @@ describe('ArrayRecordReader.records()', () => {
     expect(await collect(empty.records())).toEqual([]);
   });
 
+  it('hands out nothing after close, not even records already read ahead', async () => {
+    // The whole file fits the read-ahead: every record is read before the close.
+    using reader = new ArrayRecordReader(file, 'readahead_buffer_size:64M');
+    const iterator = reader.records();
+    expect(indexOf((await iterator.next()).value as Uint8Array)).toBe(0);
+    reader.close();
+    await expect(iterator.next()).rejects.toThrow(ClosedError);
+  });
+
   it('leaves out the records of a damaged chunk with skip_corrupted_chunks, and throws without', async () => {
     const damaged = writeFile('damaged.array_record', 300, 'group_size:10,uncompressed');
     const bytes = fs.readFileSync(damaged);
@@ -121,6 +130,15 @@ describe('ArrayRecordDataSource.records()', () => {
     expect((await source.getItemsAsync([1449])).map(indexOf)).toEqual([1549]);
     expect((await stream.next()).done).toBe(false);
     await stream.return();
+  });
+
+  it('hands out nothing after close, not even records already read ahead', async () => {
+    const small = writeFile('source-small.array_record', 300, 'group_size:10');
+    const source = new ArrayRecordDataSource(small, 'readahead_buffer_size:64M');
+    const iterator = source.records();
+    expect(indexOf((await iterator.next()).value as Uint8Array)).toBe(0);
+    source.close();
+    await expect(iterator.next()).rejects.toThrow(ClosedError);
   });
 
   it('skips damaged chunks with skip_corrupted_chunks and lists them', async () => {

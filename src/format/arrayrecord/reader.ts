@@ -339,6 +339,7 @@ export class ArrayRecordReader {
         for (const run of runs) yield { bytes: run.bytes, read: () => reader.readRangeAsync(run.start, run.end) };
       })(this),
       budget,
+      () => this.file.requireOpen(),
     );
   }
 

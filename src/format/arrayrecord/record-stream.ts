@@ -72,11 +72,13 @@ export interface StreamRun<T> {
  * The values of `runs`, in order, each run read in the background: runs are started while the bytes of
  * those started and not yet handed out stay within `budget` (one at least). A failed read is thrown when
  * the consumer reaches its run. Leaving early (`break`) waits for the reads in flight.
+ * @param checkOpen called before each value is handed out: it throws (ClosedError) once the reader or
+ *   source is closed, so that values read ahead before a close are not handed out after it.
  * @example
  * const runs = [0, 100, 200].map((start) => ({ bytes: 4096, read: () => reader.readRangeAsync(start, start + 100) }));
- * for await (const record of readAhead(runs.values(), 8192)) consume(record);
+ * for await (const record of readAhead(runs.values(), 8192, () => undefined)) consume(record);
  */
-export async function* readAhead<T>(runs: AsyncIterator<StreamRun<T>> | Iterator<StreamRun<T>>, budget: number): AsyncGenerator<T, void, undefined> {
+export async function* readAhead<T>(runs: AsyncIterator<StreamRun<T>> | Iterator<StreamRun<T>>, budget: number, checkOpen: () => void): AsyncGenerator<T, void, undefined> {
   const queue: { readonly bytes: number; readonly values: Promise<readonly T[]> }[] = [];
   let queued = 0;
   let waiting: StreamRun<T> | undefined;
@@ -108,7 +110,10 @@ export async function* readAhead<T>(runs: AsyncIterator<StreamRun<T>> | Iterator
       queued -= head.bytes;
       await fill();
       const values = await head.values;
-      for (const value of values) yield value;
+      for (const value of values) {
+        checkOpen();
+        yield value;
+      }
     }
   } finally {
     await Promise.allSettled(queue.map((entry) => entry.values));
