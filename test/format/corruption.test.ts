@@ -199,13 +199,28 @@ describe('misuse', () => {
     expect(() => reader.read([0, 5])).toThrow(OutOfRangeError);
     expect(() => reader.read([0, 5])).toThrow(/record index 5 \(position 1 of the request\) outside \[0, 5\)/);
     expect(() => reader.read([-1])).toThrow(OutOfRangeError);
-    expect(() => reader.read([1.5])).toThrow(OutOfRangeError);
     expect(() => reader.seek(6)).toThrow(OutOfRangeError);
     expect(() => reader.seek(-1)).toThrow(OutOfRangeError);
+    return expect(reader.readAsync([9])).rejects.toThrow(OutOfRangeError);
+  });
+
+  it('indices that are not integers: the type is wrong, not the range', async () => {
+    using reader = new ArrayRecordReader(goldenPath('digits.array_record-00000-of-00002'));
+    expect(() => reader.read([1.5])).toThrow(InvalidArgumentError);
+    expect(() => reader.read([0, '1' as unknown as number])).toThrow(/record index at position 1 of the request must be an integer, got "1"/);
+    expect(() => reader.read([NaN])).toThrow(InvalidArgumentError);
+    await expect(reader.readAsync([2.5])).rejects.toThrow(InvalidArgumentError);
+    expect(() => reader.seek(undefined as unknown as number)).toThrow(/seek\(index\) needs an integer record index, got undefined/);
+    expect(() => reader.seek(1.5)).toThrow(InvalidArgumentError);
+    // An integer too large to be exact is still an integer, and outside the file.
+    expect(() => reader.read([2 ** 60])).toThrow(OutOfRangeError);
+  });
+
+  it('ranges and argument types', () => {
+    using reader = new ArrayRecordReader(goldenPath('digits.array_record-00000-of-00002'));
     expect(() => reader.read(3, 3)).toThrow(/\[3, 3\) is out of range of \[0, 5\)/);
     expect(() => reader.read(0, 6)).toThrow(OutOfRangeError);
     expect(() => reader.read('x' as unknown as number[])).toThrow(InvalidArgumentError);
-    return expect(reader.readAsync([9])).rejects.toThrow(OutOfRangeError);
   });
 
   it('use after close', async () => {

@@ -1,11 +1,13 @@
 // The records a batch read asks for, checked against the file: indices in range, ranges resolved.
 
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { describeFound } from '../options-check.js';
 import type { OpenedFile } from './opened-file.js';
 
 /**
  * `indices` themselves once every one names a record of the file.
- * @throws ClosedError after close; InvalidArgumentError when not an array; OutOfRangeError for any index outside the file.
+ * @throws ClosedError after close; InvalidArgumentError when not an array, or for an index that is not
+ *   an integer (a string, 1.5, NaN); OutOfRangeError for an integer index outside the file.
  */
 export function checkIndices(file: OpenedFile, indices: readonly number[]): readonly number[] {
   file.requireOpen();
@@ -15,7 +17,10 @@ export function checkIndices(file: OpenedFile, indices: readonly number[]): read
   const numRecords = file.layout.numRecords;
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;
-    if (!Number.isSafeInteger(index) || index < 0 || index >= numRecords) {
+    if (!Number.isInteger(index)) {
+      throw new InvalidArgumentError(`record index at position ${i} of the request must be an integer, got ${describeFound(index)}`, { path: file.path });
+    }
+    if (index < 0 || index >= numRecords) {
       throw new OutOfRangeError(`record index ${index} (position ${i} of the request) outside [0, ${numRecords})`, {
         path: file.path,
         index,

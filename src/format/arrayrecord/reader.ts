@@ -205,7 +205,7 @@ export class ArrayRecordReader {
 
   /**
    * Moves the cursor of `read()` to `index` (0..numRecords; numRecords means the end).
-   * @throws OutOfRangeError outside that range.
+   * @throws OutOfRangeError outside that range; InvalidArgumentError for an index that is not an integer.
    */
   seek(index: number): void {
     this.cursor.seek(index);
@@ -213,7 +213,7 @@ export class ArrayRecordReader {
 
   /** Reads the record at the cursor and advances it. @throws OutOfRangeError at the end. */
   read(): Uint8Array;
-  /** Reads records by index, in request order (repeats allowed). @throws OutOfRangeError for any index outside the file. */
+  /** Reads records by index, in request order (repeats allowed). @throws OutOfRangeError for any index outside the file; InvalidArgumentError for one that is not an integer. */
   read(indices: readonly number[]): Uint8Array[];
   /**
    * Reads records [start, end). Negative values count from the end, as in Python.

@@ -1,7 +1,8 @@
 // The cursor of ArrayRecordReader.read(): record after record, the chunks ahead decoded with one read
 // call per read-ahead, and damage found ahead kept until the cursor gets there.
 
-import { OutOfRangeError, type CorruptFileError, type UnsupportedError } from '../errors.js';
+import { InvalidArgumentError, OutOfRangeError, type CorruptFileError, type UnsupportedError } from '../errors.js';
+import { describeFound } from '../options-check.js';
 import { copyOf, SHARED_SLABS } from '../io/output-arena.js';
 import { ReadScratch } from '../io/read-scratch.js';
 import { recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
@@ -41,7 +42,8 @@ export class SequentialCursor {
   seek(index: number): void {
     const { file } = this;
     file.requireOpen();
-    if (!Number.isSafeInteger(index) || index < 0 || index > file.layout.numRecords) {
+    if (!Number.isInteger(index)) throw new InvalidArgumentError(`seek(index) needs an integer record index, got ${describeFound(index)}`, { path: file.path });
+    if (index < 0 || index > file.layout.numRecords) {
       throw new OutOfRangeError(`seek to ${index} outside [0, ${file.layout.numRecords}]`, { path: file.path, index });
     }
     this.cursor = index;
