@@ -216,6 +216,20 @@ describe('misuse', () => {
     expect(() => reader.read([2 ** 60])).toThrow(OutOfRangeError);
   });
 
+  it('a path that is not a non-empty string, and a visitor that is not a function', async () => {
+    for (const path of [42, undefined, '']) {
+      expect(() => new ArrayRecordReader(path as unknown as string)).toThrow(InvalidArgumentError);
+      expect(() => new ArrayRecordWriter(path as unknown as string)).toThrow(InvalidArgumentError);
+      expect(() => ArrayRecordReader.info(path as unknown as string)).toThrow(InvalidArgumentError);
+      await expect(ArrayRecordReader.open(path as unknown as string)).rejects.toThrow(InvalidArgumentError);
+      await expect(ArrayRecordReader.infoAsync(path as unknown as string)).rejects.toThrow(InvalidArgumentError);
+    }
+    expect(() => new ArrayRecordWriter(42 as unknown as string)).toThrow('ArrayRecordWriter needs a file path or URL (a non-empty string), got 42');
+    using reader = new ArrayRecordReader(goldenPath('digits.array_record-00000-of-00002'));
+    expect(() => reader.forEachRecord(5 as never)).toThrow(/forEachRecord\(fn\) needs a function to call with each record, got 5/);
+    await expect(reader.forEachRecordAsync(undefined as never)).rejects.toThrow(InvalidArgumentError);
+  });
+
   it('ranges and argument types', () => {
     using reader = new ArrayRecordReader(goldenPath('digits.array_record-00000-of-00002'));
     expect(() => reader.read(3, 3)).toThrow(/\[3, 3\) is out of range of \[0, 5\)/);

@@ -3,7 +3,7 @@
 
 import { ClosedError, CorruptFileError, UnsupportedError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
-import { isRemotePath, localPath } from '../io/location.js';
+import { checkPath, isRemotePath, localPath } from '../io/location.js';
 import { RemoteFile } from '../io/remote/remote-file.js';
 import { resolveRemoteOptions, type RemoteOptions } from '../io/remote/remote-options.js';
 import { copyOf, type ByteAllocator } from '../io/output-arena.js';
@@ -88,6 +88,7 @@ export class OpenedFile {
   }
 
   private static openLocal(path: string, optionsText: string, readLayout: (source: ByteSource) => OpenedLayout): OpenedFile {
+    checkPath('ArrayRecordReader', path);
     const options = parseReaderOptions(optionsText);
     if (isRemotePath(path)) {
       throw new UnsupportedError('is a remote file, read asynchronously only: open it with await ArrayRecordReader.open(url)', { path });
@@ -107,6 +108,7 @@ export class OpenedFile {
    * gs://) is opened with `remote`'s settings. @throws as `open`; for remote files, what RemoteFile.open throws.
    */
   static async openAsync(path: string, optionsText: string, remote?: RemoteOptions): Promise<OpenedFile> {
+    checkPath('ArrayRecordReader', path);
     const options = parseReaderOptions(optionsText);
     // Checked for a local file too: an unknown or misspelt key is an error wherever the file lives.
     const remoteOptions = resolveRemoteOptions(remote);

@@ -54,3 +54,13 @@ export function rangeArray(from: number, to: number): number[] {
   for (let i = 0; i < values.length; i++) values[i] = from + i;
   return values;
 }
+
+/**
+ * The function a pass calls with each record.
+ * @throws InvalidArgumentError unless `fn` is a function.
+ */
+export function checkRecordVisitor(file: OpenedFile, method: string, fn: unknown): void {
+  if (typeof fn !== 'function') {
+    throw new InvalidArgumentError(`${method}(fn) needs a function to call with each record, got ${describeFound(fn)}`, { path: file.path });
+  }
+}

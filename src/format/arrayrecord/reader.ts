@@ -4,7 +4,7 @@
 // record-pass (forEachRecord) and sequential-cursor (read()).
 
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
-import { isRemotePath, localPath } from '../io/location.js';
+import { checkPath, isRemotePath, localPath } from '../io/location.js';
 import { RemoteFile } from '../io/remote/remote-file.js';
 import type { RemoteStats } from '../io/remote/http-client.js';
 import { resolveRemoteOptions, type RemoteOptions } from '../io/remote/remote-options.js';
@@ -16,7 +16,7 @@ import { PLAIN_TARGETS, readBatch, readIntoArena, scratchTargets } from './batch
 import { readFileLayout, readFileLayoutAsync, type FileLayout } from './footer.js';
 import { OpenedFile } from './opened-file.js';
 import { readIndicesInParallel, readRangeInParallel } from './parallel-read.js';
-import { checkIndices, resolveRange } from './read-arguments.js';
+import { checkIndices, checkRecordVisitor, resolveRange } from './read-arguments.js';
 import { forgetFileOnWorkers } from './read-pool.js';
 import { forEachRecordParallel, forEachRecordSync } from './record-pass.js';
 import { planRuns, readAhead, runBytes, streamBudget, streamRange, type RecordRun } from './record-stream.js';
@@ -97,6 +97,7 @@ export class ArrayRecordReader {
    * @throws as the constructor.
    */
   static info(path: string): ArrayRecordFileInfo {
+    checkPath('ArrayRecordReader.info', path);
     if (isRemotePath(path)) throw new UnsupportedError('is a remote file, read asynchronously only: use await ArrayRecordReader.infoAsync(url)', { path });
     const source = LocalFile.open(localPath(path));
     try {
@@ -108,6 +109,7 @@ export class ArrayRecordReader {
 
   /** `ArrayRecordReader.info` with reads on libuv's thread pool; a URL is fetched with `remote`'s settings. */
   static async infoAsync(path: string, remote?: RemoteOptions): Promise<ArrayRecordFileInfo> {
+    checkPath('ArrayRecordReader.infoAsync', path);
     // Checked for a local file too, as open() checks them.
     const remoteOptions = resolveRemoteOptions(remote);
     const source: ByteSource = isRemotePath(path) ? await RemoteFile.open(path, remoteOptions) : LocalFile.open(localPath(path));
@@ -402,6 +404,7 @@ export class ArrayRecordReader {
    */
   forEachRecord(fn: (record: Uint8Array, index: number) => void, start?: number, end?: number): void {
     this.file.requireSync('forEachRecord', 'forEachRecordAsync');
+    checkRecordVisitor(this.file, 'forEachRecord', fn);
     const [from, to] = streamRange(this.file.layout.numRecords, start, end, 'forEachRecord');
     forEachRecordSync(this.file, from, to, fn);
   }
@@ -431,6 +434,7 @@ export class ArrayRecordReader {
    */
   async forEachRecordAsync(fn: (record: Uint8Array, index: number) => void, start?: number, end?: number): Promise<void> {
     this.file.requireOpen();
+    checkRecordVisitor(this.file, 'forEachRecordAsync', fn);
     const [from, to] = streamRange(this.file.layout.numRecords, start, end, 'forEachRecordAsync');
     await forEachRecordParallel(this.file, from, to, fn);
   }

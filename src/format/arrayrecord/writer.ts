@@ -3,6 +3,7 @@
 
 import { ClosedError, InvalidArgumentError, IoError } from '../errors.js';
 import { FileSink } from '../io/file-sink.js';
+import { checkPath } from '../io/location.js';
 import { encodeChunk, type ChunkEncoding } from '../riegeli/chunk-codec.js';
 import { ChunkWriter } from '../riegeli/chunk-writer.js';
 import { checkCompressor, UNCOMPRESSED } from '../riegeli/compression.js';
@@ -78,7 +79,7 @@ export class ArrayRecordWriter {
    *   file is then not created); IoError when the file cannot be created.
    */
   constructor(path: string, options = '', extras: WriterExtras = {}) {
-    this.path = path;
+    this.path = checkPath('ArrayRecordWriter', path);
     this.options = parseWriterOptions(options);
     this.group = new GroupBuffer(this.options.groupSize);
     checkWriterExtras(extras);

@@ -3,6 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../errors.js';
+import { describeFound } from '../options-check.js';
 
 /** A parsed path or URL. Keys and object names are kept exactly as written (no percent-decoding). */
 export type Location =
@@ -21,6 +22,19 @@ const FILE_SCHEME = /^file:\/\//i;
  */
 export function isRemotePath(path: string): boolean {
   return REMOTE_SCHEME.test(path);
+}
+
+/**
+ * `path` itself when it is a non-empty string (a path or a URL).
+ * @param owner what needs the path, for the message: `ArrayRecordReader`, `ArrayRecordWriter`...
+ * @throws InvalidArgumentError otherwise (a number, undefined, '').
+ * @example checkPath('ArrayRecordReader', 'train.array_record') // 'train.array_record'
+ */
+export function checkPath(owner: string, path: unknown): string {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`${owner} needs a file path or URL (a non-empty string), got ${describeFound(path)}`);
+  }
+  return path;
 }
 
 /**
