@@ -1,16 +1,21 @@
 // repair(): a valid ArrayRecord file made of every intact chunk of a damaged or unfinished one (a
 // writer that died before close(), a file cut inside its footer, a damaged middle), found by scanning
-// the file by its block headers as Riegeli's recovery does.
+// the file by its block headers as Riegeli's recovery does, and, where the footer survives, by the chunk
+// offsets it lists: past a damaged chunk header the scan only finds its way again at the next 64 KiB block
+// boundary, while the footer says where each chunk in between begins.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { readFileLayout } from '../arrayrecord/footer.js';
+import { readChunkOffsets } from '../arrayrecord/chunk-index.js';
+import { readFileLayout, type FileLayout, type OpenedLayout } from '../arrayrecord/footer.js';
 import { describeFileKind, sniffFileKind, SNIFF_LENGTH, startsLikeRiegeli } from '../arrayrecord/file-kind.js';
 import { decodeChunkFooter, decodeFooterMetadata, decodePostscript, ARRAY_RECORD_VERSION, POSTSCRIPT_MAGIC } from '../arrayrecord/layout.js';
+import { OpenedFile } from '../arrayrecord/opened-file.js';
 import { parseWriterOptions } from '../arrayrecord/writer-options.js';
 import { ArrayRecordWriter } from '../arrayrecord/writer.js';
 import { NotArrayRecordError } from '../errors.js';
 import { checkOptions, optionNames, requireFunction } from '../options-check.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
+import { SHARED_SLABS } from '../io/output-arena.js';
 import { PendingFile } from '../io/pending-file.js';
 import { decodeChunk, holdsRecords } from '../riegeli/chunk-codec.js';
 import { chunkDataSpan, readChunkFromBuffer, type RawChunk } from '../riegeli/chunk-frame.js';
@@ -19,7 +24,7 @@ import { scanChunks } from '../riegeli/chunk-scan.js';
 import { BLOCK_SIZE, ChunkType, CompressionType } from '../riegeli/constants.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { decodeMetadataChunk, type RecordsMetadata } from '../riegeli/records-metadata.js';
-import type { SkippedRegion } from '../riegeli/recovery.js';
+import { isChunkDamage, type SkippedRegion } from '../riegeli/recovery.js';
 import { assertOutputsAreNotInputs } from './same-file.js';
 
 /** How to repair. */
@@ -84,6 +89,23 @@ interface DataChunk {
   paddedAfter: boolean;
 }
 
+/**
+ * A data chunk the footer lists inside a region the scan lost: chunk `chunk` of the footer's list,
+ * [begin, end) of the input (clipped to that region), read and checked on its own.
+ */
+interface ListedChunk {
+  readonly begin: number;
+  readonly end: number;
+  readonly chunk: number;
+}
+
+/** A data chunk to copy, [begin, end) of the input; lost, for the reason its decoding gives, when that fails. */
+interface Copy {
+  readonly begin: number;
+  readonly end: number;
+  decode(): DecodedChunk;
+}
+
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
@@ -111,6 +133,8 @@ export async function repair(input: string, output: string, options: RepairOptio
     const scan = await scanFile(source, clock);
     const ends = findFooter(source, scan);
     const data = scan.records.filter((chunk) => !ends.excluded.has(chunk.begin));
+    const scanLost = regionsBefore(scan.lost, ends.verifiedFrom);
+    const listed = ends.index === undefined ? { chunks: [], lost: scanLost } : chunksListedIn(scanLost, ends.index.offsets, data);
     const start = source.readSync(0, Math.min(source.size, SNIFF_LENGTH));
     if (scan.sawNoChunk && !startsLikeRiegeli(start)) {
       throw new NotArrayRecordError(`not a Riegeli/ArrayRecord file, nothing to repair: it looks like ${describeFileKind(sniffFileKind(start))}`, {
@@ -124,24 +148,28 @@ export async function repair(input: string, output: string, options: RepairOptio
           ? [ends.writerOptions, 'footer' as const]
           : [optionsFromChunks(data), 'chunks' as const];
     const file = PendingFile.beside(output);
-    const lost = [...scan.lost];
+    const lost = [...listed.lost];
     let recordsSaved = 0;
     let chunksSaved = 0;
     let writer: ArrayRecordWriter | undefined;
+    let footerFile: OpenedFile | undefined;
     try {
+      // The chunks only the footer locates are read by the reader's own code, an OpenedFile on the footer's offsets.
+      footerFile = ends.index === undefined || listed.chunks.length === 0 ? undefined : OpenedFile.openWithLayout(input, '', ends.index);
       writer = new ArrayRecordWriter(file.tempPath, writerOptions, scan.metadata === undefined ? {} : { metadata: scan.metadata });
-      for (const chunk of data) {
+      for (const copy of copiesInOrder(source, data, listed.chunks, footerFile)) {
         let records: DecodedChunk;
         try {
-          records = decodeChunk(readIntactChunk(source, chunk), input);
+          records = copy.decode();
         } catch (error) {
-          lost.push({ begin: chunk.begin, end: chunk.end, reason: (error as Error).message });
+          if (!isChunkDamage(error)) throw error;
+          lost.push({ begin: copy.begin, end: copy.end, reason: error.message });
           continue;
         }
         for (let i = 0; i < recordCount(records); i++) writer.write(recordOf(records, i));
         recordsSaved += recordCount(records);
         chunksSaved++;
-        await clock.tick('writing', chunk.end);
+        await clock.tick('writing', copy.end);
       }
       writer.close();
       const stored = writer.writerOptionsString();
@@ -169,6 +197,8 @@ export async function repair(input: string, output: string, options: RepairOptio
         // The failure being handled is the one to report.
       }
       throw error;
+    } finally {
+      footerFile?.close();
     }
   } finally {
     source.close();
@@ -227,17 +257,24 @@ interface FileEnds {
   readonly footer: RepairReport['footer'];
   readonly writerOptions: string | undefined;
   readonly recordsExpected: number | undefined;
+  /** The footer's layout and chunk offsets, checked as the reader checks them; undefined without a footer. */
+  readonly index: OpenedLayout | undefined;
+  /** Where the footer begins when it is intact: from there to the end every byte was verified. The file size otherwise. */
+  readonly verifiedFrom: number;
 }
 
 /** Finds the footer and postscript: through the postscript when intact, else by their contents. */
 function findFooter(source: ByteSource, scan: Scan): FileEnds {
   try {
-    const { layout } = readFileLayout(source);
+    const index = readFileLayout(source);
+    const { layout } = index;
     return {
       excluded: new Set([layout.footerOffset, source.size - BLOCK_SIZE]),
       footer: 'intact',
       writerOptions: layout.writerOptions,
       recordsExpected: layout.numRecords,
+      index,
+      verifiedFrom: layout.footerOffset,
     };
   } catch {
     // Not intact: look at the last record chunks.
@@ -252,13 +289,13 @@ function findFooter(source: ByteSource, scan: Scan): FileEnds {
   }
   const candidate = chunks[last];
   if (candidate !== undefined && (postscript === undefined || postscript === candidate.begin)) {
-    const footer = footerIn(source, candidate, chunks.slice(0, last));
-    if (footer !== undefined) {
+    const index = footerIn(source, candidate, chunks.slice(0, last));
+    if (index !== undefined) {
       excluded.add(candidate.begin);
-      return { excluded, footer: 'found', writerOptions: footer.writerOptions, recordsExpected: footer.numRecords };
+      return { excluded, footer: 'found', writerOptions: index.layout.writerOptions, recordsExpected: index.layout.numRecords, index, verifiedFrom: source.size };
     }
   }
-  return { excluded, footer: 'missing', writerOptions: undefined, recordsExpected: undefined };
+  return { excluded, footer: 'missing', writerOptions: undefined, recordsExpected: undefined, index: undefined, verifiedFrom: source.size };
 }
 
 /** The footer offset a chunk that is an ArrayRecord postscript points at; undefined for any other chunk. */
@@ -279,30 +316,101 @@ function postscriptIn(source: ByteSource, chunk: DataChunk): number | undefined 
 }
 
 /**
- * The footer metadata of a chunk that is an ArrayRecord footer: its first record is the metadata
- * (version 1, one entry per chunk follows) and its entries list chunks before it in increasing order,
- * among them every data chunk found before it.
+ * The layout and chunk offsets of a chunk that is an ArrayRecord footer: its first record is the
+ * metadata (version 1, one entry per chunk follows) and its entries pass the reader's checks (chunks
+ * before it in increasing order, group_size records in each but the last), listing among them every
+ * data chunk found before it.
  */
-function footerIn(source: ByteSource, chunk: DataChunk, before: readonly DataChunk[]): { writerOptions: string | undefined; numRecords: number } | undefined {
+function footerIn(source: ByteSource, chunk: DataChunk, before: readonly DataChunk[]): OpenedLayout | undefined {
   if (chunk.header.chunkType !== ChunkType.simple) return undefined;
   try {
     const records = decodeChunk(readIntactChunk(source, chunk), source.path);
     if (recordCount(records) === 0) return undefined;
     const metadata = decodeFooterMetadata(recordOf(records, 0), 'footer metadata');
     if (metadata === undefined || metadata.version !== ARRAY_RECORD_VERSION || metadata.numChunks !== recordCount(records) - 1) return undefined;
-    const listed = new Set<number>();
-    let previous = -1;
-    for (let i = 1; i < recordCount(records); i++) {
-      const offset = decodeChunkFooter(recordOf(records, i), 'footer entry').chunkOffset;
-      if (offset <= previous || offset >= chunk.begin) return undefined;
-      listed.add(offset);
-      previous = offset;
-    }
+    const { numChunks, numRecords, writerOptions } = metadata;
+    const groupSize = numChunks === 0 ? 0 : decodeChunkFooter(recordOf(records, 1), 'footer entry').numRecords;
+    const layout: FileLayout = { footerOffset: chunk.begin, numChunks, numRecords, groupSize, writerOptions };
+    const offsets = readChunkOffsets(records, layout, source.path);
+    const listed = new Set(offsets);
     if (!before.every((data) => listed.has(data.begin))) return undefined;
-    return { writerOptions: metadata.writerOptions, numRecords: metadata.numRecords };
+    return { layout, offsets };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The data chunks the footer lists (`offsets`, the footer's last) that begin inside a region the scan
+ * lost, where only the footer knows they are, to be read on their own; and what else of those regions
+ * stays lost, for the scan's reason. A listed chunk is clipped to its region: past it lie what the
+ * scan found, which the reader's check of the chunk lets be padding only. A listed chunk whose bytes
+ * hold a data chunk the scan found is lost rather than read (its records would be written twice).
+ */
+function chunksListedIn(regions: readonly SkippedRegion[], offsets: Float64Array, scanned: readonly DataChunk[]): { chunks: ListedChunk[]; lost: SkippedRegion[] } {
+  const chunks: ListedChunk[] = [];
+  const lost: SkippedRegion[] = [];
+  const numChunks = offsets.length - 1;
+  let chunk = 0;
+  for (const region of regions) {
+    while (chunk < numChunks && offsets[chunk]! < region.begin) chunk++;
+    let pos = region.begin;
+    for (; chunk < numChunks && offsets[chunk]! < region.end; chunk++) {
+      const begin = offsets[chunk]!;
+      const listedEnd = offsets[chunk + 1]!;
+      const end = Math.min(listedEnd, region.end);
+      if (begin > pos) lost.push({ begin: pos, end: begin, reason: region.reason });
+      const inside = end < listedEnd ? firstChunkFrom(scanned, end) : undefined;
+      if (inside !== undefined && inside.begin < listedEnd) {
+        lost.push({ begin, end, reason: `the footer puts chunk ${chunk} at [${begin}, ${listedEnd}), where the scan found the data chunk at ${inside.begin}` });
+      } else {
+        chunks.push({ begin, end, chunk });
+      }
+      pos = end;
+    }
+    if (pos < region.end) lost.push({ begin: pos, end: region.end, reason: region.reason });
+  }
+  return { chunks, lost };
+}
+
+/**
+ * `regions` without what lies at `end` or later: the footer, its padding and the postscript of an
+ * intact footer, which reading the footer verified, though a scan lost at a damaged chunk before the
+ * footer may only find its way again at the postscript.
+ */
+function regionsBefore(regions: readonly SkippedRegion[], end: number): SkippedRegion[] {
+  return regions.filter((region) => region.begin < end).map((region) => (region.end <= end ? region : { ...region, end }));
+}
+
+/** The first of `chunks` (in file order) that begins at `pos` or later. */
+function firstChunkFrom(chunks: readonly DataChunk[], pos: number): DataChunk | undefined {
+  let low = 0;
+  let high = chunks.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (chunks[middle]!.begin < pos) low = middle + 1;
+    else high = middle;
+  }
+  return chunks[low];
+}
+
+/** The data chunks to copy, in file order: those the scan found and those only the footer locates, read through `footerFile`. */
+function copiesInOrder(source: ByteSource, scanned: readonly DataChunk[], listed: readonly ListedChunk[], footerFile: OpenedFile | undefined): Copy[] {
+  const copies: Copy[] = scanned.map((chunk) => ({ begin: chunk.begin, end: chunk.end, decode: () => decodeChunk(readIntactChunk(source, chunk), source.path) }));
+  if (footerFile !== undefined) {
+    for (const { begin, end, chunk } of listed) copies.push({ begin, end, decode: () => decodeListedChunk(footerFile, chunk) });
+  }
+  return copies.sort((a, b) => a.begin - b.begin);
+}
+
+/**
+ * Chunk `chunk` of the footer's list, read, checked and decoded by the reader's code: header and data
+ * hashes, block headers, only padding up to the next listed chunk, the record count the footer implies.
+ */
+function decodeListedChunk(file: OpenedFile, chunk: number): DecodedChunk {
+  const start = file.index.start(chunk);
+  const end = file.index.end(chunk);
+  return file.decodeFrom(file.requireOpen().readSync(start, end - start), start, chunk, SHARED_SLABS);
 }
 
 /** Writer options that reproduce the data chunks' layout: group size, transposition, codec, padding. */
