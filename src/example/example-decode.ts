@@ -2,7 +2,8 @@
 // key or kind, with no spec: the inverse of encodeExample, for inspecting records (and `array-record
 // cat --as example`). Training input goes through ExampleParser, which writes straight into typed arrays.
 
-import { ParseError } from '../format/errors.js';
+import { InvalidArgumentError, ParseError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import { DecodeFailure, WIRE_FIXED32, WIRE_LENGTH_DELIMITED, WIRE_VARINT, WireReader } from './wire.js';
 
 /**
@@ -96,7 +97,9 @@ function decoding<T>(what: string, decode: () => T): T {
   }
 }
 
+/** @throws InvalidArgumentError when `record` is not bytes (a string, say): it would read as garbage. */
 function readerOver(record: Uint8Array): WireReader {
+  if (!(record instanceof Uint8Array)) throw new InvalidArgumentError(`a serialized record must be a Uint8Array, got ${describeFound(record)}`);
   const reader = new WireReader();
   reader.reset(record, 0, record.length);
   return reader;

@@ -1,7 +1,7 @@
 // Feature specs for tf.Example parsing (fixedLen, fixedLenRaw, varLen, fixedLenSequence): builders and validation.
 
 import { InvalidArgumentError } from '../format/errors.js';
-import { checkOptions, optionNames, type OptionAliases } from '../format/options-check.js';
+import { checkOptions, describeFound, optionNames, type OptionAliases } from '../format/options-check.js';
 
 /** The three value lists a tf.train.Feature can hold. */
 export type FeatureDtype = 'int64' | 'float32' | 'bytes';
@@ -341,12 +341,13 @@ export function shapeSize(shape: readonly number[]): number {
 
 /** A shape as TensorFlow prints it: `[2,3]`, `[]`, `[?,2]` for an unknown first dimension. */
 export function describeShape(shape: readonly (number | '?')[]): string {
-  return `[${shape.join(',')}]`;
+  // Also names a shape that is not an array, for the message that refuses it (checkShape).
+  return Array.isArray(shape) ? `[${shape.join(',')}]` : describeFound(shape);
 }
 
 function checkShape(shape: readonly number[], what: string): void {
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-    throw new InvalidArgumentError(`${what}: shape must be an array of non-negative integers`);
+    throw new InvalidArgumentError(`${what}: shape must be an array of non-negative integers, got ${describeFound(shape)}`);
   }
   if (shapeSize(shape) > 0x7fff_ffff) throw new InvalidArgumentError(`${what}: shape holds more than 2^31-1 values`);
 }

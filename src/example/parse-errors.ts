@@ -1,6 +1,7 @@
 // ParseErrors worded as TensorFlow's example parser words them, carrying the record index (and byte offset).
 
-import { ParseError } from '../format/errors.js';
+import { InvalidArgumentError, ParseError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import { kindName } from './feature-cursor.js';
 import { describeShape } from './feature-spec.js';
 import { DecodeFailure } from './wire.js';
@@ -132,4 +133,15 @@ export function stepCountError(
       `values size: ${found} but output shape: ${describeShape(shape)}`,
     { index },
   );
+}
+
+/**
+ * @throws InvalidArgumentError unless `records` is an array (of serialized records): one record given
+ *   alone is a Uint8Array, whose bytes would each be taken for a record.
+ */
+export function checkRecordArray(records: unknown, parser: string): void {
+  if (!Array.isArray(records)) {
+    const single = records instanceof Uint8Array ? '; to parse one record, use parse(record)' : '';
+    throw new InvalidArgumentError(`${parser}.parseBatch(records) takes an array of serialized records, got ${describeFound(records)}${single}`);
+  }
 }

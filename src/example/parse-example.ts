@@ -7,7 +7,7 @@ import { exampleColumn } from './example-columns.js';
 import { FeatureCursor } from './feature-cursor.js';
 import { KeyMatcher, MapScanner, SlotTable } from './feature-map-scan.js';
 import { resolveFeature, type ExampleFeature, type ExampleSpec } from './feature-spec.js';
-import { RecordNames, recordError, rethrowDecodeFailure } from './parse-errors.js';
+import { checkRecordArray, RecordNames, recordError, rethrowDecodeFailure } from './parse-errors.js';
 import type { ParsedBatch, ParsedExample, ParsedFeature } from './parsed-feature.js';
 import { WireReader, delimitedTag } from './wire.js';
 
@@ -97,6 +97,7 @@ export class ExampleParser<S extends ExampleSpec> {
    * @throws InvalidArgumentError when a record is not a Uint8Array.
    */
   parseBatch(records: readonly Uint8Array[], names?: readonly string[]): ParsedBatch<S> {
+    checkRecordArray(records, 'ExampleParser');
     const count = records.length;
     const slots = this.slots;
     const recordNames = new RecordNames(names);

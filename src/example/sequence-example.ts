@@ -7,7 +7,7 @@ import { exampleColumn } from './example-columns.js';
 import { FeatureCursor } from './feature-cursor.js';
 import { KeyMatcher, MapScanner, SlotTable } from './feature-map-scan.js';
 import { resolveFeature, type ContextFeature, type SequenceFeature } from './feature-spec.js';
-import { RecordNames, recordError, rethrowDecodeFailure } from './parse-errors.js';
+import { checkRecordArray, RecordNames, recordError, rethrowDecodeFailure } from './parse-errors.js';
 import { describe, resolveParserOptions, unbatch, type ParserOptions } from './parse-example.js';
 import type {
   ParsedBatch,
@@ -125,6 +125,7 @@ export class SequenceExampleParser<C extends ContextSpec = Record<never, never>,
    * @throws InvalidArgumentError when a record is not a Uint8Array.
    */
   parseBatch(records: readonly Uint8Array[], names?: readonly string[]): ParsedSequenceBatch<C, L> {
+    checkRecordArray(records, 'SequenceExampleParser');
     const count = records.length;
     const recordNames = new RecordNames(names);
     for (const part of [this.context, this.lists]) {

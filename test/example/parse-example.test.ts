@@ -4,7 +4,9 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { contentRecord } from '../helpers/golden.js';
 import {
   ExampleParser,
+  SequenceExampleParser,
   bytesFeature,
+  decodeExample,
   encodeExample,
   fixedLen,
   fixedLenRaw,
@@ -15,6 +17,7 @@ import {
   parseExampleBatch,
   varLen,
 } from '../../src/example/index.js';
+import { InvalidArgumentError } from '../../src/format/errors.js';
 import { goldenExample } from './golden-examples.js';
 
 const COUNT = 300;
@@ -208,5 +211,24 @@ describe('reuseOutputs', () => {
     const second = parser.parseBatch(records.slice(4, 8));
     expect(second.image.values.buffer).not.toBe(first.image.values.buffer);
     expect(first.label.values[0]).toBe(0);
+  });
+});
+
+describe('arguments of the wrong kind', () => {
+  it('a shape that is not an array is refused by name, not by a TypeError', () => {
+    expect(() => fixedLen(3 as never, 'int64')).toThrow(InvalidArgumentError);
+    expect(() => fixedLen(3 as never, 'int64')).toThrow("fixedLen(3, 'int64'): shape must be an array of non-negative integers, got 3");
+    expect(() => fixedLenRaw('28' as never)).toThrow(InvalidArgumentError);
+  });
+
+  it('one record given to parseBatch is pointed to parse(record)', () => {
+    const parser = new ExampleParser({ label: fixedLen([], 'int64') });
+    expect(() => parser.parseBatch(records[0]! as never)).toThrow(/ExampleParser.parseBatch\(records\) takes an array of serialized records, got .*; to parse one record, use parse\(record\)/);
+    expect(() => new SequenceExampleParser({ context: { label: fixedLen([], 'int64') } }).parseBatch('x' as never)).toThrow(InvalidArgumentError);
+  });
+
+  it('decodeExample of a string is an InvalidArgumentError, not a ParseError of its characters', () => {
+    expect(() => decodeExample('hello' as never)).toThrow(InvalidArgumentError);
+    expect(() => decodeExample('hello' as never)).toThrow('a serialized record must be a Uint8Array, got "hello"');
   });
 });
