@@ -46,7 +46,7 @@ describe('writer options', () => {
   it.each([
     ['group_size:0', /option group_size: invalid value: 0, valid values: integers in the range \[1\.\.2147483647\]/],
     ['group_size:x', /group_size: invalid value: x/],
-    ['zstd,brotli', /option brotli conflicts with option zstd/],
+    ['zstd,brotli', /^writer options: option brotli conflicts with option zstd/],
     ['snappy,uncompressed', /option uncompressed conflicts with option snappy/],
     ['zstd:23', /option zstd: invalid value: 23, valid values: \(empty\), integers in the range \[-131072\.\.22\]/],
     ['brotli:12', /option brotli: invalid value: 12/],
@@ -64,6 +64,8 @@ describe('writer options', () => {
   ])('%s is refused', (text, message) => {
     expect(() => parseWriterOptions(text)).toThrow(InvalidOptionsError);
     expect(() => parseWriterOptions(text)).toThrow(message);
+    // Every message says which options string it is about.
+    expect(() => parseWriterOptions(text)).toThrow(/^writer options: /);
   });
 });
 

@@ -8,6 +8,8 @@ export type ValueParser = (value: string, context: ParseContext) => boolean;
 
 /** What a value parser sees besides the value: the option's key and which options came before. */
 export interface ParseContext {
+  /** Which options string this is ("writer options"), for messages. */
+  readonly what: string;
   readonly key: string;
   readonly seen: ReadonlySet<string>;
   /** Descriptions of valid values, joined into the error message when parsing fails. */
@@ -32,7 +34,7 @@ export function parseOptions(text: string, parsers: ReadonlyMap<string, ValuePar
       throw new InvalidOptionsError(`${what}: ${unknownOptionMessage([key], [...parsers.keys()], { quote: true })}`);
     }
     if (seen.has(key)) throw new InvalidOptionsError(`${what}: option ${key} is present more than once`);
-    const context: ParseContext = { key, seen, expected: [] };
+    const context: ParseContext = { what, key, seen, expected: [] };
     if (!parser(value, context)) {
       const valid = context.expected.length > 0 ? `, valid values: ${context.expected.join(', ')}` : '';
       throw new InvalidOptionsError(`${what}: option ${key}: invalid value: ${value === '' ? '(empty)' : value}${valid}`);
@@ -123,7 +125,7 @@ export function conflictsWith(keys: readonly string[], then: ValueParser): Value
   return (value, context) => {
     const earlier = keys.find((key) => context.seen.has(key));
     if (earlier !== undefined) {
-      throw new InvalidOptionsError(`option ${context.key} conflicts with option ${earlier}`);
+      throw new InvalidOptionsError(`${context.what}: option ${context.key} conflicts with option ${earlier}`);
     }
     return then(value, context);
   };
