@@ -14,6 +14,7 @@ import {
   requireString,
   type OptionAliases,
 } from '../format/options-check.js';
+import { requireSampler } from '../samplers/checks.js';
 import { resolvePlacement, type DistributedPlacement } from '../samplers/env.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { SamplerFactory } from './elastic.js';
@@ -144,14 +145,18 @@ function setupOrder(options: LoaderOptionFields): OrderSetup {
       throw new InvalidOptionsError(`${OWNER}: give either mix or source and sampler, not both`);
     }
     const plan = new MixPlan(options.mix);
-    options.mix.components.forEach((component, j) => checkSource(component.source, `mix.components[${j}].source`));
+    options.mix.components.forEach((component, j) => {
+      checkSource(component.source, `mix.components[${j}].source`);
+      checkSamplerFits(component.sampler, component.source, `mix.components[${j}].`);
+    });
     return { sources: options.mix.components.map((component) => component.source), plan, base: undefined, samplerFor: undefined, placement: undefined };
   }
   const { source, sampler } = options;
   checkSource(source, 'source');
   if (typeof sampler === 'function') {
     const placement = resolvePlacement(OWNER, options.rank, options.worldSize, undefined);
-    const base = sampler(placement);
+    const base = requireSampler(OWNER, 'sampler({ rank, worldSize })', sampler(placement));
+    checkSamplerFits(base, source, '');
     return { sources: [source], plan: new SamplerPlan(base), base, samplerFor: sampler, placement };
   }
   if (typeof sampler !== 'object' || sampler === null || typeof sampler.keyAt !== 'function') {
@@ -160,7 +165,43 @@ function setupOrder(options: LoaderOptionFields): OrderSetup {
   if (options.rank !== undefined || options.worldSize !== undefined) {
     throw new InvalidOptionsError(`${OWNER}: rank and worldSize go with a sampler function; this sampler already has its place`);
   }
+  checkSamplerFits(sampler, source, '');
   return { sources: [source], plan: new SamplerPlan(sampler), base: sampler, samplerFor: undefined, placement: undefined };
+}
+
+/** A non-negative safe integer, or undefined. */
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The number of records a sampler's keys index, as its description says: its `numRecords`, or that of
+ * the sampler(s) it wraps (SliceSampler, StridedShardSampler, RemainingOrder); undefined when unknown.
+ */
+function samplerRecords(description: unknown): number | undefined {
+  if (typeof description !== 'object' || description === null) return undefined;
+  const { numRecords, sampler, ranks } = description as { numRecords?: unknown; sampler?: unknown; ranks?: unknown };
+  if (numRecords !== undefined) return count(numRecords);
+  if (sampler !== undefined) return samplerRecords(sampler);
+  if (!Array.isArray(ranks)) return undefined;
+  const counts = ranks.map((rank: unknown) => samplerRecords((rank as { sampler?: unknown } | null)?.sampler));
+  return counts.every((records) => records !== undefined) ? Math.max(...counts) : undefined;
+}
+
+/**
+ * Refuses a sampler built for more records than the source holds: its keys past the source's end would
+ * otherwise fail only when the loader reaches them, mid-epoch, after the batches before were delivered.
+ * Checked when both say their size (the sampler's description, the source's `length` or description).
+ */
+function checkSamplerFits(sampler: Sampler, source: RecordSource, prefix: string): void {
+  if (typeof sampler.describe !== 'function') return; // not a whole Sampler: refused elsewhere
+  const records = samplerRecords(sampler.describe());
+  const length = count(source.length) ?? count((source.describe() as { length?: unknown }).length);
+  if (records === undefined || length === undefined || records <= length) return;
+  throw new InvalidOptionsError(
+    `${OWNER}: ${prefix}sampler is for ${records} records (numRecords ${records}), but ${prefix}source has ${length}: ` +
+      `keys ${length}..${records - 1} cannot be read`,
+  );
 }
 
 /** The transform steps, whether they may drop elements, and how to start workers (when there are any). */

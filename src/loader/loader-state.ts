@@ -30,6 +30,18 @@ export interface LoaderState {
 }
 
 const STATE_VERSION = 1;
+/** Every field a LoaderState may have: anything else is not a state this loader wrote. */
+const STATE_KEYS: readonly string[] = Object.keys({
+  kind: true,
+  version: true,
+  epoch: true,
+  offset: true,
+  counts: true,
+  placement: true,
+  elastic: true,
+  sampler: true,
+  source: true,
+} satisfies { readonly [K in keyof Required<LoaderState>]: true });
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -68,6 +80,9 @@ export function parseLoaderState(value: unknown): LoaderState {
   const state = value as Partial<Record<keyof LoaderState, unknown>>;
   if (state.kind !== 'DataLoader') fail(`kind is ${String(state.kind)}`);
   if (state.version !== STATE_VERSION) fail(`version ${String(state.version)}, expected ${STATE_VERSION}`);
+  // An unknown field would be ignored: most likely a misspelt or hand-edited one (`epochs` for `epoch`).
+  const unknown = Object.keys(value).filter((key) => !STATE_KEYS.includes(key));
+  if (unknown.length > 0) fail(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the fields are ${STATE_KEYS.join(', ')}`);
   if (!isCount(state.epoch)) fail('epoch must be a non-negative integer');
   if (!isCount(state.offset)) fail('offset must be a non-negative integer');
   if (state.counts !== undefined && !isCounts(state.counts)) fail('counts must be non-negative integers');

@@ -1,7 +1,7 @@
 // DataLoader: sampler -> batched async reads -> transforms (here or on worker threads) -> batches, with a
 // bounded, ordered prefetch, epoch-by-epoch iteration, and checkpointable (also elastic) state.
 
-import { ClosedError, InvalidArgumentError, InvalidOptionsError, UnsupportedError } from '../format/errors.js';
+import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError, UnsupportedError } from '../format/errors.js';
 import type { DistributedPlacement } from '../samplers/env.js';
 import type { Sampler, SamplerDescription } from '../samplers/sampler.js';
 import type { Block } from './block-producer.js';
@@ -144,11 +144,17 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    * or a `break`), else from the epoch's start. Once it completes, the position is the next epoch's
    * start, so calling `epoch()` repeatedly walks the epochs (as tf.data's `iterator()` per epoch does).
    * @param epoch default: the loader's epoch when the iteration starts.
-   * @throws InvalidArgumentError for an epoch that is not a non-negative integer.
+   * @throws InvalidArgumentError for an epoch that is not a non-negative integer; OutOfRangeError for an
+   *   epoch the loader does not have (`epoch >= numEpochs`).
    */
   epoch(epoch?: number): AsyncIterable<Out> {
     if (epoch !== undefined && (!Number.isSafeInteger(epoch) || epoch < 0)) {
       throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
+    }
+    // Such an epoch would silently yield nothing. Without an argument, the epoch after the last is where
+    // a loader that has finished stands: that iteration is empty, as a walk over the epochs expects.
+    if (epoch !== undefined && epoch >= this.plan.numEpochs) {
+      throw new OutOfRangeError(`${OWNER}: epoch ${epoch} does not exist: the loader has ${describeEpochs(this.plan.numEpochs)}`);
     }
     return { [Symbol.asyncIterator]: () => this.iterate(epoch ?? this.currentEpoch) };
   }
@@ -177,13 +183,14 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    * rank): the next output starts with exactly the element after the last one received then. Stops a
    * running iteration.
    * @throws InvalidArgumentError for something that is not a loader state; StateMismatchError (with both
-   *   descriptions) for a state of another sampler, mix or source; OutOfRangeError for a position
-   *   outside its epoch; ClosedError after close().
+   *   descriptions) for a state of another sampler, mix or source; OutOfRangeError for an epoch the
+   *   loader does not have or a position outside its epoch; ClosedError after close().
    */
   setState(state: unknown): void {
     this.checkOpen();
     const parsed = parseLoaderState(state);
     checkStateMatches(parsed, this.plan.describe(), this.sourceDescription);
+    this.checkStateEpoch(parsed);
     let plan = this.plan;
     let chain: ElasticChain | undefined;
     if (parsed.elastic !== undefined && parsed.elastic.epoch === parsed.epoch) {
@@ -222,6 +229,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     const samplerFor = this.requireFactory();
     if (!Array.isArray(states)) throw new InvalidArgumentError(`${OWNER}: setElasticState takes the list of every rank's state`);
     const parsed = states.map((state) => parseLoaderState(state));
+    for (const state of parsed) this.checkStateEpoch(state);
     const { epoch, chain } = mergeRankStates(parsed, samplerFor, (placement) => samplerFor(placement).describe(), this.sourceDescription);
     const plan = chain === undefined ? new SamplerPlan(this.base) : this.remainderPlan(chain);
     this.stopIteration();
@@ -264,6 +272,19 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   private currentPosition(): PlanPosition {
     const position = this.position;
     return position.kind === 'at' ? position.at : positionAfter(position.block, position.element);
+  }
+
+  /**
+   * Refuses a state past the loader's epochs, from which iterating would silently yield nothing. The
+   * start of epoch `numEpochs` is valid: it is where a loader that went through every epoch stands.
+   */
+  private checkStateEpoch(state: LoaderState): void {
+    const { numEpochs } = this.plan;
+    if (state.epoch < numEpochs || (state.epoch === numEpochs && state.offset === 0)) return;
+    const end = state.epoch === numEpochs ? `; the state of a finished loader is at epoch ${numEpochs} position 0` : '';
+    throw new OutOfRangeError(
+      `${OWNER}: the state is at epoch ${state.epoch} position ${state.offset}, but the loader has ${describeEpochs(numEpochs)}${end}`,
+    );
   }
 
   private checkOpen(): void {
@@ -342,6 +363,12 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     const owned = this.sources.every((source) => source instanceof ArrayRecordDataSource);
     return (block, records) => pool.run(block.epoch, records, block.sources, block.keys, owned);
   }
+}
+
+/** `2 epochs (0..1)`, for messages. */
+function describeEpochs(numEpochs: number): string {
+  if (numEpochs === 0) return 'no epochs';
+  return numEpochs === 1 ? '1 epoch (0)' : `${numEpochs} epochs (0..${numEpochs - 1})`;
 }
 
 /**

@@ -2,6 +2,9 @@
 // per-record generator seeded from (seed, epoch, source, record key), so a record's random transform never
 // depends on which thread, worker or rank runs it, or on where an iteration was resumed.
 
+import { InvalidArgumentError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
+
 const TWO_POW_32 = 0x1_0000_0000;
 /** Rounds discarded after seeding, so that nearby seeds give unrelated streams (sfc32's usual warm-up). */
 const WARM_UP_ROUNDS = 12;
@@ -56,6 +59,30 @@ function high(value: number): number {
   return Math.floor(value / TWO_POW_32) >>> 0;
 }
 
+const OWNER = 'RecordRng';
+
+function isCount(value: unknown, limit: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < limit;
+}
+
+/**
+ * Checks the arguments of a record's generator. The hash reads the seed and source as 32-bit words
+ * and the epoch and key as two words each, so a value outside those ranges would silently alias
+ * another (seed -1 gives the numbers of seed 2^32 - 1; 1.5 those of 1): each is refused, the seed
+ * with the DataLoader's own rule for `seed`.
+ * @throws InvalidArgumentError naming the argument, what it must be and what it is.
+ */
+function checkRecordArguments(seed: number, epoch: number, source: number, key: number): void {
+  if (!isCount(seed, TWO_POW_32)) badArgument('seed', 'an integer in [0, 2^32)', seed);
+  if (!isCount(epoch, Infinity)) badArgument('epoch', 'a non-negative integer', epoch);
+  if (!isCount(source, TWO_POW_32)) badArgument('source', 'an integer in [0, 2^32)', source);
+  if (!isCount(key, Infinity)) badArgument('key', 'a non-negative integer', key);
+}
+
+function badArgument(name: string, expected: string, found: unknown): never {
+  throw new InvalidArgumentError(`${OWNER}: ${name} must be ${expected} (got ${describeFound(found)})`);
+}
+
 /**
  * A uniform number in [0, 1) that is a pure function of its arguments (32 bits of resolution): the
  * loader's mixing draws use it so that the choice at a position needs no generator state.
@@ -86,8 +113,12 @@ export class RecordRng {
     this.reseed(seed, epoch, source, key);
   }
 
-  /** Restarts the generator for another record, without allocating. */
+  /**
+   * Restarts the generator for another record, without allocating.
+   * @throws InvalidArgumentError as {@link recordRng}.
+   */
   reseed(seed: number, epoch: number, source: number, key: number): void {
+    checkRecordArguments(seed, epoch, source, key);
     this.a = hashRecord(0x61, seed, epoch, source, key);
     this.b = hashRecord(0x62, seed, epoch, source, key);
     this.c = hashRecord(0x63, seed, epoch, source, key);
@@ -115,24 +146,42 @@ export class RecordRng {
 
   /**
    * A uniform integer in [min, max).
-   * @throws RangeError unless min < max are safe integers.
+   * @throws InvalidArgumentError unless min < max are safe integers.
    */
   int(min: number, max: number): number {
-    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max <= min) {
-      throw new RangeError(`RecordRng.int needs integers min < max (got ${min}, ${max})`);
+    if (!Number.isSafeInteger(min)) throw new InvalidArgumentError(`${OWNER}.int: min must be an integer (got ${describeFound(min)})`);
+    if (!Number.isSafeInteger(max) || max <= min) {
+      throw new InvalidArgumentError(`${OWNER}.int: max must be an integer greater than min ${min} (got ${describeFound(max)})`);
     }
     return min + Math.floor(this.random() * (max - min));
   }
 
-  /** A normal sample with the given mean and standard deviation (Box-Muller). */
+  /**
+   * A normal sample with the given mean and standard deviation (Box-Muller).
+   * @throws InvalidArgumentError unless mean is a finite number and std a finite number >= 0.
+   */
   normal(mean = 0, std = 1): number {
+    // NaN in, NaN out, silently poisoning an augmented record: refuse instead.
+    if (typeof mean !== 'number' || !Number.isFinite(mean)) {
+      throw new InvalidArgumentError(`${OWNER}.normal: mean must be a finite number (got ${describeFound(mean)})`);
+    }
+    if (typeof std !== 'number' || !Number.isFinite(std) || std < 0) {
+      throw new InvalidArgumentError(`${OWNER}.normal: std must be a finite number >= 0 (got ${describeFound(std)})`);
+    }
     const u = 1 - this.random();
     const v = this.random();
     return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** Shuffles `items` in place (Fisher-Yates) and returns it. */
+  /**
+   * Shuffles `items` in place (Fisher-Yates) and returns it; a typed array works too.
+   * @throws InvalidArgumentError for anything else (a string cannot be shuffled in place).
+   */
   shuffle<T>(items: T[]): T[] {
+    const value: unknown = items;
+    if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
+      throw new InvalidArgumentError(`${OWNER}.shuffle: items must be an array or a typed array (got ${describeFound(items)})`);
+    }
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(this.random() * (i + 1));
       const swap = items[i]!;
@@ -146,6 +195,11 @@ export class RecordRng {
 /**
  * The generator the loader hands a transform for the record `key` of `source` in `epoch`: the same
  * numbers whichever thread runs the transform. Useful to reproduce one record's augmentation.
+ * @param seed the loader's `seed`, an integer in [0, 2^32).
+ * @param epoch a non-negative integer.
+ * @param source the component's index in a mix (else 0), an integer in [0, 2^32).
+ * @param key the record key, a non-negative integer.
+ * @throws InvalidArgumentError for any other value, naming the argument.
  * @example recordRng(seed, epoch, 0, key).random() // equals ctx.rng.random() inside the loader's transform
  */
 export function recordRng(seed: number, epoch: number, source: number, key: number): RecordRng {

@@ -28,10 +28,24 @@ export interface RunRequest extends TransferableRecords {
 
 export type TransformRequest = InitRequest | RunRequest;
 
-/** An error with its stack, which `SerializedError` leaves out. */
+/** JavaScript's error classes that exist in every thread, so an error of one is rebuilt as one. */
+export type BuiltinErrorName = 'Error' | 'TypeError' | 'RangeError' | 'SyntaxError' | 'ReferenceError' | 'EvalError' | 'URIError' | 'AggregateError';
+
+/** An error as a worker sends it back (see worker-error.ts); `SerializedError` alone keeps only our typed errors' class. */
 export interface WorkerError {
+  /** Name, and for this package's typed errors their code and location. */
   readonly error: SerializedError;
+  /** The whole message (`error.message` leaves out a typed error's location). */
+  readonly message: string;
   readonly stack: string | undefined;
+  /** The error's built-in class, or the nearest one its user-defined class extends. */
+  readonly builtin: BuiltinErrorName;
+  /** Its own enumerable properties whose values can be cloned. */
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** Its own `cause`: an error, or another (cloneable) value. */
+  readonly cause: { readonly error: WorkerError } | { readonly value: unknown } | undefined;
+  /** An AggregateError's `errors`. */
+  readonly errors: readonly WorkerError[] | undefined;
 }
 
 export type TransformResponse =

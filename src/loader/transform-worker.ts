@@ -2,20 +2,16 @@
 // them and sends the kept values back, transferring their buffers rather than copying them.
 
 import { parentPort } from 'node:worker_threads';
-import { serializeError } from '../format/errors.js';
 import { unpackRecords } from '../format/io/record-transfer.js';
-import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
+import type { RunRequest, TransformRequest, TransformResponse } from './transform-protocol.js';
 import { applyTransforms, TransformFailure } from './apply-transforms.js';
 import { TimedSteps, timeTransforms } from './transform-timing.js';
 import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
+import { workerError } from './worker-error.js';
 
 const port = parentPort!;
 /** The user's steps, timed (undefined for an empty list). */
 let loaded: Promise<{ transforms: readonly Transform[]; timed: TimedSteps | undefined; seed: number | undefined }> | undefined;
-
-function workerError(error: unknown): WorkerError {
-  return { error: serializeError(error), stack: error instanceof Error ? error.stack : undefined };
-}
 
 /** Imports the user's module; a TypeScript module needs tsx in this thread, which the built package must register. */
 async function importModule(href: string): Promise<Record<string, unknown>> {

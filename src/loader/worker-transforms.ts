@@ -4,12 +4,13 @@
 // worker finishes first.
 
 import type { Worker } from 'node:worker_threads';
-import { deserializeError, InvalidOptionsError } from '../format/errors.js';
+import { InvalidOptionsError } from '../format/errors.js';
 import { siblingModule, startModuleWorker } from '../format/io/module-worker.js';
 import { packRecords, recordsInPlace, type TransferableRecords } from '../format/io/record-transfer.js';
 import { WorkerLifetime } from '../format/io/worker-lifetime.js';
-import type { RunRequest, TransformResponse, WorkerError } from './transform-protocol.js';
+import type { RunRequest, TransformResponse } from './transform-protocol.js';
 import { TransformFailure, type TransformedBlock } from './apply-transforms.js';
+import { rebuildError } from './worker-error.js';
 
 /** How to start the workers. */
 export interface TransformWorkerSettings {
@@ -24,12 +25,6 @@ export interface TransformWorkerSettings {
 interface Pending {
   resolve(block: TransformedBlock): void;
   reject(error: unknown): void;
-}
-
-function rebuild(failure: WorkerError): Error {
-  const error = deserializeError(failure.error);
-  if (failure.stack !== undefined) error.stack = failure.stack;
-  return error;
 }
 
 class TransformWorker {
@@ -88,7 +83,7 @@ class TransformWorker {
       return;
     }
     if (response.kind === 'init-failed') {
-      this.fail(rebuild(response.failure));
+      this.fail(rebuildError(response.failure));
       return;
     }
     const pending = this.pending.get(response.id);
@@ -98,7 +93,7 @@ class TransformWorker {
     if (response.kind === 'done') pending.resolve({ values: response.values, kept: response.kept, timing: response.timing });
     else {
       const before = { values: response.values, kept: response.kept };
-      pending.reject(new TransformFailure(response.element, response.step, response.stepName, rebuild(response.failure), before));
+      pending.reject(new TransformFailure(response.element, response.step, response.stepName, rebuildError(response.failure), before));
     }
   }
 

@@ -215,4 +215,39 @@ describe('refusing states', () => {
     expect(() => mixLoader.setState({ ...mixState, counts: [4, 1] })).toThrow(/add up to 5/);
     mixLoader.setState(mixState);
   });
+
+  it('at an epoch the loader does not have, naming it and the number of epochs', async () => {
+    const loader = new DataLoader({ source, sampler });
+    const { state } = await takeThenSave(new DataLoader({ source, sampler }), 3);
+    expect(() => loader.setState({ ...state, epoch: 5 })).toThrow(OutOfRangeError);
+    expect(() => loader.setState({ ...state, epoch: 5 })).toThrow(/state is at epoch 5 position 3, but the loader has 2 epochs \(0\.\.1\)/);
+    expect(() => loader.setState({ ...state, epoch: 2 })).toThrow(/epoch 2 position 3, .*finished loader is at epoch 2 position 0/);
+    // The start of epoch numEpochs is where a loader that went through every epoch stands.
+    const finished = new DataLoader({ source, sampler });
+    await drain(finished);
+    expect(finished.getState()).toMatchObject({ epoch: 2, offset: 0 });
+    loader.setState(finished.getState());
+    expect(await drain(loader)).toEqual([]);
+    // A mix: its epochs are its shortest component's.
+    const mix = { components: [1, 2].map((numEpochs, j) => ({ source: new MemorySource(`e${j}`, 5), sampler: new SequentialSampler({ numRecords: 5, numEpochs }), weight: 1 })), seed: 3 };
+    const { state: mixState } = await takeThenSave(new DataLoader({ mix }), 4);
+    expect(() => new DataLoader({ mix }).setState({ ...mixState, epoch: 3 })).toThrow(/epoch 3 position 4, but the loader has 1 epoch \(0\)/);
+    // Unbounded: every epoch exists.
+    const forever = new SequentialSampler({ numRecords: 20, numEpochs: Infinity });
+    const { state: foreverState } = await takeThenSave(new DataLoader({ source, sampler: forever }), 3);
+    const unbounded = new DataLoader<Uint8Array>({ source, sampler: forever });
+    unbounded.setState({ ...foreverState, epoch: 1_000 });
+    expect(unbounded.currentEpoch).toBe(1_000);
+  });
+
+  it('with a field getState() never writes, naming it', async () => {
+    const loader = new DataLoader({ source, sampler });
+    const { state } = await takeThenSave(new DataLoader({ source, sampler }), 3);
+    expect(() => loader.setState({ ...state, epochs: 5 })).toThrow(InvalidArgumentError);
+    expect(() => loader.setState({ ...state, epochs: 5 })).toThrow(/unknown field epochs; the fields are kind, version, epoch, offset/);
+    expect(() => loader.setState({ ...state, a: 1, b: 2 })).toThrow(/unknown fields a, b;/);
+    const elastic = new DataLoader({ source, sampler: () => sampler, rank: 0, worldSize: 1 });
+    expect(() => elastic.setElasticState([{ ...elastic.getState(), extra: true }])).toThrow(/unknown field extra/);
+    loader.setState(JSON.parse(JSON.stringify(state)));
+  });
 });

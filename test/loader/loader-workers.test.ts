@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 import { DataLoader, LoaderError, type RecordSource } from '../../src/index.js';
-import { InvalidOptionsError, ParseError } from '../../src/format/errors.js';
+import { InvalidArgumentError, InvalidOptionsError, ParseError } from '../../src/format/errors.js';
 import { SequentialSampler, ShuffleSampler } from '../../src/samplers/index.js';
 import { goldenPath } from '../helpers/golden.js';
-import { failing, identity, transforms } from './fixtures/loader-transforms.js';
+import * as lists from './fixtures/loader-transforms.js';
+import { failing, identity, ShardError, transforms } from './fixtures/loader-transforms.js';
 import { drain, MemorySource, takeThenSave, text } from './loader-helpers.js';
 
 const MODULE = new URL('./fixtures/loader-transforms.ts', import.meta.url);
@@ -82,6 +83,53 @@ describe('transforms on worker threads', () => {
     expect(error!.cause).toBeInstanceOf(ParseError);
     expect((error!.cause as Error).message).toBe('record w:7 does not parse');
     expect((error!.cause as Error).stack).toContain('loader-transforms.ts');
+  });
+
+  /** The cause of the LoaderError the list `name` of the fixtures ends with, on this thread or on one worker. */
+  async function causeOf(name: keyof typeof lists, workers: number): Promise<Error> {
+    const loader = new DataLoader({ source, sampler: new SequentialSampler({ numRecords: 97 }), transforms: lists[name] as never, workers, transformModule: MODULE, transformExport: name, batchSize: 4 });
+    loaders.push(loader);
+    const error = await drain(loader).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LoaderError);
+    return (error as LoaderError).cause as Error;
+  }
+
+  it('rebuild built-in error classes with their message, stack, cause and cloneable own properties', async () => {
+    const range = await causeOf('throwsRange', 1);
+    expect(range).toBeInstanceOf(RangeError);
+    expect(range).toMatchObject({ name: 'RangeError', message: 'worker boom' });
+    expect(range.stack).toContain('loader-transforms.ts');
+    const type = await causeOf('throwsType', 1);
+    expect(type).toBeInstanceOf(TypeError);
+    expect(type.message).toBe('worker type');
+    expect(type.cause).toBeInstanceOf(SyntaxError);
+    expect((type.cause as Error).message).toBe('inner');
+    expect((type as TypeError & { detail: unknown }).detail).toEqual({ at: [1, 2] });
+    expect('callback' in type).toBe(false); // a function cannot cross threads
+    const onThread = await causeOf('throwsType', 0);
+    expect(Object.keys(onThread)).toEqual(['detail', 'callback']);
+    expect(Object.keys(type)).toEqual(['detail']);
+    const aggregate = await causeOf('throwsAggregate', 1);
+    expect(aggregate).toBeInstanceOf(AggregateError);
+    expect((aggregate as AggregateError).errors[0]).toBeInstanceOf(URIError);
+    expect((aggregate as AggregateError).errors[1]).toBeInstanceOf(ParseError);
+    expect(((aggregate as AggregateError).errors[1] as Error).message).toBe('bad record');
+  });
+
+  it("rebuild the package's typed errors, and a user-defined class as the built-in it extends, keeping its name", async () => {
+    const typed = await causeOf('throwsTyped', 1);
+    expect(typed).toBeInstanceOf(InvalidArgumentError);
+    expect(typed).toMatchObject({ name: 'InvalidArgumentError', message: 'bad value (index 4)', index: 4, hint: 'see docs' });
+    expect(typed.stack).toContain('loader-transforms.ts');
+    expect(await causeOf('throwsCustom', 0)).toBeInstanceOf(ShardError);
+    const custom = await causeOf('throwsCustom', 1);
+    expect(custom).not.toBeInstanceOf(ShardError); // the main thread's class is not the worker's
+    expect(custom).toBeInstanceOf(RangeError);
+    expect(custom).toMatchObject({ name: 'ShardError', message: 'shard 3 is missing', shard: 3 });
+    expect(custom.stack).toContain('ShardError: shard 3 is missing');
+    const text = await causeOf('throwsString', 1);
+    expect(text).toBeInstanceOf(Error);
+    expect(text.message).toBe('just text');
   });
 
   it('refuse a module whose list differs from the given one, or that cannot be loaded', async () => {

@@ -3,8 +3,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 import { DataLoader, filter, LoaderError, map, recordRng, type TransformContext } from '../../src/index.js';
-import { ClosedError, InvalidArgumentError, InvalidOptionsError } from '../../src/format/errors.js';
-import { IndexSampler, SequentialSampler, ShuffleSampler, shardOptions } from '../../src/samplers/index.js';
+import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../../src/format/errors.js';
+import { IndexSampler, SequentialSampler, ShuffleSampler, SliceSampler, StridedShardSampler, shardOptions } from '../../src/samplers/index.js';
 import { goldenPath } from '../helpers/golden.js';
 import { drain, MemorySource, text } from './loader-helpers.js';
 
@@ -78,6 +78,19 @@ describe('epochs', () => {
     expect(loader.currentEpoch).toBe(2);
   });
 
+  it('refuses an epoch the loader does not have, naming it and the number of epochs; unbounded: any epoch', async () => {
+    const loader = new DataLoader<string>({ source, sampler: sequential(2), transforms: [asText] });
+    expect(() => loader.epoch(5)).toThrow(OutOfRangeError);
+    expect(() => loader.epoch(5)).toThrow(/epoch 5 does not exist: the loader has 2 epochs \(0\.\.1\)/);
+    expect(() => loader.epoch(2)).toThrow(OutOfRangeError);
+    expect(await drain(loader.epoch(1))).toEqual('0123456789'.split(''));
+    // After the last epoch, epoch() without an argument is the end: empty, as a walk over the epochs expects.
+    expect(await drain(loader.epoch())).toEqual([]);
+    const unbounded = new DataLoader<string>({ source, sampler: new SequentialSampler({ numRecords: 10, numEpochs: Infinity }), transforms: [asText], readSize: 3 });
+    expect(unbounded.numEpochs).toBe(Infinity);
+    expect(await drain(unbounded.epoch(1_000_000))).toEqual('0123456789'.split(''));
+  });
+
   it('continues the current epoch after a break, then moves on', async () => {
     const loader = new DataLoader<string>({ source, sampler: sequential(2), transforms: [asText], readSize: 4 });
     const first: string[] = [];
@@ -142,7 +155,33 @@ describe('random transforms', () => {
     expect(rng.shuffle([1, 2, 3, 4, 5]).sort()).toEqual([1, 2, 3, 4, 5]);
     expect(recordRng(1, 2, 3, 2 ** 40 + 5).uint32()).toBe(recordRng(1, 2, 3, 2 ** 40 + 5).uint32());
     expect(recordRng(1, 2, 3, 2 ** 40 + 5).uint32()).not.toBe(recordRng(1, 2, 3, 5).uint32());
-    expect(() => rng.int(3, 3)).toThrow(RangeError);
+    expect(() => rng.int(3, 3)).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses arguments that would alias another record, or that no generator method takes, naming them', () => {
+    const bad: [() => unknown, RegExp][] = [
+      [() => recordRng(-1, 0, 0, 0), /RecordRng: seed must be an integer in \[0, 2\^32\) \(got -1\)/], // would give seed 2^32 - 1's numbers
+      [() => recordRng(2 ** 32, 0, 0, 0), /seed must be an integer in \[0, 2\^32\) \(got 4294967296\)/],
+      [() => recordRng(1.5, 0, 0, 0), /seed .* \(got 1\.5\)/],
+      [() => recordRng(1, -2, 0, 0), /epoch must be a non-negative integer \(got -2\)/],
+      [() => recordRng(1, 0, 'x' as never, 0), /source must be an integer in \[0, 2\^32\) \(got "x"\)/],
+      [() => recordRng(1, 0, 0, NaN), /key must be a non-negative integer \(got NaN\)/],
+      [() => recordRng(1, 0, 0, 2 ** 53), /key must be a non-negative integer/],
+      [() => recordRng(1, 0, 0, 0).reseed(1, 0.5, 0, 0), /epoch must be a non-negative integer \(got 0\.5\)/],
+      [() => recordRng(1, 0, 0, 0).int(0, 0), /RecordRng\.int: max must be an integer greater than min 0 \(got 0\)/],
+      [() => recordRng(1, 0, 0, 0).int(0.5, 3), /RecordRng\.int: min must be an integer \(got 0\.5\)/],
+      [() => recordRng(1, 0, 0, 0).normal(0, -1), /RecordRng\.normal: std must be a finite number >= 0 \(got -1\)/],
+      [() => recordRng(1, 0, 0, 0).normal(NaN), /RecordRng\.normal: mean must be a finite number \(got NaN\)/],
+      [() => recordRng(1, 0, 0, 0).shuffle('abc' as never), /RecordRng\.shuffle: items must be an array or a typed array \(got "abc"\)/],
+    ];
+    for (const [call, message] of bad) {
+      expect(call).toThrow(InvalidArgumentError);
+      expect(call).toThrow(message);
+    }
+    // The limits themselves are fine, and a typed array shuffles in place.
+    expect(recordRng(2 ** 32 - 1, Number.MAX_SAFE_INTEGER, 2 ** 32 - 1, Number.MAX_SAFE_INTEGER).uint32()).toBeTypeOf('number');
+    expect(Array.from(recordRng(1, 0, 0, 0).shuffle(Int32Array.of(1, 2, 3) as never as number[])).sort()).toEqual([1, 2, 3]);
+    expect(recordRng(1, 0, 0, 0).normal(0, 0)).toBe(0);
   });
 });
 
@@ -171,6 +210,27 @@ describe('options and lifecycle', () => {
       expect(() => new DataLoader(options as never)).toThrow(message);
     }
     expect(() => new DataLoader({ source: memory, sampler }).epoch(-1)).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses, at construction, a sampler for more records than the source has, naming both numbers', async () => {
+    const fifteen = new MemorySource('f', 15);
+    const tooLong = new SequentialSampler({ numRecords: 20 });
+    expect(() => new DataLoader({ source: fifteen, sampler: tooLong, batchSize: 4 })).toThrow(InvalidOptionsError);
+    expect(() => new DataLoader({ source: fifteen, sampler: tooLong, batchSize: 4 })).toThrow(
+      /DataLoader: sampler is for 20 records \(numRecords 20\), but source has 15: keys 15\.\.19 cannot be read/,
+    );
+    // A wrapped sampler, a sampler function's sampler, and a source that tells its length only in describe().
+    const wrapped = new StridedShardSampler(new ShuffleSampler({ numRecords: 20, seed: 1 }), { rank: 0, worldSize: 2 });
+    expect(() => new DataLoader({ source: fifteen, sampler: wrapped })).toThrow(/sampler is for 20 records/);
+    expect(() => new DataLoader({ source: fifteen, sampler: () => tooLong, rank: 0, worldSize: 1 })).toThrow(/sampler is for 20 records/);
+    const described = { getItemsAsync: fifteen.getItemsAsync.bind(fifteen), describe: () => ({ kind: 'Described', length: 15 }) };
+    expect(() => new DataLoader({ source: described as never, sampler: tooLong })).toThrow(/but source has 15/);
+    expect(() => new DataLoader({ source: fifteen, sampler: () => [1, 2] as never, rank: 0, worldSize: 1 })).toThrow(InvalidOptionsError);
+    // Fewer records than the source, or the same number, are fine; so is a source that does not tell its size.
+    expect((await drain(new DataLoader<Uint8Array>({ source: fifteen, sampler: new SliceSampler(new SequentialSampler({ numRecords: 15 }), { end: 3 }) }))).map(text)).toEqual(['f:0', 'f:1', 'f:2']);
+    expect(new DataLoader({ source: fifteen, sampler: new SequentialSampler({ numRecords: 15 }) }).numEpochs).toBe(1);
+    const unsized = { getItemsAsync: fifteen.getItemsAsync.bind(fifteen), describe: () => ({ kind: 'Unsized' }) };
+    expect(new DataLoader({ source: unsized as never, sampler: tooLong }).numEpochs).toBe(1);
   });
 
   it('builds the sampler of a sampler function for its placement', async () => {

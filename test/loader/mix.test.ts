@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLoader, map, type MixComponent, type TransformContext } from '../../src/index.js';
+import { InvalidOptionsError } from '../../src/format/errors.js';
 import { SequentialSampler, ShuffleSampler } from '../../src/samplers/index.js';
 import { drain, MemorySource, text } from './loader-helpers.js';
 
@@ -104,6 +105,23 @@ describe('mix', () => {
       ['1/small:0', '1/small:1', '1/small:2', '2/small:0', '2/small:1', '2/small:2'],
     );
     expect(values.filter((value) => value.startsWith('0/'))).toEqual([0, 1, 2, 3, 4, 5].map((key) => `0/big:${key}`));
+  });
+
+  it('refuses, at construction, a component whose sampler is for more records than its source', () => {
+    const options = (numRecords: number) => ({
+      mix: {
+        components: [
+          { source: new MemorySource('a', 5), sampler: new SequentialSampler({ numRecords: 5 }), weight: 1 },
+          { source: new MemorySource('b', 15), sampler: new ShuffleSampler({ numRecords, seed: 1 }), weight: 1 },
+        ],
+        seed: 0,
+      },
+    });
+    expect(() => new DataLoader(options(20))).toThrow(InvalidOptionsError);
+    expect(() => new DataLoader(options(20))).toThrow(
+      /mix\.components\[1\]\.sampler is for 20 records \(numRecords 20\), but mix\.components\[1\]\.source has 15/,
+    );
+    expect(new DataLoader(options(15)).numEpochs).toBe(1);
   });
 
   it('has as many epochs as its shortest component', () => {
