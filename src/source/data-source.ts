@@ -463,7 +463,7 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
   private checkIndex(index: number, position: number | undefined): void {
     const where = position === undefined ? '' : ` (position ${position} of the request)`;
     if (typeof index !== 'number' || !Number.isSafeInteger(index)) {
-      throw new InvalidArgumentError(`record index must be an integer, got ${String(index)}${where}`);
+      throw new InvalidArgumentError(`record index must be an integer, got ${describeFound(index)}${where}`);
     }
     if (index < 0 || index >= this.length) {
       throw new OutOfRangeError(`record index ${index}${where} outside [0, ${this.length}) of the data source`, { index });

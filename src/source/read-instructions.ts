@@ -1,6 +1,8 @@
 // Which records of which files a data source reads: paths, "path[start:end]" strings and slice objects, normalised.
 
+import fs from 'node:fs';
 import { InvalidArgumentError } from '../format/errors.js';
+import { isRemotePath, localPath } from '../format/io/location.js';
 import { checkOptions, optionNames, type OptionAliases } from '../format/options-check.js';
 
 /** A slice of one file: records [start, end); a missing bound means the start or the end of the file. */
@@ -53,16 +55,29 @@ export interface FileSlice {
  * (`[start:]`, `[:end]`, `[:]`) that upstream does not accept. Greedy, so the last bracket wins.
  */
 const SLICE_SUFFIX = /^(.*)\[(\d*):(\d*)\]$/s;
+/** A bracket with a colon at the end of a path: meant as a slice. */
+const LOOKS_LIKE_SLICE = /\[[^[\]]*:[^[\]]*\]$/;
+
+function isExistingLocalFile(text: string): boolean {
+  return !isRemotePath(text) && fs.existsSync(localPath(text));
+}
 
 /**
  * Parses one string entry: a plain path (the whole file) or `path[start:end]` with either bound
  * optional. Bounds are decimal, non-negative record numbers within the file.
- * @throws InvalidArgumentError when a bound is too large or start > end.
+ * @throws InvalidArgumentError when a bound is too large or start > end, or for a bracket with a colon at
+ *   the end that is no slice (`[-2:]`, `[a:b]`) unless a local file has that very name.
  * @example parseReadInstruction('train.array_record-00003-of-00008[100:]') // { path: 'train…', start: 100, end: undefined }
  */
 export function parseReadInstruction(text: string): FileSlice {
   const match = SLICE_SUFFIX.exec(text);
-  if (match === null) return checkedSlice(text, 0, undefined, text);
+  if (match === null) {
+    // `[-2:]` or `[a:b]` is a slice gone wrong far more often than a file name: said so, unless such a file exists.
+    if (LOOKS_LIKE_SLICE.test(text) && !isExistingLocalFile(text)) {
+      throw new InvalidArgumentError(`read instruction ${text}: a slice is path[start:end], its bounds non-negative decimal record numbers, either one optional`, { path: text });
+    }
+    return checkedSlice(text, 0, undefined, text);
+  }
   const [, path, start, end] = match as unknown as [string, string, string, string];
   return checkedSlice(path, start === '' ? 0 : Number(start), end === '' ? undefined : Number(end), text);
 }

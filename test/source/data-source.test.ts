@@ -154,6 +154,8 @@ describe('the golden digits shards', () => {
       expect(() => source.getItem(index)).toThrow(InvalidArgumentError);
       expect(() => source.getItems([index])).toThrow(InvalidArgumentError);
     }
+    // A string that looks like a number is shown quoted: the type is what is wrong.
+    expect(() => source.getItem('3' as never)).toThrow('record index must be an integer, got "3"');
     expect(() => source.getItems(3 as never)).toThrow(InvalidArgumentError);
     expect(() => source.getItems(null as never)).toThrow(InvalidArgumentError);
     await expect(source.getItemsAsync(undefined as never)).rejects.toThrow(InvalidArgumentError);

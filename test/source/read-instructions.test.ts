@@ -1,5 +1,8 @@
 // Read instructions: Python's "path[start:end]" strings (and open-ended forms), slice objects, TFDS instructions, errors.
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseReadInstruction, toFileSlices } from '../../src/source/read-instructions.js';
@@ -27,10 +30,21 @@ describe('parseReadInstruction', () => {
     expect(parseReadInstruction('dir[1:2]/x')).toEqual({ path: 'dir[1:2]/x', start: 0, end: undefined });
   });
 
-  it('leaves strings that are not slices (negative bounds, steps) as paths, as upstream', () => {
-    expect(parseReadInstruction('a[-1:3]').path).toBe('a[-1:3]');
-    expect(parseReadInstruction('a[1:3:2]').path).toBe('a[1:3:2]');
+  it('refuses a slice gone wrong (negative bounds, steps, words) unless a file has that very name, which upstream reads', () => {
+    for (const text of ['a[-1:3]', 'a[1:3:2]', 'a[x:y]', 's3://b/train[-2:]']) {
+      expect(() => parseReadInstruction(text)).toThrow(InvalidArgumentError);
+    }
+    expect(() => parseReadInstruction('a[-2:]')).toThrow('read instruction a[-2:]: a slice is path[start:end], its bounds non-negative decimal record numbers, either one optional');
+    // No colon, no slice: a path, as upstream.
     expect(parseReadInstruction('a[1]').path).toBe('a[1]');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'read-instructions-'));
+    try {
+      const literal = path.join(dir, 'odd[-1:3]');
+      fs.writeFileSync(literal, '');
+      expect(parseReadInstruction(literal)).toEqual({ path: literal, start: 0, end: undefined });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a slice that starts after it ends, or bounds beyond safe integers', () => {
