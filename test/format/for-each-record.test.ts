@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClosedError, CorruptFileError, InvalidArgumentError, UnsupportedError } from '../../src/format/errors.js';
+import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError, UnsupportedError } from '../../src/format/errors.js';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { passStats } from '../../src/format/arrayrecord/read-pool.js';
@@ -120,24 +120,31 @@ describe('forEachRecord', () => {
     expect((await collect(reader, pass, 0, 0)).indices).toEqual([]);
   });
 
-  it.each(PASSES)('rejects bad bounds with InvalidArgumentError, before calling anything (%s)', async (pass) => {
+  it.each(PASSES)('rejects bad bounds before calling anything, by their kind of wrong (%s)', async (pass) => {
     using reader = new ArrayRecordReader(file);
-    for (const [start, end] of [
-      [-1, 10],
-      [10, 5],
-      [0, COUNT + 1],
-      [0.5, 10],
-      [Number.NaN, 10],
+    const method = pass === 'sync' ? 'forEachRecord' : 'forEachRecordAsync';
+    for (const [start, end, error, message] of [
+      [-COUNT - 1, 10, OutOfRangeError, `${method}(${-COUNT - 1}, 10) is [-1, 10)`],
+      [10, 5, OutOfRangeError, `${method}(10, 5) is [10, 5)`],
+      [0, COUNT + 1, OutOfRangeError, `not a range of [0, ${COUNT}]`],
+      [0.5, 10, InvalidArgumentError, `${method}(start, end): start must be an integer, got 0.5`],
+      [Number.NaN, 10, InvalidArgumentError, 'start must be an integer, got NaN'],
     ] as const) {
       let calls = 0;
       const run = async (): Promise<void> => {
         if (pass === 'sync') reader.forEachRecord(() => void calls++, start, end);
         else await reader.forEachRecordAsync(() => void calls++, start, end);
       };
-      await expect(run()).rejects.toThrow(InvalidArgumentError);
-      await expect(run()).rejects.toThrow(pass === 'sync' ? /^forEachRecord\(start, end\) needs integers/ : /^forEachRecordAsync\(start, end\)/);
+      await expect(run()).rejects.toThrow(error);
+      await expect(run()).rejects.toThrow(message);
       expect(calls).toBe(0);
     }
+  });
+
+  it.each(PASSES)('takes negative bounds from the end, as read(start, end) does (%s)', async (pass) => {
+    using reader = new ArrayRecordReader(file);
+    expect((await collect(reader, pass, -3)).indices).toEqual([COUNT - 3, COUNT - 2, COUNT - 1]);
+    expect((await collect(reader, pass, -5, -3)).indices).toEqual([COUNT - 5, COUNT - 4]);
   });
 
   it('throws ClosedError on a closed reader', async () => {

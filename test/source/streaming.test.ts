@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
-import { ClosedError, CorruptFileError, InvalidArgumentError } from '../../src/format/errors.js';
+import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError } from '../../src/format/errors.js';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-streaming-'));
@@ -50,8 +50,13 @@ describe('ArrayRecordReader.records()', () => {
     expect(await collect(reader.records(1234, 2345))).toEqual(range(1234, 2345));
     expect(await collect(reader.records(4999))).toEqual([4999]);
     expect(await collect(reader.records(7, 7))).toEqual([]);
-    expect(() => reader.records(10, 5)).toThrow(InvalidArgumentError);
-    expect(() => reader.records(0, 5001)).toThrow(/0 <= start <= end <= 5000/);
+    // Negative bounds count from the end, as in read(start, end).
+    expect(await collect(reader.records(-3))).toEqual([4997, 4998, 4999]);
+    expect(await collect(reader.records(-5, -3))).toEqual([4995, 4996]);
+    expect(() => reader.records(10, 5)).toThrow(OutOfRangeError);
+    expect(() => reader.records(0, 5001)).toThrow('records(0, 5001) is [0, 5001), not a range of [0, 5000]');
+    expect(() => reader.records(-5001)).toThrow(OutOfRangeError);
+    expect(() => reader.records(1.5)).toThrow('records(start, end): start must be an integer, got 1.5');
   });
 
   it('plans runs of whole chunks within the byte budget', () => {

@@ -324,8 +324,9 @@ export class ArrayRecordReader {
    * file's size. With skip_corrupted_chunks, the records of damaged chunks are left out (and listed by
    * `skippedChunks()`). Independent of `read()`'s cursor; `for await (const record of reader)` is
    * `records()`. Leaving the loop early waits for the reads in flight.
-   * @throws InvalidArgumentError for bounds that are not integers 0 <= start <= end <= numRecords; the
-   *   iteration throws what a read throws (CorruptFileError, IoError, ClosedError once the reader is
+   * A negative bound counts from the end, as in `read(start, end)`.
+   * @throws InvalidArgumentError for a bound that is not an integer; OutOfRangeError for a range outside
+   *   [0, numRecords] or reversed; the iteration throws what a read throws (CorruptFileError, IoError, ClosedError once the reader is
    *   closed) when it reaches that run.
    * @example
    * const reader = await ArrayRecordReader.open('big.array_record', 'readahead_buffer_size:64M');
@@ -387,8 +388,9 @@ export class ArrayRecordReader {
    * keep a copy (`record.slice()`) of any record needed after. `fn` must not return a Promise (use
    * `records()` to await per record). With skip_corrupted_chunks, damaged chunks are skipped and
    * reported by `skippedChunks()`. A pass may run inside `fn`, on this reader or another.
-   * @throws ClosedError once closed; InvalidArgumentError for bounds that are not integers
-   *   0 <= start <= end <= numRecords, and when `fn` returns a Promise; UnsupportedError for a remote
+   * A negative bound counts from the end, as in `read(start, end)`.
+   * @throws ClosedError once closed; InvalidArgumentError for a bound that is not an integer, and when
+   *   `fn` returns a Promise; OutOfRangeError for a range outside [0, numRecords] or reversed; UnsupportedError for a remote
    *   file (use forEachRecordAsync); CorruptFileError, IoError as readAll; whatever `fn` throws, which
    *   ends the pass (the reader stays usable).
    * @example
