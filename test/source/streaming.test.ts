@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
-import { ClosedError, CorruptFileError, InvalidArgumentError, OutOfRangeError } from '../../src/format/errors.js';
+import { ClosedError, CorruptFileError, OutOfRangeError } from '../../src/format/errors.js';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-streaming-'));
