@@ -32,8 +32,6 @@ export interface TfNamespace {
   tensor(values: Float32Array | Int32Array | Uint8Array, shape: number[], dtype: 'float32' | 'int32'): Tensor;
   /** `tf.oneHot`: one-hot rows of `depth` for integer `indices`. */
   oneHot(indices: Tensor, depth: number): Tensor;
-  /** `tf.reshape`. */
-  reshape(x: Tensor, shape: number[]): Tensor;
   /** `tf.data`. */
   data: {
     /** `tf.data.generator`: a dataset whose every `iterator()` calls `generator` afresh. */
@@ -144,46 +142,52 @@ export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: str
 }
 
 /**
- * Labels to one-hot must be integers in [0, depth): tf.oneHot turns any other value into a row of
+ * The labels of `feature` as the int32 indices tf.oneHot takes, each an integer in [0, depth) whatever
+ * type the spec parsed it as (int32, float, bigint): tf.oneHot turns any other value into a row of
  * zeros, a wrong training target with no error (a depth one too small, labels counted from 1).
- * @throws InvalidArgumentError naming the value and its position in the batch.
+ * @throws InvalidArgumentError naming the value and its position in the batch; for a ragged feature,
+ *   or one of bytes or strings.
  */
-function checkOneHotLabels(values: ArrayLike<number>, depth: number, name: string): void {
+function oneHotIndices(feature: ParsedFeature, depth: number, name: string): Int32Array {
+  if (feature.kind !== 'dense') throw new InvalidArgumentError(`label feature "${name}" is ragged; oneHot needs one label per example`);
+  const { values } = feature;
+  if (Array.isArray(values)) throw new InvalidArgumentError(`label feature "${name}" holds bytes or strings, which oneHot cannot encode`);
+  const indices = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
+    const value = Number(values[i]!);
     if (!Number.isInteger(value) || value < 0 || value >= depth) {
-      throw new InvalidArgumentError(`label feature "${name}" holds ${value} at position ${i} of the batch, outside [0, ${depth}) that mapping.oneHot: ${depth} can encode`);
+      throw new InvalidArgumentError(`label feature "${name}" holds ${String(values[i])} at position ${i} of the batch, outside [0, ${depth}) that mapping.oneHot: ${depth} can encode`);
     }
+    indices[i] = value;
   }
-}
-
-/** Disposes a tensor or every tensor of an object of them. */
-function disposeAll(tensors: Tensor | Record<string, Tensor>): void {
-  if (typeof (tensors as Tensor).dispose === 'function') (tensors as Tensor).dispose();
-  else for (const tensor of Object.values(tensors as Record<string, Tensor>)) tensor.dispose();
+  return indices;
 }
 
 function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNamespace, mapping: ElementMapping<S>): TensorContainerObject {
   const tensorOf = (name: keyof S & string): Tensor => featureTensor(tf, batch[name] as ParsedFeature, name);
-  const xs =
-    typeof mapping.xs === 'string'
-      ? tensorOf(mapping.xs)
-      : Object.fromEntries((mapping.xs as readonly (keyof S & string)[]).map((name) => [name, tensorOf(name)]));
-  if (mapping.ys === undefined) return { xs };
-  const labels = tensorOf(mapping.ys);
-  if (mapping.oneHot === undefined) return { xs, ys: labels };
+  const names = typeof mapping.xs === 'string' ? [mapping.xs] : (mapping.xs as readonly (keyof S & string)[]);
+  const made: Tensor[] = [];
   try {
-    checkOneHotLabels((batch[mapping.ys] as ParsedFeature).values as ArrayLike<number>, mapping.oneHot, mapping.ys);
+    const inputs = names.map((name) => {
+      const tensor = tensorOf(name);
+      made.push(tensor);
+      return tensor;
+    });
+    const xs = typeof mapping.xs === 'string' ? inputs[0]! : Object.fromEntries(names.map((name, k) => [name, inputs[k]!]));
+    if (mapping.ys === undefined) return { xs };
+    if (mapping.oneHot === undefined) return { xs, ys: tensorOf(mapping.ys) };
+    // Flat, as tf.oneHot wants: a label of shape [1] per example gives one row per example.
+    const labels = oneHotIndices(batch[mapping.ys] as ParsedFeature, mapping.oneHot, mapping.ys);
+    const indices = tf.tensor(labels, [labels.length], 'int32');
+    made.push(indices);
+    const ys = tf.oneHot(indices, mapping.oneHot);
+    indices.dispose();
+    return { xs, ys };
   } catch (error) {
-    labels.dispose();
-    disposeAll(xs);
+    // The batch's tensors made before the failure would otherwise be left for nobody to dispose.
+    for (const tensor of made) tensor.dispose();
     throw error;
   }
-  const flat = tf.reshape(labels, [-1]);
-  const ys = tf.oneHot(flat, mapping.oneHot);
-  labels.dispose();
-  flat.dispose();
-  return { xs, ys };
 }
 
 /**

@@ -106,6 +106,21 @@ describe('exampleDataset', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('one-hots integral labels whatever type the spec parses them as, and refuses the others without leaking tensors', async () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    for (const label of [fixedLen([], 'int64', { as: 'float64' }), fixedLen([], 'int64', { as: 'bigint' }), fixedLen([1], 'int64')]) {
+      const dataset = exampleDataset(tf, { batches: goldenBatches(source), spec: { ...spec, label }, mapping: { xs: 'image', ys: 'label', oneHot: 10 } });
+      const [element] = (await dataset.take(1).toArray()) as Array<{ ys: tf.Tensor }>;
+      expect(element!.ys.shape).toEqual([100, 10]);
+      expect(Array.from((await element!.ys.argMax(1).data()) as Int32Array).slice(0, 12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+      tf.dispose(element);
+    }
+    const before = tf.memory().numTensors;
+    const notLabels = exampleDataset(tf, { batches: goldenBatches(source), spec: { ...spec, label: fixedLen([], 'int64', { as: 'float64' }) }, mapping: { xs: ['image', 'score'], ys: 'score', oneHot: 10 } });
+    await expect(notLabels.take(1).toArray()).rejects.toThrow(/label feature "score" holds 0\.5 at position 2 of the batch/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses a dense feature whose values do not fill its shape', () => {
     const feature = { kind: 'dense' as const, values: new Float32Array(3), shape: [2, 2] };
     expect(() => featureTensor(tf as unknown as TfNamespace, feature, 'x')).toThrow(InvalidArgumentError);
