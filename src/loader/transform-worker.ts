@@ -3,7 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { unpackRecords } from '../format/io/record-transfer.js';
-import type { RunRequest, TransformRequest, TransformResponse } from './transform-protocol.js';
+import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
 import { applyTransforms, TransformFailure } from './apply-transforms.js';
 import { TimedSteps, timeTransforms } from './transform-timing.js';
 import { checkTransforms, describeTransforms, type Transform } from './transforms.js';
@@ -72,7 +72,13 @@ async function run(request: RunRequest): Promise<void> {
       }
     }
     const failure = workerError(error instanceof TransformFailure ? error.cause : error);
-    port.postMessage({ kind: 'failed', id, element: -1, step: -1, stepName: '', failure, values: [], kept: new Int32Array(0) } satisfies TransformResponse);
+    const failed = (reported: WorkerError): TransformResponse => ({ kind: 'failed', id, element: -1, step: -1, stepName: '', failure: reported, values: [], kept: new Int32Array(0) });
+    try {
+      port.postMessage(failed(failure));
+    } catch (cloning) {
+      // Something in the description cannot be posted: the loader must hear of the failure all the same.
+      port.postMessage(failed(workerError(new Error(`${failure.message} (its details could not be sent: ${(cloning as Error).message})`))));
+    }
   }
 }
 

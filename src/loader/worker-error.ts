@@ -49,7 +49,31 @@ function cloneable(value: unknown): boolean {
  * `errors`. A value that is not an Error is sent as an Error with its text as message.
  */
 export function workerError(thrown: unknown, depth = 0): WorkerError {
-  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+  try {
+    return describeError(thrown, depth);
+  } catch (failure) {
+    // Describing it threw (a throwing getter or toString): what can be said safely still reaches the loader.
+    const message = `${textOf(thrown)} (describing it in the worker failed: ${textOf(failure)})`;
+    return { error: { name: 'Error', message, code: undefined, path: undefined, offset: undefined, index: undefined }, message, stack: undefined, builtin: 'Error', properties: {}, cause: undefined, errors: undefined };
+  }
+}
+
+/** A value as text, whatever its toString does. */
+function textOf(value: unknown): string {
+  try {
+    return value instanceof Error ? `${String(value.name)}: ${String(value.message)}` : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** `value` when it is a string, else its text: a name or message that is a Symbol, say, cannot be posted. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : textOf(value);
+}
+
+function describeError(thrown: unknown, depth: number): WorkerError {
+  const error = thrown instanceof Error ? thrown : new Error(textOf(thrown));
   const properties: Record<string, unknown> = {};
   const aggregate = error instanceof AggregateError;
   for (const key of Object.keys(error)) {
@@ -59,10 +83,11 @@ export function workerError(thrown: unknown, depth = 0): WorkerError {
   }
   const nested = depth < MAX_DEPTH;
   const errors: unknown = aggregate ? (error as AggregateError).errors : undefined;
+  const serialized = serializeError(error);
   return {
-    error: serializeError(error),
-    message: error.message,
-    stack: error.stack,
+    error: { ...serialized, name: asText(serialized.name), message: asText(serialized.message) },
+    message: asText(error.message),
+    stack: error.stack === undefined ? undefined : asText(error.stack),
     builtin: builtinOf(error),
     properties,
     cause: nested && Object.prototype.hasOwnProperty.call(error, 'cause') ? causeOf(error.cause, depth) : undefined,

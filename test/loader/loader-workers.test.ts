@@ -132,6 +132,15 @@ describe('transforms on worker threads', () => {
     expect(text.message).toBe('just text');
   });
 
+  it('report an error whose description throws or cannot be posted, rather than crash the worker', async () => {
+    // A throwing getter: the user's message still arrives, with what went wrong describing it.
+    expect((await causeOf('throwsGetter', 1)).message).toBe('Error: g (describing it in the worker failed: Error: getter)');
+    // A Symbol as name (V8 cannot even format its stack): its text and the message still arrive.
+    expect((await causeOf('throwsSymbolName', 1)).message).toMatch(/^Symbol\(n\): s \(describing it in the worker failed: /);
+    // A thrown object whose toString throws: named by its type tag.
+    expect((await causeOf('throwsBadToString', 1)).message).toBe('[object Object]');
+  });
+
   it('refuse a module whose list differs from the given one, or that cannot be loaded', async () => {
     const mismatched = make(1, { transformExport: 'identity' });
     const error = (await drain(mismatched).catch((caught: unknown) => caught)) as LoaderError;
