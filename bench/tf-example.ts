@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import protobuf from 'protobufjs';
 import { ExampleParser, bytesFeature, encodeExample, fixedLen, fixedLenRaw, int64Feature } from '../src/example/index.js';
 import { featureTensor, type TfNamespace } from '../src/tfjs/index.js';
+import { unzeroed } from '../src/format/io/read-scratch.js';
 
 const BATCH = 256;
 const IMAGE_BYTES = 784;
@@ -192,8 +193,7 @@ function main(): void {
   const tensors = 'protobufjs decode + copy into float32 + int32 tensors';
   const copy = bareCopy(imageOffsetOf(records));
   // The limit's arrays are fresh memory that is not zeroed, as ours are: zeroing is no part of the copy.
-  const unzeroed = (bytes: number): ArrayBuffer => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
-  const freshArrays = (length: number) => [new Uint8Array(unzeroed(length * IMAGE_BYTES)), new Int32Array(unzeroed(4 * length))] as const;
+  const freshArrays = (length: number) => [unzeroed(length * IMAGE_BYTES), new Int32Array(unzeroed(4 * length).buffer)] as const;
   // [name, run, the baseline it is compared with]
   const contenders: [string, BatchFn, string][] = [
     [fresh, protobufjsBatch, fresh],
@@ -206,7 +206,7 @@ function main(): void {
     [
       'limit: bare widening copies into the tensors',
       (batch) => {
-        const { image, label } = copy(new Float32Array(unzeroed(4 * batch.length * IMAGE_BYTES)), new Int32Array(unzeroed(4 * batch.length)))(batch);
+        const { image, label } = copy(new Float32Array(unzeroed(4 * batch.length * IMAGE_BYTES).buffer), new Int32Array(unzeroed(4 * batch.length).buffer))(batch);
         return asTensors(image as Float32Array, label as Int32Array);
       },
       tensors,

@@ -1,29 +1,6 @@
 // Output arrays of a batch parse: fresh per batch by default, or reused across batches on request.
 
-import { unzeroed } from '../format/io/read-scratch.js';
 import { allocateValues, type ValueType, type ValuesOf } from './feature-spec.js';
-
-/**
- * A typed array of `length` values in fresh memory that is not zeroed first: every column writes
- * every value of its output (pad and default values included), as it must for reused arrays.
- * Zeroing 200 KB of images per batch of 256 cost ~9% of a parse (perf, fresh uint8 images).
- */
-function freshValues<T extends ValueType>(valueType: T, length: number): ValuesOf<T> {
-  switch (valueType) {
-    case 'uint8':
-      return unzeroed(length) as ValuesOf<T>;
-    case 'int32':
-      return new Int32Array(unzeroed(4 * length).buffer, 0, length) as ValuesOf<T>;
-    case 'float32':
-      return new Float32Array(unzeroed(4 * length).buffer, 0, length) as ValuesOf<T>;
-    case 'float64':
-      return new Float64Array(unzeroed(8 * length).buffer, 0, length) as ValuesOf<T>;
-    case 'bigint':
-      return new BigInt64Array(unzeroed(8 * length).buffer, 0, length) as ValuesOf<T>;
-    default:
-      return allocateValues(valueType, length);
-  }
-}
 
 /**
  * Hands out the values array of one feature per batch: fresh memory, or with `reuse`, typed arrays
@@ -42,11 +19,11 @@ export class OutputBuffer<T extends ValueType> {
   /** An array of `length` values, its contents unspecified (the caller writes them all). */
   take(length: number): ValuesOf<T> {
     if (!this.reuse || this.valueType === 'bytes' || this.valueType === 'string') {
-      return freshValues(this.valueType, length);
+      return allocateValues(this.valueType, length);
     }
     const kept = this.kept as Exclude<ValuesOf<T>, unknown[]> | undefined;
     if (kept !== undefined && kept.length >= length) return kept.subarray(0, length) as ValuesOf<T>;
-    const fresh = freshValues(this.valueType, length);
+    const fresh = allocateValues(this.valueType, length);
     this.kept = fresh;
     return fresh;
   }

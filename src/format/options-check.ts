@@ -239,6 +239,15 @@ export function optionNames<T extends object>(names: { readonly [K in keyof Requ
 }
 
 /**
+ * True for a count: a non-negative safe integer.
+ * @example isCount(3); // true
+ * @example isCount(-1) || isCount(1.5) || isCount('3'); // false
+ */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
  * A value as an error message shows it: numbers as written, strings quoted, other things by kind.
  * @example
  * describeFound('10'); // '"10"'

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { InvalidOptionsError } from '../format/errors.js';
 import {
   checkOptions,
+  isCount,
   optionNames,
   requireBoolean,
   requireFunction,
@@ -169,9 +170,9 @@ function setupOrder(options: LoaderOptionFields): OrderSetup {
   return { sources: [source], plan: new SamplerPlan(sampler), base: sampler, samplerFor: undefined, placement: undefined };
 }
 
-/** A non-negative safe integer, or undefined. */
+/** `value` when it is a count, else undefined. */
 function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  return isCount(value) ? value : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
 // it belongs to the loader it is restored into, and the merge of several ranks' states for elastic resume.
 
 import { InvalidArgumentError, StateMismatchError } from '../format/errors.js';
+import { isCount } from '../format/options-check.js';
 import type { DistributedPlacement } from '../samplers/env.js';
 import type { JsonValue, SamplerDescription } from '../samplers/sampler.js';
 import { describeFingerprint } from '../samplers/state.js';
@@ -42,10 +43,6 @@ const STATE_KEYS: readonly string[] = Object.keys({
   sampler: true,
   source: true,
 } satisfies { readonly [K in keyof Required<LoaderState>]: true });
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
 
 function isCounts(value: unknown): value is readonly number[] {
   return Array.isArray(value) && value.every(isCount);

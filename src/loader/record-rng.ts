@@ -3,7 +3,7 @@
 // depends on which thread, worker or rank runs it, or on where an iteration was resumed.
 
 import { InvalidArgumentError } from '../format/errors.js';
-import { describeFound } from '../format/options-check.js';
+import { describeFound, isCount } from '../format/options-check.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 /** Rounds discarded after seeding, so that nearby seeds give unrelated streams (sfc32's usual warm-up). */
@@ -61,8 +61,8 @@ function high(value: number): number {
 
 const OWNER = 'RecordRng';
 
-function isCount(value: unknown, limit: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < limit;
+function isCountBelow(value: unknown, limit: number): value is number {
+  return isCount(value) && value < limit;
 }
 
 /**
@@ -73,10 +73,10 @@ function isCount(value: unknown, limit: number): value is number {
  * @throws InvalidArgumentError naming the argument, what it must be and what it is.
  */
 function checkRecordArguments(seed: number, epoch: number, source: number, key: number): void {
-  if (!isCount(seed, TWO_POW_32)) badArgument('seed', 'an integer in [0, 2^32)', seed);
-  if (!isCount(epoch, Infinity)) badArgument('epoch', 'a non-negative integer', epoch);
-  if (!isCount(source, TWO_POW_32)) badArgument('source', 'an integer in [0, 2^32)', source);
-  if (!isCount(key, Infinity)) badArgument('key', 'a non-negative integer', key);
+  if (!isCountBelow(seed, TWO_POW_32)) badArgument('seed', 'an integer in [0, 2^32)', seed);
+  if (!isCount(epoch)) badArgument('epoch', 'a non-negative integer', epoch);
+  if (!isCountBelow(source, TWO_POW_32)) badArgument('source', 'an integer in [0, 2^32)', source);
+  if (!isCount(key)) badArgument('key', 'a non-negative integer', key);
 }
 
 function badArgument(name: string, expected: string, found: unknown): never {

@@ -40,12 +40,38 @@ export function resolveRange(file: OpenedFile, start: number, end: number): [num
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
     throw new InvalidArgumentError(`read(start, end) takes integers, got ${start}, ${end}`, { path: file.path });
   }
-  const from = start < 0 ? numRecords + start : start;
-  const to = end < 0 ? numRecords + end : end;
+  const from = fromEnd(start, numRecords);
+  const to = fromEnd(end, numRecords);
   if (from < 0 || to > numRecords || to <= from) {
     throw new OutOfRangeError(`[${start}, ${end}) is out of range of [0, ${numRecords})`, { path: file.path });
   }
   return [from, to];
+}
+
+/**
+ * Checks the bounds of a streaming read or pass and fills in the defaults ([0, numRecords)). A negative
+ * bound counts from the end, as in `read(start, end)` and Python's slices; an empty range is fine.
+ * @param method the reader's method, named in the error.
+ * @throws InvalidArgumentError for a bound that is not an integer; OutOfRangeError for a range that
+ *   lies outside [0, numRecords] or ends before it starts.
+ * @example streamRange(100, undefined, 50); // [0, 50]
+ * @example streamRange(100, -10, undefined); // [90, 100]
+ */
+export function streamRange(numRecords: number, start: number | undefined, end: number | undefined, method = 'records'): [number, number] {
+  for (const [name, bound] of [['start', start], ['end', end]] as const) {
+    if (bound !== undefined && !Number.isSafeInteger(bound)) throw new InvalidArgumentError(`${method}(start, end): ${name} must be an integer, got ${describeFound(bound)}`);
+  }
+  const from = start === undefined ? 0 : fromEnd(start, numRecords);
+  const to = end === undefined ? numRecords : fromEnd(end, numRecords);
+  if (from < 0 || to < from || to > numRecords) {
+    throw new OutOfRangeError(`${method}(${String(start)}, ${String(end)}) is [${from}, ${to}), not a range of [0, ${numRecords}]`);
+  }
+  return [from, to];
+}
+
+/** A bound as an index: a negative one counts from the end, as in Python. */
+function fromEnd(bound: number, numRecords: number): number {
+  return bound < 0 ? numRecords + bound : bound;
 }
 
 /** The integers [from, to), ascending: the indices of a range of records, or the chunks of a range. */

@@ -16,10 +16,10 @@ import { PLAIN_TARGETS, readBatch, readIntoArena, scratchTargets } from './batch
 import { readFileLayout, readFileLayoutAsync, type FileLayout } from './footer.js';
 import { OpenedFile } from './opened-file.js';
 import { readIndicesInParallel, readRangeInParallel } from './parallel-read.js';
-import { checkIndices, checkRecordVisitor, resolveRange } from './read-arguments.js';
+import { checkIndices, checkRecordVisitor, resolveRange, streamRange } from './read-arguments.js';
 import { forgetFileOnWorkers } from './read-pool.js';
 import { forEachRecordParallel, forEachRecordSync } from './record-pass.js';
-import { planRuns, readAhead, runBytes, streamBudget, streamRange, type RecordRun } from './record-stream.js';
+import { planRuns, readAhead, runBytes, streamBudget, type RecordRun } from './record-stream.js';
 import { SequentialCursor } from './sequential-cursor.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 

@@ -1,8 +1,6 @@
 // Streaming reads: records in file order, read ahead in the background in runs of whole chunks, with at
 // most a byte budget of the file read ahead of the consumer, handed out in order.
 
-import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { describeFound } from '../options-check.js';
 import type { ChunkIndex } from './chunk-index.js';
 
 /**
@@ -119,25 +117,4 @@ export async function* readAhead<T>(runs: AsyncIterator<StreamRun<T>> | Iterator
   } finally {
     await Promise.allSettled(queue.map((entry) => entry.values));
   }
-}
-
-/**
- * Checks the bounds of a streaming read or pass and fills in the defaults ([0, numRecords)). A negative
- * bound counts from the end, as in `read(start, end)` and Python's slices; an empty range is fine.
- * @param method the reader's method, named in the error.
- * @throws InvalidArgumentError for a bound that is not an integer; OutOfRangeError for a range that
- *   lies outside [0, numRecords] or ends before it starts.
- * @example streamRange(100, undefined, 50); // [0, 50]
- * @example streamRange(100, -10, undefined); // [90, 100]
- */
-export function streamRange(numRecords: number, start: number | undefined, end: number | undefined, method = 'records'): [number, number] {
-  for (const [name, bound] of [['start', start], ['end', end]] as const) {
-    if (bound !== undefined && !Number.isSafeInteger(bound)) throw new InvalidArgumentError(`${method}(start, end): ${name} must be an integer, got ${describeFound(bound)}`);
-  }
-  const from = start === undefined ? 0 : start < 0 ? start + numRecords : start;
-  const to = end === undefined ? numRecords : end < 0 ? end + numRecords : end;
-  if (from < 0 || to < from || to > numRecords) {
-    throw new OutOfRangeError(`${method}(${String(start)}, ${String(end)}) is [${from}, ${to}), not a range of [0, ${numRecords}]`);
-  }
-  return [from, to];
 }
