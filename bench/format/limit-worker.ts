@@ -1,7 +1,8 @@
 // A worker of the physical-limit measure (limits.ts), once per 'pass' message: decodes its share of a
 // file's compressed payloads in memory with the bare codec, or encodes its share of the records' groups,
 // or reads (writes) its share of the file from (to) the page cache, or reads its share of the file's
-// chunks one read call each, in a scattered order (what a random read cannot do without).
+// chunks one read call each, in a scattered order (what a random read cannot do without), or takes
+// fresh memory for its share of the records' bytes (what a read that hands out every record pays).
 
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -21,7 +22,8 @@ export type LimitTask =
   | { readonly kind: 'decode'; readonly codec: Codec; readonly bytes: Uint8Array; readonly ends: Float64Array; readonly sizes: Float64Array }
   | { readonly kind: 'encode'; readonly codec: Codec; readonly level: number; readonly bytes: Uint8Array; readonly ends: Float64Array }
   | { readonly kind: 'read' | 'write'; readonly path: string; readonly from: number; readonly to: number }
-  | { readonly kind: 'seek'; readonly path: string; readonly offsets: Float64Array; readonly lengths: Float64Array };
+  | { readonly kind: 'seek'; readonly path: string; readonly offsets: Float64Array; readonly lengths: Float64Array }
+  | { readonly kind: 'fresh'; readonly total: number };
 
 const port = parentPort!;
 let task: LimitTask | undefined;
@@ -84,6 +86,26 @@ function readChunks(path: string, offsets: Float64Array, lengths: Float64Array):
   }
 }
 
+/**
+ * The buffer size the reader's arenas grow to (MAX_BLOCK of src/format/io/output-arena.ts): memory
+ * taken in pieces this size, kept for the pass as its records are, then dropped.
+ */
+const FRESH_PIECE = 64 * 1024;
+const PAGE = 4096;
+
+/**
+ * Takes `bytes` of fresh memory and writes one byte of each page: the page faults a read pays to hand
+ * out records that outlive it, whatever its decoder (the decode itself is the 'decode' task's cost).
+ */
+function takeFresh(bytes: number): void {
+  const pieces: Uint8Array[] = [];
+  for (let left = bytes; left > 0; left -= FRESH_PIECE) {
+    const piece = new Uint8Array(new ArrayBuffer(Math.min(FRESH_PIECE, left)));
+    for (let at = 0; at < piece.length; at += PAGE) piece[at] = 1;
+    pieces.push(piece);
+  }
+}
+
 port.on('message', (message: LimitTask | 'pass') => {
   if (message !== 'pass') {
     task = message;
@@ -94,6 +116,7 @@ port.on('message', (message: LimitTask | 'pass') => {
   if (work.kind === 'decode') decodeAll(work.codec, work.bytes, work.ends, work.sizes);
   else if (work.kind === 'encode') encodeAll(work.codec, work.level, work.bytes, work.ends);
   else if (work.kind === 'seek') readChunks(work.path, work.offsets, work.lengths);
+  else if (work.kind === 'fresh') takeFresh(work.total);
   else transferRange(work.kind, work.path, work.from, work.to);
   port.postMessage('done');
 });

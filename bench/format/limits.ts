@@ -4,8 +4,10 @@
 // - write: the bare codec compressing the records of each chunk (the workload, grouped as the file
 //   is), in memory; for an uncompressed file, writing the file's size to the page cache;
 // - seek: one positioned read per data chunk, of exactly its bytes, in a scattered order: what a random
-//   read pays to reach each chunk it needs, before any decoding.
-// Each is one untimed pass, then the timed one. Prints one JSON line: { read, write, seek } (PassResult
+//   read pays to reach each chunk it needs, before any decoding;
+// - fresh: the records' bytes (decoded) taken as fresh memory, each page written once: what a read
+//   that hands out every record as memory of its own (readAll) pays on top of decoding.
+// Each is one untimed pass, then the timed one. Prints one JSON line: { read, write, seek, fresh } (PassResult
 // each, records per second of the file). Run: limits.ts <file> <writer options> <threads>
 
 import fs from 'node:fs';
@@ -118,7 +120,10 @@ function scatteredSpans(spans: readonly ChunkSpan[], w: number, n: number): { of
 
 function send(worker: Worker, message: unknown, transfer: ArrayBuffer[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    worker.once('message', () => resolve());
+    worker.once('message', () => {
+      worker.off('error', reject);
+      resolve();
+    });
     worker.once('error', reject);
     worker.postMessage(message, transfer);
   });
@@ -159,7 +164,8 @@ try {
     });
   }
   const seek = await timed(workers, 'chunk-reads', records, (w) => ({ kind: 'seek', path, ...scatteredSpans(spans, w, threads) }));
-  console.log(JSON.stringify({ read, write, seek }));
+  const fresh = await timed(workers, 'fresh-memory', records, (w) => ({ kind: 'fresh', total: share(blocks, w, threads).sizes.reduce((sum, size) => sum + size, 0) }));
+  console.log(JSON.stringify({ read, write, seek, fresh }));
 } finally {
   await Promise.all(workers.map((worker) => worker.terminate()));
 }

@@ -46,7 +46,7 @@ export function runOurs(args: readonly string[]): PassResult & { bytes: number }
 }
 
 /** The physical limits of a file (limits.ts) on `threads` threads, in a fresh process. */
-export function runLimits(file: string, options: string, threads: number): { read: PassResult; write: PassResult; seek: PassResult } {
+export function runLimits(file: string, options: string, threads: number): { read: PassResult; write: PassResult; seek: PassResult; fresh: PassResult } {
   return runNode('limits.ts', [file, options, String(threads)]);
 }
 
@@ -91,10 +91,12 @@ export function interleaved(
 
 /**
  * Physical limits of one file in records per second (see limits.ts): reading it whole (`read`),
- * writing it (`write`), and reading its chunks at random, one read call each, then decoding them (`random`).
+ * writing it (`write`), reading its chunks at random, one read call each, then decoding them (`random`),
+ * and reading it whole into fresh memory (`readInto`).
  */
 export interface Limits {
   readonly read: number;
+  readonly readInto: number;
   readonly write: number;
   readonly random: number;
 }
@@ -104,8 +106,11 @@ export function limitsOf(runs: number, file: string, options: string, threads: n
   const results = Array.from({ length: runs }, () => runLimits(file, options, threads));
   const read = median(results.map((result) => result.read.recordsPerSecond));
   const seek = median(results.map((result) => result.seek.recordsPerSecond));
+  const fresh = median(results.map((result) => result.fresh.recordsPerSecond));
   return {
     read,
+    // Records handed out as memory of their own cost the decode, then the fresh pages they fill.
+    readInto: 1 / (1 / read + 1 / fresh),
     write: median(results.map((result) => result.write.recordsPerSecond)),
     // A record read at random costs the read call that reaches its chunk, then the chunk's decode.
     random: 1 / (1 / read + 1 / seek),
