@@ -105,14 +105,11 @@ function storedPieces(stream: Uint8Array, size: number): number[] | undefined {
     // 3: a metadata meta-block, left to zlib.
     if (nibbleCode < 0 || nibbleCode === 3) return undefined;
     const nibbles = 4 + nibbleCode;
-    let lengthMinusOne = 0;
-    for (let nibble = 0; nibble < nibbles; nibble++) {
-      const value = bits.read(4);
-      if (value < 0) return undefined;
-      // A length written with more nibbles than it needs is invalid.
-      if (nibble === nibbles - 1 && nibbles > 4 && value === 0) return undefined;
-      lengthMinusOne += value * 16 ** nibble;
-    }
+    // At most 6 nibbles: 24 bits, which one read takes (and a shift holds).
+    const lengthMinusOne = bits.read(4 * nibbles);
+    if (lengthMinusOne < 0) return undefined;
+    // A length written with more nibbles than it needs is invalid.
+    if (nibbles > 4 && lengthMinusOne >>> (4 * (nibbles - 1)) === 0) return undefined;
     if (bits.read(1) !== 1 || !bits.skipPadding()) return undefined;
     const length = lengthMinusOne + 1;
     const start = bits.offset;
