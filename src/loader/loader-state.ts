@@ -5,7 +5,7 @@ import { InvalidArgumentError, StateMismatchError } from '../format/errors.js';
 import { isCount } from '../format/options-check.js';
 import type { DistributedPlacement } from '../samplers/env.js';
 import type { JsonValue, SamplerDescription } from '../samplers/sampler.js';
-import { describeFingerprint } from '../samplers/state.js';
+import { describeFingerprint, printState } from '../samplers/state.js';
 import { shareLength, type ElasticChain, type SamplerFactory } from './elastic.js';
 
 /** A loader's position as plain JSON, safe to store with a model checkpoint. */
@@ -55,9 +55,11 @@ function isDescription(value: unknown): value is SamplerDescription {
 function isChain(value: unknown): value is ElasticChain {
   if (typeof value !== 'object' || value === null) return false;
   const { epoch, levels } = value as { epoch?: unknown; levels?: unknown };
+  // getState() writes a chain only once a job was interrupted: an empty one has nothing to resume from.
   return (
     isCount(epoch) &&
     Array.isArray(levels) &&
+    levels.length > 0 &&
     levels.every((level: unknown) => {
       const { worldSize, consumed } = (level ?? {}) as { worldSize?: unknown; consumed?: unknown };
       return isCount(worldSize) && worldSize > 0 && isCounts(consumed) && consumed.length === worldSize;
@@ -71,7 +73,7 @@ function isChain(value: unknown): value is ElasticChain {
  */
 export function parseLoaderState(value: unknown): LoaderState {
   const fail = (why: string): never => {
-    throw new InvalidArgumentError(`not a DataLoader state (${why}): ${JSON.stringify(value)?.slice(0, 300)}`);
+    throw new InvalidArgumentError(`not a DataLoader state (${why}): ${printState(value, 300)}`);
   };
   if (typeof value !== 'object' || value === null) return fail('not an object');
   const state = value as Partial<Record<keyof LoaderState, unknown>>;
@@ -87,7 +89,8 @@ export function parseLoaderState(value: unknown): LoaderState {
   if (!isDescription(state.source)) fail('source must be a description');
   if (state.elastic !== undefined && !isChain(state.elastic)) fail('elastic is malformed');
   if (state.placement !== undefined) {
-    const { rank, worldSize } = state.placement as Partial<DistributedPlacement>;
+    // null (or any non-object) would make the destructuring below throw a TypeError.
+    const { rank, worldSize } = (typeof state.placement === 'object' && state.placement !== null ? state.placement : {}) as Partial<DistributedPlacement>;
     if (!isCount(rank) || !isCount(worldSize) || rank >= worldSize) fail('placement must be { rank, worldSize }');
   }
   return value as LoaderState;

@@ -2,7 +2,7 @@
 
 import { InvalidArgumentError } from '../format/errors.js';
 import { checkOptions, checkStep, optionNames, requireBoolean, requireInteger, requireSampler } from './checks.js';
-import { keysInto, type KeyBuffer } from './iterate.js';
+import { checkKeyBuffer, keysInto, type KeyBuffer } from './iterate.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
 
 /** Options of {@link BatchSampler}. */
@@ -68,10 +68,11 @@ export class BatchSampler {
 
   /**
    * Writes the keys of batch `batch` into `out` and returns how many (errors as stepRange).
-   * @throws InvalidArgumentError if `out` is shorter than the batch.
+   * @throws InvalidArgumentError if `out` is not a writable array or typed array, or is shorter than the batch.
    */
   keysInto(batch: number, out: KeyBuffer): number {
     const { start, end } = this.stepRange(batch);
+    checkKeyBuffer(out);
     if (out.length < end - start) {
       throw new InvalidArgumentError(`${OWNER}: buffer of ${out.length} is too small for batch ${batch} of ${end - start} keys`);
     }

@@ -2,7 +2,8 @@
 // MPICH/PMI, Slurm, Kubernetes Indexed Jobs), in a fixed order of precedence, with strict parsing.
 
 import { InvalidOptionsError } from '../format/errors.js';
-import { checkOptions, optionNames, requireBoolean, requireInteger } from './checks.js';
+import { describeFound } from '../format/options-check.js';
+import { checkOptions, optionNames, requireBoolean, requireEnvironment, requireInteger } from './checks.js';
 import { shardOptions, type ShardOptions } from './shard-options.js';
 
 /** An environment: `process.env` or any plain object of strings. */
@@ -79,8 +80,12 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 function parseVariable(env: Environment, name: string | undefined): number | undefined {
   if (name === undefined) return undefined;
-  const raw = env[name];
+  const raw: unknown = env[name];
   if (raw === undefined) return undefined;
+  // process.env holds strings only, but a plain JavaScript object passed as env may hold numbers (or null).
+  if (typeof raw !== 'string') {
+    throw new InvalidOptionsError(`environment variable ${name} must be a string of a non-negative decimal integer (got ${describeFound(raw)})`);
+  }
   const text = raw.trim();
   if (!DECIMAL.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new InvalidOptionsError(`environment variable ${name} must be a non-negative decimal integer (got '${raw}')`);
@@ -152,8 +157,8 @@ function readLauncher(env: Environment, variables: LauncherVariables, given: num
  * launcher's are errors: guessing would silently duplicate or skip data.
  *
  * @param env default `process.env`.
- * @throws InvalidOptionsError if a value is not a decimal integer, a launcher's variables are half set
- *   (RANK without WORLD_SIZE, LOCAL_RANK alone, JOB_COMPLETION_INDEX without `worldSize`, ...) or
+ * @throws InvalidOptionsError if env is not an object, a value is not a string of a decimal integer, a
+ *   launcher's variables are half set (RANK without WORLD_SIZE, LOCAL_RANK alone, JOB_COMPLETION_INDEX without `worldSize`, ...) or
  *   contradict each other (rank >= size, local rank >= local size, local size > size, `worldSize` !=
  *   the exported size), or for an unknown option.
  * @example
@@ -164,6 +169,7 @@ function readLauncher(env: Environment, variables: LauncherVariables, given: num
  * placementFromEnv({}); // { rank: 0, worldSize: 1, localRank: 0, localWorldSize: 1, launcher: undefined }
  */
 export function placementFromEnv(env: Environment = process.env, options: PlacementFromEnvOptions = {}): EnvironmentPlacement {
+  requireEnvironment('placementFromEnv', env);
   checkOptions('placementFromEnv', options, OPTION_NAMES);
   const given = options.worldSize === undefined ? undefined : requireInteger('placementFromEnv', 'worldSize', options.worldSize, 1);
   for (const variables of LAUNCHERS) {
@@ -198,6 +204,7 @@ export function shardOptionsFromEnv(
   env: Environment = process.env,
   options: PlacementFromEnvOptions & { readonly dropRemainder?: boolean } = {},
 ): ShardOptions {
+  requireEnvironment('shardOptionsFromEnv', env);
   checkOptions('shardOptionsFromEnv', options, SHARD_OPTION_NAMES);
   const dropRemainder = requireBoolean('shardOptionsFromEnv', 'dropRemainder', options.dropRemainder, false);
   const { rank, worldSize } = placementFromEnv(env, options.worldSize === undefined ? {} : { worldSize: options.worldSize });

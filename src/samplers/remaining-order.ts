@@ -8,7 +8,7 @@
 // merged order with a stride (StridedShardSampler), so over all new ranks the rest of the epoch is
 // visited exactly once, with no key lost even when the old ranks had consumed different counts.
 
-import { InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
 import { checkOptions, checkStep, optionNames, requireInteger, requireSampler, type OptionAliases } from './checks.js';
 import type { Environment } from './env.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
@@ -101,6 +101,10 @@ export class RemainingOrder implements Sampler {
   }
 
   epochRange(epoch: number): StepRange {
+    // Like every sampler (see uniformEpochRange): a malformed epoch is an argument error, not a missing epoch.
+    if (!Number.isSafeInteger(epoch) || epoch < 0) {
+      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
+    }
     if (epoch !== 0 || this.length === 0) {
       throw new OutOfRangeError(`${OWNER}: only epoch 0 exists (and has ${this.length} steps); got ${epoch}`, {
         index: epoch,

@@ -1,6 +1,7 @@
 // Saved sampler positions: a step (or batch) number plus the description of the sampler it belongs to.
 
 import { InvalidArgumentError, OutOfRangeError, StateMismatchError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import type { JsonValue, SamplerDescription } from './sampler.js';
 
 /** Anything whose position can be saved: every Sampler, and BatchSampler (position = batch number). */
@@ -28,6 +29,20 @@ function canonical(value: JsonValue): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * A saved state as JSON for an error message, up to `max` characters. A value JSON cannot print (a
+ * BigInt, a cycle) must not turn the typed error into the TypeError of JSON.stringify.
+ */
+export function printState(value: unknown, max = Infinity): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item));
+  } catch {
+    text = undefined;
+  }
+  return (text ?? describeFound(value)).slice(0, max);
 }
 
 /**
@@ -70,7 +85,7 @@ export function restoreSamplerState(sampler: Positioned, state: unknown): number
     typeof (state as SamplerState).sampler !== 'object' ||
     (state as SamplerState).sampler === null
   ) {
-    throw new InvalidArgumentError(`not a sampler state: ${JSON.stringify(state)}`);
+    throw new InvalidArgumentError(`not a sampler state: ${printState(state)}`);
   }
   const { position, sampler: saved } = state as SamplerState;
   const expected = describeFingerprint(sampler.describe());

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLoader, filter, map, recordRng, type LoaderState, type SamplerFactory, type TransformContext } from '../../src/index.js';
 import { InvalidArgumentError, InvalidOptionsError, StateMismatchError, UnsupportedError } from '../../src/format/errors.js';
-import { IndexSampler, ShuffleSampler, StridedShardSampler, shardOptions } from '../../src/samplers/index.js';
+import { DistributedSampler, IndexSampler, ShuffleSampler, StridedShardSampler, shardOptions, type Sampler } from '../../src/samplers/index.js';
 import { drain, MemorySource, text } from './loader-helpers.js';
 
 const SEED = 21;
@@ -81,6 +81,71 @@ describe('elastic resume', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('resumes a later epoch (after a full one) of strided, Grain and PyTorch samplers exactly once', async () => {
+    const kinds = ['strided', 'grain', 'torch'] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 4, max: 40 }),
+        fc.constantFrom(...kinds),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        fc.array(fc.nat({ max: 6 }), { minLength: 4, maxLength: 4 }),
+        async (numRecords, kind, oldSize, newSize, batchSize, cuts) => {
+          const global = new ShuffleSampler({ numRecords, seed: 4, numEpochs: 3 });
+          const samplerFor: SamplerFactory = ({ rank, worldSize }) =>
+            kind === 'strided'
+              ? new StridedShardSampler(global, { rank, worldSize })
+              : kind === 'grain'
+                ? new IndexSampler({ numRecords, shardOptions: shardOptions(rank, worldSize), shuffle: true, seed: 4, numEpochs: 3 })
+                : new DistributedSampler({ numRecords, numReplicas: worldSize, rank, shuffle: true, seed: 4, numEpochs: 3, dropLast: true });
+          const source = new MemorySource('x', numRecords);
+          const make = (rank: number, worldSize: number): DataLoader =>
+            new DataLoader({ source, sampler: samplerFor, rank, worldSize, batchSize, transforms: [toKey], readSize: 2, prefetch: 2 });
+          const flat = (outputs: unknown[]): number[] => (batchSize === undefined ? (outputs as number[]) : (outputs as number[][]).flat());
+          const epoch = 1;
+          const visited: number[] = [];
+          const states: LoaderState[] = [];
+          for (let rank = 0; rank < oldSize; rank++) {
+            const loader = make(rank, oldSize);
+            await drain(loader.epoch(0));
+            const outputs: unknown[] = [];
+            if (cuts[rank]! > 0 && loader.currentEpoch === epoch) {
+              for await (const output of loader.epoch(epoch)) {
+                outputs.push(output);
+                if (outputs.length === cuts[rank]) break;
+              }
+            }
+            visited.push(...flat(outputs));
+            states.push(JSON.parse(JSON.stringify(loader.getState())) as LoaderState);
+          }
+          for (let rank = 0; rank < newSize; rank++) {
+            const loader = make(rank, newSize);
+            loader.setElasticState(states);
+            if (loader.currentEpoch === epoch) visited.push(...flat(await drain(loader.epoch())));
+          }
+          // A job stopped at the start of the epoch leaves nothing to merge: the new ranks run their own epoch,
+          // which differs from the old one where the sampler drops or pads by world size (dropLast).
+          const keysOfEpoch = (sampler: Sampler): number[] => {
+            try {
+              const { start, end } = sampler.epochRange(epoch);
+              return Array.from({ length: end - start }, (_, k) => sampler.keyAt(start + k));
+            } catch {
+              return []; // a rank with no step in the epoch
+            }
+          };
+          const untouched = states.every(
+            (state, rank) => state.offset === 0 && (state.epoch === epoch || keysOfEpoch(samplerFor({ rank, worldSize: oldSize })).length === 0),
+          );
+          const worldSize = untouched ? newSize : oldSize;
+          const expected = Array.from({ length: worldSize }, (_, rank) => keysOfEpoch(samplerFor({ rank, worldSize }))).flat();
+          expect([...visited].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+        },
+      ),
+      { seed: 11, numRuns: 40 },
     );
   });
 

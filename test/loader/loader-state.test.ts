@@ -216,6 +216,22 @@ describe('refusing states', () => {
     mixLoader.setState(mixState);
   });
 
+  it('that JSON cannot print, or with a null placement or an empty elastic chain, as InvalidArgumentError', async () => {
+    const elastic = new DataLoader({ source, sampler: () => sampler, rank: 0, worldSize: 1 });
+    const state = elastic.getState();
+    const cyclic: Record<string, unknown> = { ...state };
+    cyclic.self = cyclic;
+    const bad: unknown[] = [{ ...state, epoch: 1n }, { ...state, offset: 2n }, cyclic, { ...state, placement: null }];
+    for (const value of bad) {
+      expect(() => elastic.setState(value)).toThrow(InvalidArgumentError);
+      expect(() => elastic.setElasticState([value])).toThrow(InvalidArgumentError);
+    }
+    expect(() => elastic.setState({ ...state, placement: null })).toThrow(/placement must be \{ rank, worldSize \}/);
+    // getState() writes a chain only with at least one interrupted job in it.
+    expect(() => elastic.setState({ ...state, elastic: { epoch: 0, levels: [] } })).toThrow(InvalidArgumentError);
+    expect(() => elastic.setState({ ...state, elastic: { epoch: 0, levels: [] } })).toThrow(/elastic is malformed/);
+  });
+
   it('at an epoch the loader does not have, naming it and the number of epochs', async () => {
     const loader = new DataLoader({ source, sampler });
     const { state } = await takeThenSave(new DataLoader({ source, sampler }), 3);

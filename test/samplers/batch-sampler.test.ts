@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../../src/format/errors.js';
-import { BatchSampler, SequentialSampler, ShuffleSampler, SliceSampler, keysOf } from '../../src/samplers/index.js';
+import { BatchSampler, SequentialSampler, ShuffleSampler, SliceSampler, keysInto, keysOf } from '../../src/samplers/index.js';
 
 describe('BatchSampler', () => {
   it('cuts the steps into batches, keeping or dropping the short last one', () => {
@@ -62,5 +62,18 @@ describe('BatchSampler', () => {
     expect(batches.length).toBe(2);
     expect(() => batches.keysAt(2)).toThrow(OutOfRangeError);
     expect(() => batches.keysAt(-1)).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses a key buffer that is not one, with InvalidArgumentError (no TypeError)', () => {
+    const inner = new SequentialSampler({ numRecords: 5 });
+    const batches = new BatchSampler(inner, { batchSize: 2 });
+    for (const out of [undefined, null, 3, 'ab', {}, Object.freeze([0, 0])]) {
+      expect(() => batches.keysInto(0, out as never)).toThrow(InvalidArgumentError);
+      expect(() => keysInto(inner, 0, out as never)).toThrow(InvalidArgumentError);
+    }
+    expect(() => keysInto(inner, 0, undefined as never)).toThrow(/out must be a writable array or typed array of keys \(got undefined\)/);
+    // A symbol where a step belongs is named, not turned into a TypeError by the message.
+    expect(() => [...keysOf(inner, Symbol('s') as never)]).toThrow(InvalidArgumentError);
+    expect(() => keysInto(inner, Symbol('s') as never, new Float64Array(2))).toThrow(InvalidArgumentError);
   });
 });

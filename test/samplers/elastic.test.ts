@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, OutOfRangeError } from '../../src/format/errors.js';
+import { InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../../src/format/errors.js';
 import {
   IndexSampler,
   RemainingOrder,
@@ -168,6 +168,11 @@ describe('RemainingOrder and elasticResume', () => {
     const done = new RemainingOrder([{ sampler: a, consumed: 5 }]);
     expect(done.length).toBe(0);
     expect(() => done.epochRange(0)).toThrow(OutOfRangeError);
+    // As every sampler: an epoch that is not a non-negative integer is an InvalidArgumentError naming it.
+    for (const epoch of [-1, 0.5, Number.NaN, '0', Symbol('e')]) {
+      expect(() => rest.epochRange(epoch as never)).toThrow(InvalidArgumentError);
+    }
+    expect(() => rest.epochRange(0.5)).toThrow(/epoch must be a non-negative integer \(got 0\.5\)/);
   });
 
   it('reject malformed progress', () => {

@@ -54,6 +54,21 @@ describe('placementFromEnv / shardOptionsFromEnv', () => {
       expect(() => placementFromEnv(env)).toThrow(message);
     }
   });
+
+  it('refuses an environment that is not an object of strings, naming the variable (no TypeError)', () => {
+    // Plain JavaScript callers write numbers ({ RANK: 0 }); process.env only ever holds strings.
+    const numbers = { RANK: 0, WORLD_SIZE: 2 } as unknown as Record<string, string>;
+    expect(() => placementFromEnv(numbers)).toThrow(InvalidOptionsError);
+    expect(() => placementFromEnv(numbers)).toThrow(/environment variable RANK must be a string .*\(got 0\)/);
+    expect(() => placementFromEnv({ RANK: '0', WORLD_SIZE: 2 as unknown as string })).toThrow(/WORLD_SIZE must be a string .*\(got 2\)/);
+    expect(() => placementFromEnv({ RANK: '0', WORLD_SIZE: '2', LOCAL_RANK: null as unknown as string })).toThrow(/LOCAL_RANK must be a string/);
+    expect(() => new DistributedSampler({ numRecords: 4, env: numbers })).toThrow(InvalidOptionsError);
+    expect(() => shardOptionsFromEnv(numbers)).toThrow(InvalidOptionsError);
+    for (const env of [null, 'RANK=0', 3]) {
+      expect(() => placementFromEnv(env as never)).toThrow(InvalidOptionsError);
+      expect(() => shardOptionsFromEnv(env as never)).toThrow(/env must be an object of environment variables/);
+    }
+  });
 });
 
 /** Every variable placementFromEnv reads (cleared around tests that use process.env). */

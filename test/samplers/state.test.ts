@@ -58,4 +58,14 @@ describe('sampler state', () => {
     expect(() => restoreSamplerState(sampler, 7)).toThrow(/not a sampler state: 7/);
     expect(() => restoreSamplerState(sampler, { position: 1, sampler: null })).toThrow(InvalidArgumentError);
   });
+
+  it('refuses states JSON cannot print with InvalidArgumentError (no TypeError from the message)', () => {
+    const sampler = new ShuffleSampler({ numRecords: 10, seed: 1 });
+    const cyclic: Record<string, unknown> = { position: 'x' };
+    cyclic.self = cyclic;
+    for (const state of [{ position: 1n, sampler: sampler.describe() }, 5n, cyclic]) {
+      expect(() => restoreSamplerState(sampler, state)).toThrow(InvalidArgumentError);
+    }
+    expect(() => restoreSamplerState(sampler, { position: 1n, sampler: sampler.describe() })).toThrow(/not a sampler state: .*position/);
+  });
 });
