@@ -36,6 +36,20 @@ function describeLocation(location: ErrorLocation): string {
 }
 
 /**
+ * Gives `error` the fields of `location` it has none of, its message unchanged: for an error whose
+ * message already names its place in words (a chunk's Place), so that a program can read the file and
+ * offset from `path` and `offset` too.
+ * @example throw withLocation(new CorruptFileError('chunk at 64 of a.array_record: ...'), { path: 'a.array_record', offset: 64 });
+ */
+export function withLocation<E extends ArrayRecordError>(error: E, location: ErrorLocation): E {
+  const fields = error as { path: string | undefined; offset: number | undefined; index: number | undefined };
+  fields.path ??= location.path;
+  fields.offset ??= location.offset;
+  fields.index ??= location.index;
+  return error;
+}
+
+/**
  * Base class of every error this package throws. `instanceof` works across two
  * copies of the package because it checks a global symbol brand, not the class identity.
  */

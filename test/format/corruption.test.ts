@@ -15,6 +15,7 @@ import {
   UnsupportedError,
 } from '../../src/format/errors.js';
 import { ArrayRecordReader } from '../../src/format/arrayrecord/reader.js';
+import { RiegeliRecordReader } from '../../src/format/riegeli/record-reader.js';
 import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { encodeFooterMetadata, encodePostscript } from '../../src/format/arrayrecord/layout.js';
 import { ChunkWriter } from '../../src/format/riegeli/chunk-writer.js';
@@ -92,6 +93,59 @@ describe('flipped bytes', () => {
     const size = fs.statSync(file).size;
     expect(() => new ArrayRecordReader(withFlippedByte(file, size - 65536 + 5))).toThrow(/block header hash mismatch/);
     expect(() => new ArrayRecordReader(withFlippedByte(file, size - 65536 + 24 + 45))).toThrow(CorruptFileError);
+  });
+});
+
+describe('a damaged chunk: the file and offset as fields, not only in the message', () => {
+  /** The error `read` throws, which must be a CorruptFileError. */
+  function corruptionOf(read: () => unknown): CorruptFileError {
+    try {
+      read();
+    } catch (error) {
+      expect(error).toBeInstanceOf(CorruptFileError);
+      return error as CorruptFileError;
+    }
+    throw new Error('no error thrown');
+  }
+
+  it('header, data, block header and decoding damage name the chunk (the block) by path and offset, on every read path', async () => {
+    const file = writeSample('located.array_record', 'group_size:4,zstd');
+    const size = fs.statSync(file).size;
+    const cases: [string, number, RegExp, number][] = [
+      ['header', 64 + 10, /chunk header hash mismatch/, 64],
+      ['data', 64 + 40 + 2, /chunk data hash mismatch/, 64],
+    ];
+    for (const [what, at, message, offset] of cases) {
+      const damaged = withFlippedByte(file, at);
+      for (const read of [(r: ArrayRecordReader) => r.read([0]), (r: ArrayRecordReader) => r.readAll(), (r: ArrayRecordReader) => r.read()]) {
+        const error = corruptionOf(() => read(new ArrayRecordReader(damaged)));
+        expect(error.message, what).toMatch(message);
+        expect([error.path, error.offset], what).toEqual([damaged, offset]);
+      }
+      for (const options of ['', 'max_parallelism:0']) {
+        const failure = new ArrayRecordReader(damaged, options).readAsync([0]);
+        await expect(failure, `${what} ${options}`).rejects.toMatchObject({ path: damaged, offset });
+      }
+    }
+    // A block header inside the footer's block: its own position, not its chunk's.
+    const block = Math.floor((size - 1) / 65536) * 65536;
+    const blockError = corruptionOf(() => new ArrayRecordReader(withFlippedByte(file, block + 5)));
+    expect(blockError.message).toMatch(/block header hash mismatch/);
+    expect(blockError.offset).toBe(block);
+    expect(blockError.path).toMatch(/located\.array_record$/);
+  });
+
+  it('a chunk whose hashes hold but whose values do not decode: the chunk, by path and offset', () => {
+    // Records of one chunk, uncompressed; the record sizes then claim more bytes than the values hold.
+    const file = path.join(dir, 'undecodable.array_record');
+    const sink = memorySink();
+    const writer = new ChunkWriter(sink);
+    const chunk = encodeSimpleChunk([new Uint8Array([1, 2, 3])], UNCOMPRESSED);
+    chunk.data[2] = 9; // the one record's size: 9 bytes, where 3 follow
+    const begin = writer.writeChunk(chunk);
+    fs.writeFileSync(file, sink.bytes());
+    const error = corruptionOf(() => new RiegeliRecordReader(file).read());
+    expect([error.path, error.offset]).toEqual([file, begin]);
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptFileError } from '../../src/format/errors.js';
 import { VarintCursor } from '../../src/format/riegeli/bytes.js';
-import { Place, partOf } from '../../src/format/place.js';
+import { locationOf, Place, partOf } from '../../src/format/place.js';
 
 describe('Place', () => {
   it('reads "what at position of file", nested parts outermost last', () => {
@@ -14,6 +14,13 @@ describe('Place', () => {
       'decompressed size of record sizes of chunk at 64 of data.array_record',
     );
     expect(`${new Place('block', 'f', 65536)}`).toBe('block at 65536 of f');
+  });
+
+  it('gives the file and the nearest position as error fields', () => {
+    const chunk = new Place('chunk', 'data.array_record', 64);
+    expect(chunk.location()).toEqual({ path: 'data.array_record', offset: 64 });
+    expect(locationOf(partOf('record sizes', chunk))).toEqual({ path: 'data.array_record', offset: 64 });
+    expect(locationOf('footer of f.array_record')).toEqual({});
   });
 
   it('keeps plain strings plain', () => {

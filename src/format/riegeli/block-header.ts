@@ -1,11 +1,11 @@
 // The 24-byte block header written at every multiple of 64 KiB: hash, distance back to the
 // interrupted chunk's start, distance forward to its end.
 
-import { CorruptFileError } from '../errors.js';
+import { CorruptFileError, withLocation } from '../errors.js';
 import { readU64, writeU64 } from './bytes.js';
 import { BLOCK_HEADER_SIZE } from './constants.js';
 import { hashMatches, writeHash } from './highway-hash.js';
-import type { Where } from '../place.js';
+import { locationOf, type Where } from '../place.js';
 
 /** Builds the block header at a boundary that interrupts a chunk. */
 export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint8Array {
@@ -22,13 +22,14 @@ export function buildBlockHeader(previousChunk: number, nextChunk: number): Uint
  */
 export function verifyBlockHeader(bytes: Uint8Array, previousChunk: number, nextChunk: number, where: Where): void {
   if (!hashMatches(bytes.subarray(8, BLOCK_HEADER_SIZE), bytes, 0)) {
-    throw new CorruptFileError(`block header hash mismatch, ${where}`);
+    throw withLocation(new CorruptFileError(`block header hash mismatch, ${where}`), locationOf(where));
   }
   const previous = readU64(bytes, 8, `previous_chunk of block header, ${where}`);
   const next = readU64(bytes, 16, `next_chunk of block header, ${where}`);
   if (previous !== previousChunk || next !== nextChunk) {
-    throw new CorruptFileError(
-      `block header says the chunk spans -${previous}..+${next} around it, expected -${previousChunk}..+${nextChunk}, ${where}`,
+    throw withLocation(
+      new CorruptFileError(`block header says the chunk spans -${previous}..+${next} around it, expected -${previousChunk}..+${nextChunk}, ${where}`),
+      locationOf(where),
     );
   }
 }

@@ -97,17 +97,18 @@ export class VarintCursor {
     let result = 0;
     let multiplier = 1;
     for (let i = 0; i < 10; i++) {
-      if (pos >= this.end) throw new CorruptFileError(`truncated varint in ${what}`, { offset: pos });
+      // Positions in `bytes` are not file offsets: they go in the text; the caller's context names the file.
+      if (pos >= this.end) throw new CorruptFileError(`truncated varint at byte ${pos} of ${what}`);
       const byte = bytes[pos++]!;
       result += (byte & 0x7f) * multiplier;
       if (byte < 0x80) {
-        if (result > Number.MAX_SAFE_INTEGER) throw new CorruptFileError(`varint in ${what} exceeds 2^53`, { offset: this.pos });
+        if (result > Number.MAX_SAFE_INTEGER) throw new CorruptFileError(`varint at byte ${this.pos} of ${what} exceeds 2^53`);
         this.pos = pos;
         return result;
       }
       multiplier *= 128;
     }
-    throw new CorruptFileError(`varint in ${what} is longer than 10 bytes`, { offset: this.pos });
+    throw new CorruptFileError(`varint at byte ${this.pos} of ${what} is longer than 10 bytes`);
   }
 }
 
@@ -132,7 +133,7 @@ export function readVarintHalves(cursor: VarintCursor, what: Where): U64Halves {
   let low = 0;
   let high = 0;
   for (let i = 0; i < 10; i++) {
-    if (cursor.pos >= cursor.end) throw new CorruptFileError(`truncated varint in ${what}`, { offset: cursor.pos });
+    if (cursor.pos >= cursor.end) throw new CorruptFileError(`truncated varint at byte ${cursor.pos} of ${what}`);
     const byte = cursor.bytes[cursor.pos++]!;
     const bits = byte & 0x7f;
     const shift = i * 7;
@@ -144,7 +145,7 @@ export function readVarintHalves(cursor: VarintCursor, what: Where): U64Halves {
     }
     if (byte < 0x80) return { low, high };
   }
-  throw new CorruptFileError(`varint in ${what} is longer than 10 bytes`, { offset: cursor.pos });
+  throw new CorruptFileError(`varint at byte ${cursor.pos} of ${what} is longer than 10 bytes`);
 }
 
 /** Encodes a u64 given as halves as a varint. */

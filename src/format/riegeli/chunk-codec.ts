@@ -1,6 +1,6 @@
 // Chunk data <-> records, by chunk type: the one place that knows which encodings exist.
 
-import { ArrayRecordError, CorruptFileError, UnsupportedError } from '../errors.js';
+import { ArrayRecordError, CorruptFileError, UnsupportedError, withLocation } from '../errors.js';
 import { SHARED_SLABS, type ByteAllocator } from '../io/output-arena.js';
 import type { CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
@@ -52,22 +52,25 @@ export function decodeChunk(chunk: RawChunk, where: string, output: ByteAllocato
   } catch (cause) {
     throw asDecodingError(cause, 'chunk', where, chunk.begin);
   }
+  const location = { path: where, offset: chunk.begin };
   if (chunkType === ChunkType.padding || chunkType === ChunkType.fileSignature || chunkType === ChunkType.fileMetadata) {
-    throw new CorruptFileError(`${place} is a chunk of type '${String.fromCharCode(chunkType)}', expected records`);
+    throw withLocation(new CorruptFileError(`${place} is a chunk of type '${String.fromCharCode(chunkType)}', expected records`), location);
   }
-  throw new UnsupportedError(`${place} has unknown chunk type 0x${chunkType.toString(16)}`);
+  throw withLocation(new UnsupportedError(`${place} has unknown chunk type 0x${chunkType.toString(16)}`), location);
 }
 
 /**
- * What a decoder's failure on a file's bytes is reported as: our typed errors stay as they are; anything
- * else (a RangeError from an impossible allocation, a TypeError) means a lie in the bytes that no check
- * named, and becomes a CorruptFileError at the chunk rather than escaping untyped (a read worker would
- * otherwise hand back a plain Error).
+ * What a decoder's failure on a file's bytes is reported as: our typed errors keep their class and
+ * message, and get `path` and `offset` where they have none; anything else (a RangeError from an
+ * impossible allocation, a TypeError) means a lie in the bytes that no check named, and becomes a
+ * CorruptFileError at the chunk rather than escaping untyped (a read worker would otherwise hand back
+ * a plain Error).
  * @param what names the chunk, e.g. "footer chunk".
  * @example try { decode() } catch (cause) { throw asDecodingError(cause, 'chunk', path, offset) }
  */
 export function asDecodingError(cause: unknown, what: string, path: string, offset: number): Error {
-  if (cause instanceof ArrayRecordError) return cause;
+  // The package's errors name the chunk in words already; programs get the file and offset as fields.
+  if (cause instanceof ArrayRecordError) return withLocation(cause, { path, offset });
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new CorruptFileError(`${what} at ${offset} cannot be decoded: ${reason}`, { path, offset }, { cause });
 }

@@ -1,7 +1,7 @@
 // Chunks as they lie in a file: header + data + padding, interrupted by a block header at every
 // 64 KiB boundary. Writing frames a chunk at a position; reading strips and verifies the block headers.
 
-import { CorruptFileError } from '../errors.js';
+import { ArrayRecordError, CorruptFileError, withLocation } from '../errors.js';
 import type { ByteAllocator } from '../io/output-arena.js';
 import { unzeroed } from '../io/read-scratch.js';
 import { addWithOverhead, chunkEnd, isBlockBoundary, isPossibleChunkBoundary, remainingInBlock } from './block.js';
@@ -94,10 +94,22 @@ export function chunkDataSpan(chunkBegin: number, header: ChunkHeader): number {
  */
 export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string): ChunkHeader {
   const place = new Place('chunk', where, chunkBegin);
-  if (!isPossibleChunkBoundary(chunkBegin)) {
-    throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
+  try {
+    if (!isPossibleChunkBoundary(chunkBegin)) {
+      throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
+    }
+    return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place, 'header'), place);
+  } catch (error) {
+    throw located(error, where, chunkBegin);
   }
-  return parseChunkHeader(contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place, 'header'), place);
+}
+
+/**
+ * A chunk's error with the file and the chunk's position as its `path` and `offset` (where it has none
+ * of its own, such as a block header's): the messages name them in words, programs read the fields.
+ */
+function located(error: unknown, path: string, chunkBegin: number): unknown {
+  return error instanceof ArrayRecordError ? withLocation(error, { path, offset: chunkBegin }) : error;
 }
 
 /**
@@ -112,19 +124,23 @@ export function readChunkHeaderFromBuffer(buffer: Uint8Array, base: number, chun
  */
 export function readChunkFromBuffer(buffer: Uint8Array, base: number, chunkBegin: number, where: string, dataCopies?: ByteAllocator): RawChunk {
   const place = new Place('chunk', where, chunkBegin);
-  if (!isPossibleChunkBoundary(chunkBegin)) {
-    throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
+  try {
+    if (!isPossibleChunkBoundary(chunkBegin)) {
+      throw new CorruptFileError(`${place}: a chunk cannot begin inside or right after a block header`);
+    }
+    const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place, 'header');
+    const header = parseChunkHeader(headerBytes, place);
+    const end = chunkEnd(chunkBegin, header.dataSize, header.numRecords);
+    const bufferEnd = base + buffer.length;
+    for (let boundary = Math.ceil(chunkBegin / BLOCK_SIZE) * BLOCK_SIZE; boundary < end && boundary + BLOCK_HEADER_SIZE <= bufferEnd; boundary += BLOCK_SIZE) {
+      verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, new Place('block', where, boundary));
+    }
+    const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place, 'data', dataCopies);
+    if (!chunkDataHashMatches(headerBytes, data)) throw dataHashMismatch(headerBytes, data, place);
+    return { header, data, begin: chunkBegin, end };
+  } catch (error) {
+    throw located(error, where, chunkBegin);
   }
-  const headerBytes = contentAt(buffer, base, chunkBegin, CHUNK_HEADER_SIZE, place, 'header');
-  const header = parseChunkHeader(headerBytes, place);
-  const end = chunkEnd(chunkBegin, header.dataSize, header.numRecords);
-  const bufferEnd = base + buffer.length;
-  for (let boundary = Math.ceil(chunkBegin / BLOCK_SIZE) * BLOCK_SIZE; boundary < end && boundary + BLOCK_HEADER_SIZE <= bufferEnd; boundary += BLOCK_SIZE) {
-    verifyBlockHeader(buffer.subarray(boundary - base, boundary - base + BLOCK_HEADER_SIZE), boundary - chunkBegin, end - boundary, new Place('block', where, boundary));
-  }
-  const data = contentAt(buffer, base, addWithOverhead(chunkBegin, CHUNK_HEADER_SIZE), header.dataSize, place, 'data', dataCopies);
-  if (!chunkDataHashMatches(headerBytes, data)) throw dataHashMismatch(headerBytes, data, place);
-  return { header, data, begin: chunkBegin, end };
 }
 
 /**
