@@ -2,6 +2,7 @@
 // hex, base64, JSON, length-framed bytes or decoded tf.Examples.
 
 import { randomInt } from 'node:crypto';
+import { ParseError } from '../format/errors.js';
 import { openRecordInput, recordBatchSize, type RecordFormat } from '../format/tools/index.js';
 import { formatRecord, type Encoding } from './record-format.js';
 import { EXIT, inputSources, UsageError, type CommandContext } from './shared.js';
@@ -24,15 +25,25 @@ function checkRange(start: number | undefined, end: number | undefined, count: n
   if (end !== undefined && end > count) throw new UsageError(`--end ${end} is past the end: ${name} has ${plural(count)}`);
 }
 
+/** `formatRecord`; a record that does not decode as `--as` asks (example, ...) is named by its file and index. */
+function formatAt(record: Uint8Array, options: PrintOptions, name: string, index: number): string | Uint8Array {
+  try {
+    return formatRecord(record, options.as);
+  } catch (error) {
+    if (error instanceof ParseError) throw new ParseError(`record ${index}: ${error.message}`, { path: name });
+    throw error;
+  }
+}
+
 /** `cat FILE... [--start N] [--end N]`: records [start, end) of one file, or every record of each file. */
 export async function cat(args: readonly string[], options: PrintOptions & { start?: number; end?: number }, context: CommandContext): Promise<number> {
   const { start, end } = options;
   const sources = await inputSources(args);
   if ((start !== undefined || end !== undefined) && sources.length !== 1) throw new UsageError('--start and --end take exactly one file');
   if (start !== undefined && end !== undefined && end < start) throw new UsageError(`--end ${end} is before --start ${start}`);
-  const print = (record: Uint8Array): Promise<void> => context.out.write(formatRecord(record, options.as));
   for (const source of sources) {
     const input = await openRecordInput(source, { from: options.from, acceptText: options.from !== undefined });
+    const print = (record: Uint8Array, index: number): Promise<void> => context.out.write(formatAt(record, options, input.name, index));
     try {
       const reader = input.reader;
       if (reader !== undefined) {
@@ -41,14 +52,15 @@ export async function cat(args: readonly string[], options: PrintOptions & { sta
         const to = end ?? count;
         const step = recordBatchSize(input.size ?? 0, count);
         for (let batch = start ?? 0; batch < to; batch += step) {
-          for (const record of await reader.readRangeAsync(batch, Math.min(to, batch + step))) await print(record);
+          let index = batch;
+          for (const record of await reader.readRangeAsync(batch, Math.min(to, batch + step))) await print(record, index++);
         }
         continue;
       }
       let index = 0;
       for await (const record of input.records()) {
         if (end !== undefined && index >= end) break;
-        if (index >= (start ?? 0)) await print(record);
+        if (index >= (start ?? 0)) await print(record, index);
         index++;
       }
       if (end === undefined || index < end) checkRange(start, end, index, input.name);
@@ -69,14 +81,15 @@ export async function head(args: readonly string[], options: PrintOptions & { li
         const to = Math.min(options.lines, reader.numRecords());
         const step = recordBatchSize(input.size ?? 0, reader.numRecords());
         for (let batch = 0; batch < to; batch += step) {
-          for (const record of await reader.readRangeAsync(batch, Math.min(to, batch + step))) await context.out.write(formatRecord(record, options.as));
+          let index = batch;
+          for (const record of await reader.readRangeAsync(batch, Math.min(to, batch + step))) await context.out.write(formatAt(record, options, input.name, index++));
         }
         continue;
       }
       let index = 0;
       for await (const record of input.records()) {
-        if (index++ >= options.lines) break;
-        await context.out.write(formatRecord(record, options.as));
+        if (index >= options.lines) break;
+        await context.out.write(formatAt(record, options, input.name, index++));
       }
     } finally {
       await input.close();
@@ -110,7 +123,7 @@ export async function sample(args: readonly string[], options: PrintOptions & { 
   const input = await openRecordInput(source!, { from: options.from, acceptText: options.from !== undefined });
   try {
     const reader = input.reader;
-    let chosen: Uint8Array[];
+    let chosen: { index: number; record: Uint8Array }[];
     if (reader !== undefined) {
       const total = reader.numRecords();
       const k = Math.min(options.count, total);
@@ -123,7 +136,10 @@ export async function sample(args: readonly string[], options: PrintOptions & { 
       const indices = [...picked].sort((a, b) => a - b);
       chosen = [];
       const step = recordBatchSize(input.size ?? 0, total);
-      for (let i = 0; i < indices.length; i += step) chosen.push(...(await reader.readAsync(indices.slice(i, i + step))));
+      for (let i = 0; i < indices.length; i += step) {
+        const read = await reader.readAsync(indices.slice(i, i + step));
+        read.forEach((record, k) => chosen.push({ index: indices[i + k]!, record }));
+      }
     } else {
       const reservoir: { index: number; record: Uint8Array }[] = [];
       let seen = 0;
@@ -135,9 +151,9 @@ export async function sample(args: readonly string[], options: PrintOptions & { 
         }
         seen++;
       }
-      chosen = reservoir.sort((a, b) => a.index - b.index).map((entry) => entry.record);
+      chosen = reservoir.sort((a, b) => a.index - b.index);
     }
-    for (const record of chosen) await context.out.write(formatRecord(record, options.as));
+    for (const { index, record } of chosen) await context.out.write(formatAt(record, options, input.name, index));
   } finally {
     await input.close();
   }

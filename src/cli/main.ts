@@ -184,8 +184,8 @@ failed or interrupted convert leaves no output, and an output that is one of the
     program
       .command('repair')
       .description('save every intact chunk of a damaged or unfinished file (a writer that died, a cut footer) into a valid ArrayRecord file')
-      .argument('<input>', 'the damaged file')
-      .argument('<output>', 'the repaired file (never the input)')
+      .argument('<input>', "the damaged file (a file: not '-')")
+      .argument('<output>', "the repaired file (never the input; a file: not '-')")
       .option('--options <writer-options>', "writer options of the output (default: the original's, from its footer or its chunks)")
       .option('--json', 'print the report as JSON: {"recordsSaved", "chunksSaved", "bytesLost", "lost": [{"begin", "end", "reason"}], "footer", "writerOptions", ...}'),
   )

@@ -2,7 +2,7 @@
 
 import { repair, type RepairReport } from '../format/tools/index.js';
 import { ProgressBar } from './progress.js';
-import { EXIT, type CommandContext } from './shared.js';
+import { EXIT, UsageError, type CommandContext } from './shared.js';
 
 function describeReport(report: RepairReport): string {
   const lines = [
@@ -17,6 +17,12 @@ function describeReport(report: RepairReport): string {
 
 /** `repair INPUT OUTPUT`: exit 0 once OUTPUT is written (what was lost is reported), 1 when nothing could be. */
 export async function repairCommand(input: string, output: string, options: { options?: string; json?: boolean }, context: CommandContext): Promise<number> {
+  // '-' is stdin or stdout to every other command; here it would name a file '-' (read, or written).
+  // Repair reads its input at any offset and renames its output into place: neither can be a stream.
+  if (input === '-') throw new UsageError('repair reads a file, not stdin: save it to a file first, then repair that file');
+  if (output === '-') {
+    throw new UsageError('repair writes a file, not stdout: name the output file (`array-record convert FILE -` then writes its records to stdout as TFRecord)');
+  }
   const bar = new ProgressBar('repair', ProgressBar.wanted(context.progress));
   let report: RepairReport;
   try {

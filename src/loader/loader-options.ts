@@ -66,7 +66,7 @@ export interface LoaderOptionFields {
   readonly transformExport?: string;
   /** Elements per batch; omit to receive elements one by one. Batches never span two epochs. */
   readonly batchSize?: number;
-  /** Drop each epoch's last batch when it is short (default false). */
+  /** Drop each epoch's last batch when it is short (default false; `true` needs `batchSize`). */
   readonly dropRemainder?: boolean;
   /** Turns a batch's elements into the value the consumer receives (default: the array itself). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loosely typed here; the constructor types the items
@@ -278,6 +278,10 @@ export function resolveLoaderOptions(options: LoaderOptionFields): LoaderSetting
   const dropRemainder = requireBoolean(OWNER, 'dropRemainder', options.dropRemainder, false);
   if (options.collate !== undefined) requireFunction(OWNER, 'collate', options.collate, "a function of a batch's elements");
   if (options.collate !== undefined && batchSize === undefined) throw new InvalidOptionsError(`${OWNER}: collate needs a batchSize`);
+  // Without batches there is no short last batch to drop: the option would be silently ignored.
+  if (dropRemainder && batchSize === undefined) {
+    throw new InvalidOptionsError(`${OWNER}: dropRemainder needs a batchSize: without one, elements come one by one and no batch is short`);
+  }
   const readSize = requireInteger(OWNER, 'readSize', options.readSize ?? batchSize ?? DEFAULT_READ_SIZE, 1);
   const defaultPrefetch = Math.max(DEFAULT_PREFETCH, 2 * (workers?.count ?? 0));
   const prefetch = requireInteger(OWNER, 'prefetch', options.prefetch ?? defaultPrefetch, 1);

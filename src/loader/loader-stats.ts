@@ -1,6 +1,9 @@
 // What `loader.stats()` returns: counts, rates and the time spent per stage of the loader's pipeline, over
 // its life and per epoch, with which side of the loop sets the pace (as tf.data's and Grain's statistics).
 
+import { InvalidArgumentError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
+
 /**
  * Which side of the training loop sets the pace over a period, from the share of the iteration's wall
  * time the consumer spent waiting inside `next()` for data (the thresholds of TensorFlow's profiler):
@@ -185,12 +188,19 @@ function share(part: number, whole: number): string {
  * a filter or `dropRemainder` left some out, or the prefetch read ahead), time
  * per stage (per step when there are several; stages that took no time are left out), how much of the
  * time each side waited for the other, how full the prefetch buffer was, and the verdict.
+ * @throws InvalidArgumentError for anything but such a period, such as `loader.stats().epoch` before the
+ *   first output (undefined).
  * @example
  * console.log(formatLoaderStats(loader.stats()));
  * // 9,600 records, 300 batches in 1.93 s (4,974 records/s) | read 410 ms, transform 880 ms (decode 610 ms,
  * // augment 270 ms) | waited for input 3%, for the consumer 71%, prefetch 88% full | consumer-bound
  */
 export function formatLoaderStats(stats: LoaderStatsPeriod): string {
+  // `loader.stats().epoch` is undefined before the first output: a TypeError from inside would not say so.
+  const period = stats as Partial<LoaderStatsPeriod> | null | undefined;
+  if (typeof period !== 'object' || period === null || typeof period.stages !== 'object' || !Array.isArray(period.steps)) {
+    throw new InvalidArgumentError(`formatLoaderStats takes loader.stats(), or its epoch or previousEpoch once there is one (got ${describeFound(stats)})`);
+  }
   const { stages } = stats;
   const dropped = stats.elements !== stats.records;
   const counts = `${count(stats.records)} records${dropped ? ` (${count(stats.elements)} elements)` : ''}, ${count(stats.batches)} batches in ${seconds(stats.seconds)}`;

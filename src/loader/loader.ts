@@ -12,6 +12,7 @@ import { LoaderIterator } from './loader-iterator.js';
 import { resolveLoaderOptions, type LoaderOptionFields } from './loader-options.js';
 import { LoaderRun, positionAfter, type RunSettings } from './loader-run.js';
 import { checkStateMatches, describeSources, mergeRankStates, parseLoaderState, type LoaderState } from './loader-state.js';
+import { describeFingerprint } from '../samplers/state.js';
 import type { RecordSource } from './read-block.js';
 import { applyTransforms } from './apply-transforms.js';
 import type { LoaderStats } from './loader-stats.js';
@@ -48,6 +49,8 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   private readonly readSize: number;
   private readonly seed: number | undefined;
   private plan: ElementPlan;
+  /** The single sampler's description when `plan` was built from it (see followSampler). */
+  private planned: string | undefined;
   private chain: ElasticChain | undefined;
   private position: Position;
   private active: LoaderIterator<Out> | undefined;
@@ -72,6 +75,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.readSize = settings.readSize;
     this.prefetch = settings.prefetch;
     this.position = { kind: 'at', at: { epoch: this.plan.firstEpoch, offset: 0 } };
+    this.planned = this.base === undefined ? undefined : describeFingerprint(this.base.describe());
     this.statistics = new StatsCollector({
       prefetch: this.prefetch,
       workers: this.workerSettings?.count ?? 0,
@@ -82,11 +86,13 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
 
   /** Number of epochs; Infinity when the sampler repeats forever. */
   get numEpochs(): number {
+    this.followSampler();
     return this.plan.numEpochs;
   }
 
   /** The epoch of the next element the consumer will receive. */
   get currentEpoch(): number {
+    this.followSampler();
     return this.currentPosition().epoch;
   }
 
@@ -96,6 +102,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    * stops on an empty component.
    */
   batchesInEpoch(epoch: number = this.currentEpoch): number | undefined {
+    this.followSampler();
     const length = this.plan.epochLength(epoch);
     if (length === undefined || this.filters || this.sources.some((source) => source.skipsCorruptedChunks === true)) return undefined;
     if (this.batchSize === undefined) return length;
@@ -151,6 +158,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     if (epoch !== undefined && (!Number.isSafeInteger(epoch) || epoch < 0)) {
       throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
     }
+    this.followSampler();
     // Such an epoch would silently yield nothing. Without an argument, the epoch after the last is where
     // a loader that has finished stands: that iteration is empty, as a walk over the epochs expects.
     if (epoch !== undefined && epoch >= this.plan.numEpochs) {
@@ -164,6 +172,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    * Works after `close()` too.
    */
   getState(): LoaderState {
+    this.followSampler();
     const { epoch, offset, counts } = this.currentPosition();
     return {
       kind: 'DataLoader',
@@ -188,6 +197,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    */
   setState(state: unknown): void {
     this.checkOpen();
+    this.followSampler();
     const parsed = parseLoaderState(state);
     checkStateMatches(parsed, this.plan.describe(), this.sourceDescription);
     this.checkStateEpoch(parsed);
@@ -227,6 +237,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.checkOpen();
     if (this.base === undefined) throw new UnsupportedError(`${OWNER}: elastic resume of a mix is not supported`);
     const samplerFor = this.requireFactory();
+    this.followSampler();
     if (!Array.isArray(states)) throw new InvalidArgumentError(`${OWNER}: setElasticState takes the list of every rank's state`);
     const parsed = states.map((state) => parseLoaderState(state));
     for (const state of parsed) this.checkStateEpoch(state);
@@ -269,6 +280,24 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     return new SamplerPlan(this.base!, { epoch: chain.epoch, sampler: remainderSampler(samplerFor, chain, this.placement!) });
   }
 
+  /**
+   * Rebuilds the plan of a single sampler that changed in place since the plan was built: PyTorch's
+   * idiom, `sampler.setEpoch(e)` (DistributedSampler) before each epoch's loop. The epochs the plan
+   * counted are then not the sampler's (the loader would silently yield nothing after the first), and
+   * the position belongs to the old order: it moves to the start of the sampler's first epoch, where
+   * PyTorch's next iteration starts. An iteration running over the old order is stopped.
+   */
+  private followSampler(): void {
+    if (this.base === undefined) return;
+    const description = describeFingerprint(this.base.describe());
+    if (description === this.planned) return;
+    this.stopIteration();
+    this.planned = description;
+    this.plan = new SamplerPlan(this.base);
+    this.chain = undefined;
+    this.position = { kind: 'at', at: { epoch: this.plan.firstEpoch, offset: 0 } };
+  }
+
   private currentPosition(): PlanPosition {
     const position = this.position;
     return position.kind === 'at' ? position.at : positionAfter(position.block, position.element);
@@ -302,6 +331,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   /** @param epoch one epoch, or undefined for all remaining epochs. */
   private iterate(epoch: number | undefined): LoaderIterator<Out> {
     this.checkOpen();
+    this.followSampler();
     this.stopIteration();
     const iterator: LoaderIterator<Out> = new LoaderIterator<Out>({
       waitFor: this.stopped,

@@ -1,5 +1,7 @@
 // Reads the records of one block: one batched `getItemsAsync` per source the block draws from.
 
+import { InvalidArgumentError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import type { Block } from './block-producer.js';
 
 /**
@@ -9,7 +11,10 @@ import type { Block } from './block-producer.js';
 export interface RecordSource {
   /** Records in the source; keys are 0..length-1. */
   readonly length: number;
-  /** The records at `indices`, in request order. */
+  /**
+   * The records at `indices`, in request order: an array of one Uint8Array per index. The loader passes a
+   * Float64Array (whose `map` gives numbers: map it with `Array.from(indices, ...)`).
+   */
   getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
   /**
    * True when the source may leave records out (ArrayRecordDataSource with `skip_corrupted_chunks`):
@@ -59,7 +64,37 @@ export async function readBlock(sources: readonly RecordSource[], block: Block):
 /** The records at `keys`, with holes only from a source that may skip records. */
 async function readFrom(source: RecordSource, keys: Float64Array<ArrayBuffer>): Promise<readonly (Uint8Array | undefined)[]> {
   if (source.skipsCorruptedChunks === true && source.getItemsAvailableAsync !== undefined) {
-    return (await source.getItemsAvailableAsync(keys)).records;
+    return checkRecords(source, 'getItemsAvailableAsync', (await source.getItemsAvailableAsync(keys)).records, keys, true);
   }
-  return source.getItemsAsync(keys);
+  return checkRecords(source, 'getItemsAsync', await source.getItemsAsync(keys), keys, false);
+}
+
+/**
+ * `records` when it holds one Uint8Array per key (or undefined, from a source that may skip). A source of
+ * the caller's own may get this wrong: `keys.map(...)` over the Float64Array of keys gives numbers, which
+ * would reach the transforms as wrong records (on worker threads, as empty ones), and a short array would
+ * leave elements out of the batches without a word.
+ * @throws InvalidArgumentError naming the source, the method and what it returned.
+ */
+function checkRecords(
+  source: RecordSource,
+  method: string,
+  records: unknown,
+  keys: Float64Array,
+  holes: boolean,
+): readonly (Uint8Array | undefined)[] {
+  const call = `source ${source.describe().kind}: ${method}(keys) `;
+  if (!Array.isArray(records)) {
+    const hint = ArrayBuffer.isView(records) ? ' (keys is a Float64Array, whose map() gives numbers: map with Array.from(keys, (key) => ...))' : '';
+    throw new InvalidArgumentError(`${call}returned ${describeFound(records)}, not an array of ${keys.length} Uint8Array records${hint}`);
+  }
+  if (records.length !== keys.length) {
+    throw new InvalidArgumentError(`${call}returned ${records.length} record${records.length === 1 ? '' : 's'} for ${keys.length} keys: one per key, in request order`);
+  }
+  for (let k = 0; k < records.length; k++) {
+    const record: unknown = records[k];
+    if (record instanceof Uint8Array || (holes && record === undefined)) continue;
+    throw new InvalidArgumentError(`${call}returned ${describeFound(record)} at position ${k} (key ${keys[k]}), not a Uint8Array record`, { index: k });
+  }
+  return records as readonly (Uint8Array | undefined)[];
 }

@@ -3,8 +3,8 @@
 // records for loaders and tfjs.
 
 import path from 'node:path';
-import { InvalidArgumentError, IoError, ParseError, UnsupportedError } from '../format/errors.js';
-import { checkOptions, optionNames, requireInteger, requireOneOf } from '../format/options-check.js';
+import { InvalidArgumentError, InvalidOptionsError, IoError, ParseError, UnsupportedError } from '../format/errors.js';
+import { checkOptions, describeFound, optionNames, requireInteger, requireOneOf } from '../format/options-check.js';
 import { siblingModule } from '../format/io/module-worker.js';
 import type { ExampleSpec } from '../example/feature-spec.js';
 import { map, type Transform } from '../loader/transforms.js';
@@ -328,11 +328,18 @@ export class TfdsDataset {
    * `ys` the output, one-hot with its ClassLabel's class count when asked. Sample weights (a third
    * supervised key) are not mapped.
    * @throws InvalidArgumentError when the dataset has no supervised keys or `oneHot` is asked of a
-   *   target that is not a ClassLabel; UnsupportedError for a target of several features.
+   *   target that is not a ClassLabel; InvalidOptionsError for an unknown option or a `oneHot` that is not a
+   *   boolean; UnsupportedError for a target of several features.
    * @example dataset.asSupervised({ oneHot: true }) // { xs: 'image', ys: 'label', oneHot: 10 }
    */
   asSupervised(options: SupervisedOptions = {}): ElementMapping<ExampleSpec> {
     checkOptions('TfdsDataset.asSupervised', options, SUPERVISED_KEYS, { aliases: { one_hot: { option: 'oneHot' } } });
+    // Anything but true was taken as false, so a class count (as exampleDataset's mapping.oneHot takes) gave no one-hot.
+    if (options.oneHot !== undefined && typeof options.oneHot !== 'boolean') {
+      throw new InvalidOptionsError(
+        `TfdsDataset.asSupervised: oneHot must be a boolean (got ${describeFound(options.oneHot)}); the class count comes from the ClassLabel`,
+      );
+    }
     const keys = this.info.supervisedKeys;
     if (keys === undefined) throw new InvalidArgumentError(`${this.info.name} has no supervised keys: map its features by name instead`);
     const inputs = this.nestLeaves(keys.input);

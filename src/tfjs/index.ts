@@ -221,6 +221,10 @@ function datasetOf<S extends ExampleSpec>(owner: string, tf: TfNamespace, option
     throw new InvalidArgumentError(`${owner} needs a mapping ({ xs, ys }) or a toElement function`);
   }
   if (toElement !== undefined) requireFunction(owner, 'toElement', toElement, 'a function of a parsed batch and tf');
+  // toElement builds the element the mapping describes: with both, the mapping would be silently ignored.
+  if (mapping !== undefined && toElement !== undefined) {
+    throw new InvalidOptionsError(`${owner}: give mapping or toElement, not both (toElement builds the whole element)`);
+  }
   const parser = new ExampleParser(spec);
   const checkedMapping = mapping === undefined ? undefined : checkMapping(owner, mapping, parser.spec);
   const batchesPerEpoch = options.batchesPerEpoch === undefined ? undefined : requireInteger(owner, 'batchesPerEpoch', options.batchesPerEpoch, 0);
@@ -232,7 +236,7 @@ function datasetOf<S extends ExampleSpec>(owner: string, tf: TfNamespace, option
     let records: AsyncIterator<readonly Uint8Array[]> | undefined;
     return {
       async next(): Promise<IteratorResult<TensorContainerObject>> {
-        records ??= batches(epoch++)[Symbol.asyncIterator]();
+        records ??= batchIterator(owner, batches, epoch++);
         const next = await records.next();
         if (next.done === true) return { done: true, value: undefined };
         return { done: false, value: build(parser.parseBatch(next.value), tf) };
@@ -241,6 +245,21 @@ function datasetOf<S extends ExampleSpec>(owner: string, tf: TfNamespace, option
   });
   if (batchesPerEpoch !== undefined) Object.defineProperty(dataset, 'size', { value: batchesPerEpoch });
   return dataset;
+}
+
+/**
+ * The iterator of `batches(epoch)`.
+ * @throws InvalidArgumentError, naming what it returned, when that is not an async iterable.
+ */
+function batchIterator(owner: string, batches: (epoch: number) => AsyncIterable<readonly Uint8Array[]>, epoch: number): AsyncIterator<readonly Uint8Array[]> {
+  const iterable = batches(epoch) as Partial<AsyncIterable<readonly Uint8Array[]>> | null | undefined;
+  const iterate = iterable?.[Symbol.asyncIterator];
+  if (typeof iterate !== 'function') {
+    throw new InvalidArgumentError(
+      `${owner}: batches(${epoch}) must return an async iterable of batches, such as loader.epoch(${epoch}) (got ${describeFound(iterable)})`,
+    );
+  }
+  return iterate.call(iterable);
 }
 
 /** What `sampleDataset` draws from: any record source with random access (an ArrayRecordDataSource). */

@@ -92,7 +92,16 @@ describe('array-record CLI', () => {
     expect(Buffer.from((example.image!.bytesList![0] as { base64: string }).base64, 'base64').length).toBe(784);
     const notExamples = run(['cat', DIGITS_0, '--as', 'example']);
     expect(notExamples.code).toBe(1);
-    expect(notExamples.stderr).toMatch(/array-record: not a serialized Example/);
+    expect(notExamples.stderr).toMatch(/array-record: record 0: not a serialized Example: .*\(.*digits\.array_record-00000-of-00002\)\n/);
+    // The record that does not decode is named by its index in its file, for every command and input.
+    const named = (args: string[], index: number, file: string): void => {
+      const result = run(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^array-record: record ${index}: not a serialized Example: .*\\(.*${file}\\)$`));
+    };
+    named(['cat', DIGITS_1, '--start', '2', '--as', 'example'], 2, 'digits\\.array_record-00001-of-00002');
+    named(['head', '-n', '3', MORRIS, '--as', 'example'], 0, 'morris_sequence_first_5\\.tfrecord');
+    named(['sample', '-n', '1', '--seed', '3', DIGITS_1, '--as', 'example'], Number(run(['sample', '-n', '1', '--seed', '3', DIGITS_1]).stdout) - 5, 'digits\\.array_record-00001-of-00002');
   });
 
   it('cat prints SequenceExamples as JSON: context and feature lists', () => {

@@ -1,7 +1,7 @@
 // repair: every chunk that was completely on disk comes back from a writer killed mid-write, a file cut
 // inside its footer, a file that lost its postscript, and a damaged middle; the result verifies and reads.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { RiegeliRecordReader } from '../../src/format/riegeli/record-reader.js';
 import { repair } from '../../src/index.js';
 import { goldenPath } from '../helpers/golden.js';
 import { testRecord } from './fixtures/records.js';
-import { run } from '../helpers/run-cli.js';
+import { CLI, run } from '../helpers/run-cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-repair-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -169,5 +169,19 @@ describe('repair', () => {
     expect(text.code).toBe(1);
     expect(text.stderr).toMatch(/not a Riegeli\/ArrayRecord file, nothing to repair: it looks like plain text/);
     expect(fs.existsSync(path.join(dir, 'readme.array_record'))).toBe(false);
+  });
+
+  it("refuses '-' as a usage error, the stdin or stdout it means elsewhere, instead of a file named '-'", () => {
+    const input = writeComplete('dash-input.array_record', 20);
+    const cwd = fs.mkdtempSync(path.join(dir, 'dash-'));
+    const inCwd = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', input: fs.readFileSync(input) });
+    const toStdout = inCwd(['repair', input, '-']);
+    expect(toStdout.status).toBe(2);
+    expect(toStdout.stderr).toMatch(/repair writes a file, not stdout: name the output file/);
+    expect(fs.existsSync(path.join(cwd, '-'))).toBe(false);
+    const fromStdin = inCwd(['repair', '-', 'out.array_record']);
+    expect(fromStdin.status).toBe(2);
+    expect(fromStdin.stderr).toMatch(/repair reads a file, not stdin: save it to a file first/);
+    expect(fs.readdirSync(cwd)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // slow transform (here and on workers), per-epoch figures across epochs and restores, and the periodic report.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataLoader, filter, formatLoaderStats, InvalidOptionsError, map, type LoaderStats, type LoaderStatsPeriod } from '../../src/index.js';
+import { DataLoader, filter, formatLoaderStats, InvalidArgumentError, InvalidOptionsError, map, type LoaderStats, type LoaderStatsPeriod } from '../../src/index.js';
 import { SequentialSampler } from '../../src/samplers/index.js';
 import { applyTransforms } from '../../src/loader/apply-transforms.js';
 import { TimedSteps, timeTransforms } from '../../src/loader/transform-timing.js';
@@ -182,6 +182,13 @@ describe('formatLoaderStats', () => {
       '9,600 records (9,000 elements), 300 batches in 2.00 s (4,800 records/s, 4,500 elements/s) | read 410 ms, ' +
         'transform 900 ms (decode 600 ms, step 1 300 ms), collate 2.1 ms | waited for input 25%, for the consumer 5%, prefetch 26% full | input-bound',
     );
+  });
+
+  it("refuses what is not a period, such as a fresh loader's stats().epoch, naming it", () => {
+    for (const value of [undefined, null, {}, 3]) {
+      expect(() => formatLoaderStats(value as never)).toThrow(InvalidArgumentError);
+      expect(() => formatLoaderStats(value as never)).toThrow(/formatLoaderStats takes loader\.stats\(\), or its epoch or previousEpoch once there is one \(got .+\)/);
+    }
   });
 });
 

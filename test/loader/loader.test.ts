@@ -4,9 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 import { DataLoader, filter, LoaderError, map, recordRng, type TransformContext } from '../../src/index.js';
 import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../../src/format/errors.js';
-import { IndexSampler, SequentialSampler, ShuffleSampler, SliceSampler, StridedShardSampler, shardOptions } from '../../src/samplers/index.js';
+import { DistributedSampler, IndexSampler, SequentialSampler, ShuffleSampler, SliceSampler, StridedShardSampler, shardOptions } from '../../src/samplers/index.js';
 import { goldenPath } from '../helpers/golden.js';
-import { drain, MemorySource, text } from './loader-helpers.js';
+import { drain, MemorySource, memoryRecord, takeThenSave, text } from './loader-helpers.js';
 
 const DIGITS = [goldenPath('digits.array_record-00000-of-00002'), goldenPath('digits.array_record-00001-of-00002')];
 const source = new ArrayRecordDataSource(DIGITS);
@@ -101,6 +101,36 @@ describe('epochs', () => {
     expect(await drain(loader.epoch())).toEqual('3456789'.split(''));
     expect(loader.currentEpoch).toBe(1);
     expect(await drain(loader.epoch())).toEqual('0123456789'.split(''));
+  });
+
+  it("follows a DistributedSampler's setEpoch before each loop, PyTorch's idiom: each loop runs the epoch set", async () => {
+    const options = { numRecords: 10, numReplicas: 2, rank: 1, shuffle: true, seed: 4 } as const;
+    const keysOf = (epoch: number): string[] => {
+      const reference = new DistributedSampler({ ...options, epoch });
+      return Array.from({ length: reference.length }, (_, k) => String(reference.keyAt(k)));
+    };
+    const sampler = new DistributedSampler(options);
+    const loader = new DataLoader<string[]>({ source, sampler, batchSize: 2, transforms: [asText] });
+    // The usual loop, and going back to an epoch already run, as PyTorch's set_epoch allows.
+    for (const epoch of [0, 1, 2, 1]) {
+      sampler.setEpoch(epoch);
+      expect(loader.currentEpoch).toBe(epoch);
+      expect(loader.numEpochs).toBe(epoch + 1);
+      expect(loader.batchesPerEpoch).toBe(3);
+      expect((await drain(loader)).flat()).toEqual(keysOf(epoch));
+    }
+    expect(keysOf(1)).not.toEqual(keysOf(2));
+    sampler.setEpoch(3);
+    expect((await drain(loader.epoch(3))).flat()).toEqual(keysOf(3));
+    // A state saved in epoch 5 restores into a loader whose sampler was set to epoch 5 after it was built.
+    sampler.setEpoch(5);
+    const { taken, state } = await takeThenSave(loader, 1);
+    expect(state).toMatchObject({ epoch: 5, offset: 2 });
+    const again = new DistributedSampler(options);
+    const resumed = new DataLoader<string[]>({ source, sampler: again, batchSize: 2, transforms: [asText] });
+    again.setEpoch(5);
+    resumed.setState(state);
+    expect([...taken, ...(await drain(resumed))].flat()).toEqual(keysOf(5));
   });
 
   it('starts a new iteration in place of an abandoned one', async () => {
@@ -201,6 +231,7 @@ describe('options and lifecycle', () => {
       [{ source: memory, sampler, transformModule: 'x.js' }, /pass the module's list as transforms/],
       [{ source: memory, sampler, transforms: [() => 1] }, /transforms\[0\] is not a map/],
       [{ source: memory, sampler, collate: (items: unknown[]) => items }, /collate needs a batchSize/],
+      [{ source: memory, sampler, dropRemainder: true }, /dropRemainder needs a batchSize: without one, elements come one by one and no batch is short/],
       [{ source: memory, sampler, rank: 0, worldSize: 2 }, /rank and worldSize go with a sampler function/],
       [{ source: memory, sampler, mix: { components: [], seed: 1 } }, /either mix or source/],
       [{ mix: { components: [{ source: memory, sampler, weight: 0 }], seed: 1 } }, /weight must be a positive/],
@@ -267,6 +298,26 @@ describe('options and lifecycle', () => {
         if (saved[name] === undefined) delete process.env[name];
         else process.env[name] = saved[name];
       }
+    }
+  });
+
+  it("refuses a source's read that is not one Uint8Array per key, as a read error naming the position", async () => {
+    // keys is a Float64Array: keys.map(...) gives numbers, which reached the transforms (on worker threads, as
+    // empty records); a wrong count left elements out of the batches.
+    const sourceOf = (read: (keys: Float64Array) => unknown) => ({ length: 10, getItemsAsync: read, describe: () => ({ kind: 'Custom' }) }) as never;
+    const cases: [(keys: Float64Array) => unknown, RegExp][] = [
+      [(keys) => keys.map((key) => memoryRecord('c', key) as never), /returned a Float64Array, not an array of 4 Uint8Array records \(keys is a Float64Array, .*Array\.from\(keys, \(key\) => \.\.\.\)\)/],
+      [() => [memoryRecord('c', 0)], /returned 1 record for 4 keys/],
+      [(keys) => Array.from(keys, (key) => (key === 2 ? 'c:2' : memoryRecord('c', key))), /returned "c:2" at position 2 \(key 2\), not a Uint8Array/],
+    ];
+    for (const [read, message] of cases) {
+      const loader = new DataLoader<Uint8Array[]>({ source: sourceOf(async (keys) => read(keys)), sampler: sequential(), batchSize: 4 });
+      const failure = await drain(loader).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(LoaderError);
+      expect(failure).toMatchObject({ stage: 'read', epoch: 0, offset: 0, count: 4 });
+      expect((failure as LoaderError).cause).toBeInstanceOf(InvalidArgumentError);
+      expect((failure as Error).message).toMatch(/^reading elements 0\.\.3 of epoch 0 failed: source Custom: getItemsAsync\(keys\) /);
+      expect((failure as Error).message).toMatch(message);
     }
   });
 

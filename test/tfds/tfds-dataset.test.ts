@@ -316,6 +316,11 @@ describe('strict options', () => {
     expect(() => rich.readInstructions('train', { round: 'closest' } as never)).toThrow(InvalidOptionsError);
     expect(() => rich.numExamples('train', { rounding: 'floor' } as never)).toThrow(/rounding must be 'closest' or 'pct1_dropremainder'/);
     expect(() => rich.asSupervised({ one_hot: true } as never)).toThrow(/unknown option one_hot; did you mean oneHot\?/);
+    // A class count (exampleDataset's mapping.oneHot is one) or a string was taken as false: no one-hot, silently.
+    for (const oneHot of [3, 'yes', 1]) {
+      expect(() => rich.asSupervised({ oneHot } as never)).toThrow(InvalidOptionsError);
+      expect(() => rich.asSupervised({ oneHot } as never)).toThrow(/TfdsDataset\.asSupervised: oneHot must be a boolean \(got .+\); the class count comes from the ClassLabel/);
+    }
     expect(() => rich.decodedSpec({ images_as: 'float32' } as never)).toThrow(/unknown option images_as; did you mean imagesAs\?/);
     expect(() => rich.decodedSpec({ imagesAs: 'float64' } as never)).toThrow(/imagesAs must be one of 'uint8', 'int32', 'float32'/);
     expect(() => rich.createParser({ int64As: 'number' } as never)).toThrow(/int64As must be one of/);

@@ -8,7 +8,7 @@ import { IndexSampler } from '../../src/samplers/index-sampler.js';
 import { shardOptions } from '../../src/samplers/shard-options.js';
 import { fixedLen, fixedLenRaw, varLen } from '../../src/example/feature-spec.js';
 import { exampleDataset, featureTensor, sampleDataset, type TfNamespace } from '../../src/tfjs/index.js';
-import { InvalidArgumentError } from '../../src/format/errors.js';
+import { InvalidArgumentError, InvalidOptionsError } from '../../src/format/errors.js';
 import { contentRecord, goldenPath } from '../helpers/golden.js';
 
 const spec = { image: fixedLenRaw([784], { as: 'float32' }), label: fixedLen([], 'int64'), score: fixedLen([2], 'float32') };
@@ -85,6 +85,21 @@ describe('exampleDataset', () => {
     await expect(ragged.take(1).toArray()).rejects.toThrow(/feature "score" is ragged/);
     const names = exampleDataset(tf, { batches: goldenBatches(source), spec: { name: fixedLen([], 'bytes') }, mapping: { xs: 'name' } });
     await expect(names.take(1).toArray()).rejects.toThrow(/bytes or strings/);
+  });
+
+  it('refuses both a mapping and toElement (one would be ignored), and batches that are not async iterables', async () => {
+    using source = new ArrayRecordDataSource(goldenPath('tfex_zstd3_g1.array_record'));
+    const toElement = (batch: { score: { values: unknown } }, ns: TfNamespace) => ({ xs: ns.tensor(batch.score.values as Float32Array, [100, 2], 'float32') });
+    for (const make of [
+      () => exampleDataset(tf, { batches: goldenBatches(source), spec, mapping: { xs: 'image' }, toElement }),
+      () => sampleDataset(tf, { source, count: 5, seed: 1, batchSize: 5, spec, mapping: { xs: 'image' }, toElement }),
+    ]) {
+      expect(make).toThrow(InvalidOptionsError);
+      expect(make).toThrow(/give mapping or toElement, not both/);
+    }
+    const arrays = exampleDataset(tf, { batches: (() => [[contentRecord(0, 1)]]) as never, spec, mapping: { xs: 'image' } });
+    await expect(arrays.take(1).toArray()).rejects.toThrow(InvalidArgumentError);
+    await expect(arrays.take(1).toArray()).rejects.toThrow(/batches\(1\) must return an async iterable of batches, such as loader\.epoch\(1\) \(got an array\)/);
   });
 
   it('refuses labels oneHot cannot encode, where tf.oneHot would give a row of zeros', async () => {
