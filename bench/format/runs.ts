@@ -31,18 +31,18 @@ export async function transpileScripts(): Promise<() => void> {
   return () => fs.rmSync(outDir, { recursive: true, force: true });
 }
 
-/** What a process printed on its last line, as JSON. */
-function runNode<T>(script: Script, args: readonly string[]): T {
+/** What a process printed on its last line, as JSON; `env` adds to (or overrides) this process's environment. */
+function runNode<T>(script: Script, args: readonly string[], env: Readonly<Record<string, string>> = {}): T {
   const entry = transpiled?.get(script);
   const command = entry === undefined ? ['--import', 'tsx', path.join(here, script)] : [entry];
-  const result = spawnSync(process.execPath, [...command, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const result = spawnSync(process.execPath, [...command, ...args], { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
 }
 
-/** One measure of ours in a fresh process. */
-export function runOurs(args: readonly string[]): PassResult & { bytes: number } {
-  return runNode('measure.ts', args);
+/** One measure of ours in a fresh process, with `env` added to its environment. */
+export function runOurs(args: readonly string[], env?: Readonly<Record<string, string>>): PassResult & { bytes: number } {
+  return runNode('measure.ts', args, env);
 }
 
 /** The physical limits of a file (limits.ts) on `threads` threads, in a fresh process. */
