@@ -89,21 +89,22 @@ describe('every record of a share once per epoch', () => {
     );
   });
 
-  it('DistributedSampler: all ranks cover every record, padded by wrapping around or cut with dropLast', () => {
+  // Epoch 0 against PyTorch's model is distributed-sampler.test.ts's; this is every epoch after it.
+  it('DistributedSampler: in every later epoch too, all ranks cover every record, padded or cut with dropLast', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 7 }),
         fc.boolean(),
         fc.constantFrom('torch' as const, 'feistel' as const),
-        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 2, max: 4 }),
         fc.integer({ min: 0, max: 1000 }),
         (numRecords, numReplicas, dropLast, permutation, numEpochs, seed) => {
           const ranks = Array.from(
             { length: numReplicas },
             (_, rank) => new DistributedSampler({ numRecords, numReplicas, rank, shuffle: true, seed, dropLast, permutation, numEpochs }),
           );
-          for (let epoch = 0; epoch < numEpochs; epoch++) {
+          for (let epoch = 1; epoch < numEpochs; epoch++) {
             const keys = ranks.flatMap((rank) => epochKeys(rank, epoch));
             if (dropLast) {
               expect(keys.length).toBe(Math.floor(numRecords / numReplicas) * numReplicas);
