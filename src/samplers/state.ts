@@ -71,7 +71,7 @@ export function saveSamplerState(sampler: Positioned, position: number): Sampler
  * The position to continue from, after checking that `state` was saved for a sampler with the same
  * description as `sampler` (same kind and arguments), so a job never resumes into a different order.
  *
- * @throws InvalidArgumentError if `state` is not a SamplerState.
+ * @throws InvalidArgumentError if `state` is not a SamplerState, or has fields besides position and sampler.
  * @throws StateMismatchError if it was saved for another sampler; the message shows both descriptions.
  * @throws OutOfRangeError if its position is past this sampler's length.
  * @example
@@ -86,6 +86,11 @@ export function restoreSamplerState(sampler: Positioned, state: unknown): number
     (state as SamplerState).sampler === null
   ) {
     throw new InvalidArgumentError(`not a sampler state: ${printState(state)}`);
+  }
+  // As a DataLoader state's: an unknown field would be ignored, most likely a misspelt or hand-edited one.
+  const unknown = Object.keys(state).filter((key) => key !== 'position' && key !== 'sampler');
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`not a sampler state: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the fields are position, sampler`);
   }
   const { position, sampler: saved } = state as SamplerState;
   const expected = describeFingerprint(sampler.describe());

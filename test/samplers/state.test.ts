@@ -57,6 +57,10 @@ describe('sampler state', () => {
     expect(() => restoreSamplerState(sampler, { position: 1.5, sampler: sampler.describe() })).toThrow(InvalidArgumentError);
     expect(() => restoreSamplerState(sampler, 7)).toThrow(/not a sampler state: 7/);
     expect(() => restoreSamplerState(sampler, { position: 1, sampler: null })).toThrow(InvalidArgumentError);
+    // A misspelt or extra field would be ignored: refused, as a DataLoader state's are.
+    expect(() => restoreSamplerState(sampler, { position: 1, sampler: sampler.describe(), epoch: 2 })).toThrow(
+      /not a sampler state: unknown field epoch; the fields are position, sampler/,
+    );
   });
 
   it('refuses states JSON cannot print with InvalidArgumentError (no TypeError from the message)', () => {
