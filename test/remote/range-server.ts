@@ -42,6 +42,8 @@ export class RangeServer {
   readonly log: LoggedRequest[] = [];
   /** When true, If-Match and ifGenerationMatch are ignored (a server without preconditions). */
   ignorePreconditions = false;
+  /** When false, responses state no version (no ETag, no x-goog-generation), as some plain HTTP servers. */
+  sendsVersions = true;
   /** Delay before every response, in ms. */
   latencyMs = 0;
 
@@ -148,7 +150,7 @@ export class RangeServer {
       response.end('no such file');
       return;
     }
-    const version = { etag: file.etag, 'x-goog-generation': String(file.generation), 'accept-ranges': 'bytes' };
+    const version = this.sendsVersions ? { etag: file.etag, 'x-goog-generation': String(file.generation), 'accept-ranges': 'bytes' } : { 'accept-ranges': 'bytes' };
     if (!this.ignorePreconditions) {
       const ifMatch = request.headers['if-match'];
       const ifGeneration = url.searchParams.get('ifGenerationMatch');

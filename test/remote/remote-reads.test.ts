@@ -41,6 +41,7 @@ beforeAll(async () => {
 afterEach(() => {
   server.clearFaults();
   server.ignorePreconditions = false;
+  server.sendsVersions = true;
   server.put(FILE, BYTES);
 });
 afterAll(async () => {
@@ -170,6 +171,24 @@ describe('faults', () => {
     setTimeout(() => reader.close(), 50);
     await expect(read).rejects.toBeInstanceOf(ClosedError);
   });
+
+  it('close() also stops the requests still waiting for a connection: none is sent after it', async () => {
+    const reader = await openReader({ ...FAST, maxConnectionsPerHost: 2, coalesceGapBytes: 0, maxRequestBytes: 1 });
+    server.latencyMs = 100;
+    try {
+      server.resetLog();
+      const read = reader.readAsync(batch(100)); // about 100 requests, 2 at a time
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      reader.close();
+      await expect(read).rejects.toBeInstanceOf(ClosedError);
+      const atClose = server.requests;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(atClose).toBeLessThanOrEqual(2);
+      expect(server.requests).toBe(atClose);
+    } finally {
+      server.latencyMs = 0;
+    }
+  });
 });
 
 describe('a file replaced while it is read', () => {
@@ -182,6 +201,21 @@ describe('a file replaced while it is read', () => {
     server.ignorePreconditions = ignore;
     server.put(FILE, fs.readFileSync(goldenPath('zstd3default_g1_small.array_record')));
     await expect(reader.readAsync([300, 301])).rejects.toBeInstanceOf(FileChangedError);
+    reader.close();
+  });
+
+  it('a server that states no version: a rewrite of another size is FileChangedError, not a corrupt chunk', async () => {
+    server.sendsVersions = false;
+    const reader = await openReader();
+    expect((await reader.readAsync([1, 2])).map(sha256)).toEqual([GOLDEN.sha256[1], GOLDEN.sha256[2]]);
+    server.put(FILE, fs.readFileSync(goldenPath('zstd3default_g1_small.array_record'))); // 458,752 bytes, not 1,638,400
+    // Chunk 3 lies inside the new object (206 stating the new size), chunk 300 past its end (416).
+    for (const index of [3, 300]) {
+      const error = await reader.readAsync([index]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FileChangedError);
+      expect((error as Error).message).toContain(server.url(FILE));
+    }
+    await expect(reader.readAsync([3])).rejects.toThrow(/now 458752 bytes long, it was 1638400/);
     reader.close();
   });
 
@@ -218,6 +252,60 @@ describe('the disk cache', () => {
     await RangeCache.of(cache.directory, cache.maxBytes).flush();
     const size = fs.readdirSync(cache.directory).reduce((total, name) => total + fs.statSync(path.join(cache.directory, name)).size, 0);
     expect(size).toBeLessThanOrEqual(cache.maxBytes);
+  });
+
+  it('a cache file damaged or cut short on disk is a miss (refetched, then cached again), never a bad record', async () => {
+    const cache = { directory: path.join(dir, 'damaged-cache'), maxBytes: 64 << 20 };
+    const indices = batch(64);
+    const first = await openReader({ ...FAST, cache });
+    await first.readAsync(indices);
+    first.close();
+    await RangeCache.of(cache.directory, cache.maxBytes).flush();
+    const names = fs.readdirSync(cache.directory);
+    expect(names.length).toBeGreaterThan(1);
+    // One byte flipped in the middle of every file but the last, which loses its last 100 bytes.
+    for (const name of names.slice(0, -1)) {
+      const file = path.join(cache.directory, name);
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length >> 1]! ^= 0x40;
+      fs.writeFileSync(file, bytes);
+    }
+    fs.truncateSync(path.join(cache.directory, names.at(-1)!), fs.statSync(path.join(cache.directory, names.at(-1)!)).size - 100);
+    const second = await ArrayRecordReader.open(server.url(FILE), '', { ...FAST, cache });
+    server.resetLog();
+    expect((await second.readAsync(indices)).map(sha256)).toEqual(indices.map((i) => GOLDEN.sha256[i]));
+    expect(server.requests).toBeGreaterThan(0);
+    await RangeCache.of(cache.directory, cache.maxBytes).flush();
+    server.resetLog();
+    expect((await second.readAsync(indices)).map(sha256)).toEqual(indices.map((i) => GOLDEN.sha256[i]));
+    expect(server.requests).toBe(0);
+    second.close();
+    // A directory taken over at first use (a later process): a file cut short is deleted, not counted.
+    const later = path.join(dir, 'damaged-cache-later');
+    fs.cpSync(cache.directory, later, { recursive: true });
+    const cut = path.join(later, fs.readdirSync(later)[0]!);
+    fs.truncateSync(cut, fs.statSync(cut).size - 1);
+    const taken = RangeCache.of(later, cache.maxBytes);
+    expect(fs.existsSync(cut)).toBe(false);
+    expect(taken.size).toBe(fs.readdirSync(later).reduce((total, name) => total + fs.statSync(path.join(later, name)).size, 0));
+  });
+
+  it("a later reader's maxBytes for the same directory applies, not the first one's", async () => {
+    const directory = path.join(dir, 'rebound-cache');
+    const onDisk = (): number => fs.readdirSync(directory).reduce((total, name) => total + fs.statSync(path.join(directory, name)).size, 0);
+    const large = await openReader({ ...FAST, cache: { directory, maxBytes: 64 << 20 } });
+    await large.readAsync(batch(64));
+    large.close();
+    await RangeCache.of(directory, 64 << 20).flush();
+    expect(onDisk()).toBeGreaterThan(20_000);
+    const small = await ArrayRecordReader.open(server.url(FILE), '', { ...FAST, cache: { directory, maxBytes: 20_000 } });
+    expect(onDisk()).toBeLessThanOrEqual(20_000);
+    small.close();
+    const larger = await ArrayRecordReader.open(server.url(FILE), '', { ...FAST, cache: { directory, maxBytes: 8 << 20 } });
+    await larger.readAsync(batch(64));
+    await RangeCache.of(directory, 8 << 20).flush();
+    expect(onDisk()).toBeGreaterThan(20_000);
+    larger.close();
   });
 
   it('keeps to a small bound by evicting, and a changed file never hits', async () => {

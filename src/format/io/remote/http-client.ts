@@ -31,6 +31,14 @@ export interface FetchedRange {
   readonly version: string | undefined;
 }
 
+/** What the reads of an opened file are pinned to: the object as it was at open. */
+export interface OpenedObject {
+  /** The ETag (GCS: generation; else Last-Modified) at open; undefined when the server states none. */
+  readonly version: string | undefined;
+  /** The object's size at open. */
+  readonly size: number;
+}
+
 /** Counts of one remote file's requests, for tuning (coalescing, the cache). */
 export interface RemoteStats {
   /** HTTP requests sent, retries included. */
@@ -92,16 +100,17 @@ function describeSpan(span: ByteSpan): string {
 
 /**
  * GETs `span` of the object, retrying what may succeed on another attempt.
- * @param version the version seen at open: a response of another version is FileChangedError.
+ * @param opened the object as seen at open: a response of another version or size is FileChangedError,
+ *   and so are a 404 or 416 (deleted, shrunk); undefined while opening.
  * @param signal aborted when the file is closed: the request then rejects with ClosedError.
  * @param maxWholeBody a server that ignores Range may send the whole object, taken if at most this long.
- * @throws FileChangedError (412, or another ETag/generation); IoError for 404, 403 and other refusals,
+ * @throws FileChangedError (412, another ETag/generation or size, a 404/416 after open); IoError for 404, 403 and other refusals,
  *   and when every attempt failed; CorruptFileError for a range past the object's end (416).
  */
 export async function fetchRange(
   endpoint: ObjectEndpoint,
   span: ByteSpan,
-  version: string | undefined,
+  opened: OpenedObject | undefined,
   options: ResolvedRemoteOptions,
   stats: RemoteStats,
   signal: AbortSignal,
@@ -121,7 +130,7 @@ export async function fetchRange(
       }
     }
     try {
-      return await attemptRange(endpoint, span, version, options, stats, signal, maxWholeBody);
+      return await attemptRange(endpoint, span, opened, options, stats, signal, maxWholeBody);
     } catch (error) {
       if (signal.aborted) throw new ClosedError('remote file', place);
       if (!(error instanceof AttemptError)) throw error;
@@ -145,15 +154,22 @@ async function prepare(endpoint: ObjectEndpoint, span: ByteSpan, version: string
 async function attemptRange(
   endpoint: ObjectEndpoint,
   span: ByteSpan,
-  version: string | undefined,
+  opened: OpenedObject | undefined,
   options: ResolvedRemoteOptions,
   stats: RemoteStats,
   closed: AbortSignal,
   maxWholeBody: number,
 ): Promise<FetchedRange> {
+  const version = opened?.version;
   const request = await prepare(endpoint, span, version, options);
   const slots = slotsFor(request.url, options.maxConnectionsPerHost);
   await slots.acquire();
+  // A request that waited for its slot while the file was closed is not sent: the abort event it
+  // would listen for below has already fired.
+  if (closed.aborted) {
+    slots.release();
+    throw new ClosedError('remote file', { path: endpoint.path, offset: 'suffix' in span ? undefined : span.offset });
+  }
   // One controller per attempt, aborted by the timeout or the file's close (AbortSignal.any would tie
   // every attempt's signal to the file's long-lived one).
   const controller = new AbortController();
@@ -185,6 +201,15 @@ async function attemptRange(
           { path: endpoint.path },
         );
       }
+      // A server that states no version (or a Last-Modified rewritten within its second) still tells a
+      // rewrite of another size: never take bytes for the offsets of the file as it was at open from it.
+      if (opened !== undefined && !Number.isNaN(expected.size) && expected.size !== opened.size) {
+        await response.body?.cancel();
+        throw new FileChangedError(`the object changed since it was opened: it is now ${expected.size} bytes long, it was ${opened.size}`, {
+          path: endpoint.path,
+          offset: expected.offset,
+        });
+      }
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(await response.arrayBuffer());
@@ -204,7 +229,7 @@ async function attemptRange(
     if (status === 416) {
       const total = /\*\/(\d+)/.exec(response.headers.get('content-range') ?? '')?.[1];
       if ('suffix' in span && total !== undefined) return { offset: 0, bytes: new Uint8Array(0), size: Number(total), version: found };
-      if (version !== undefined) throw new FileChangedError(`the object shrank since it was opened: ${describeSpan(span)} lie past its end`, { path: endpoint.path });
+      if (opened !== undefined) throw new FileChangedError(`the object shrank since it was opened: ${describeSpan(span)} lie past its end`, { path: endpoint.path });
       throw new CorruptFileError(`${describeSpan(span)} lie past the end of the object${total === undefined ? '' : ` of ${total} bytes`} (changed or truncated?)`, {
         path: endpoint.path,
       });
@@ -212,7 +237,7 @@ async function attemptRange(
     if (status >= 500 || status === 429 || status === 408) {
       throw new AttemptError(`HTTP ${status}${text}`, true, retryAfter(response.headers));
     }
-    if (status === 404 && version !== undefined) throw new FileChangedError('the object was deleted since it was opened', { path: endpoint.path });
+    if (status === 404 && opened !== undefined) throw new FileChangedError('the object was deleted since it was opened', { path: endpoint.path });
     const hint = status === 403 || status === 401 ? ' (access denied: check the credentials, headers or signRequest)' : status === 404 ? ' (no such object)' : '';
     throw new AttemptError(`HTTP ${status}${hint}${text}`, false);
   } finally {

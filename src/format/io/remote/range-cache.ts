@@ -1,9 +1,13 @@
 // A disk cache of byte ranges fetched from remote files, bounded in size: one file per fetched
 // request, named by the object (URL and version) and the range, the least recently used deleted first.
+// Each file ends with a CRC-32 of every 64 KiB block of its bytes, checked on every hit: a file damaged
+// on disk is a miss (and deleted), never bytes handed out as the remote file's (a bad chunk read from
+// the cache would otherwise be a CorruptFileError naming the URL on every later read).
 
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 
 interface Entry {
   readonly object: string;
@@ -11,6 +15,14 @@ interface Entry {
   readonly end: number;
   readonly file: string;
   lastUsed: number;
+}
+
+/** The bytes checked by one CRC-32: a hit reads and checks at most one block more on each side. */
+const BLOCK = 64 * 1024;
+
+/** The size of a cache file holding `length` bytes: the bytes, then a 4-byte CRC-32 per block. */
+function fileSize(length: number): number {
+  return length + 4 * Math.ceil(length / BLOCK);
 }
 
 const NAME = /^([0-9a-f]{32})-(\d+)-(\d+)\.range$/;
@@ -30,7 +42,7 @@ export class RangeCache {
 
   private constructor(
     private readonly directory: string,
-    private readonly maxBytes: number,
+    private maxBytes: number,
   ) {
     fs.mkdirSync(directory, { recursive: true });
     const found: Entry[] = [];
@@ -46,7 +58,11 @@ export class RangeCache {
       }
       const offset = Number(match[2]);
       const end = Number(match[3]);
-      if (stat.size !== end - offset) continue;
+      // Cut short (or written by a version without checksums): of no use, and not counted in the bound.
+      if (stat.size !== fileSize(end - offset)) {
+        fs.rmSync(file, { force: true });
+        continue;
+      }
       found.push({ object: match[1]!, offset, end, file, lastUsed: stat.mtimeMs });
     }
     found.sort((a, b) => a.lastUsed - b.lastUsed);
@@ -57,11 +73,19 @@ export class RangeCache {
     for (const file of this.evict()) fs.rmSync(file, { force: true });
   }
 
-  /** The cache of `directory` with bound `maxBytes` (one instance per directory in the process). */
+  /**
+   * The cache of `directory` (one instance per directory in the process) with bound `maxBytes`: the
+   * bound given last applies to the directory, evicting at once when it is lower than before (kept
+   * from the first caller instead, a later reader's own bound would be ignored without a word).
+   */
   static of(directory: string, maxBytes: number): RangeCache {
     const key = path.resolve(directory);
     let cache = RangeCache.caches.get(key);
     if (cache === undefined) RangeCache.caches.set(key, (cache = new RangeCache(key, maxBytes)));
+    else if (cache.maxBytes !== maxBytes) {
+      cache.maxBytes = maxBytes;
+      for (const file of cache.evict()) fs.rmSync(file, { force: true });
+    }
     return cache;
   }
 
@@ -70,28 +94,44 @@ export class RangeCache {
     return createHash('sha256').update(`${url}\u0000${version}`).digest('hex').slice(0, 32);
   }
 
-  /** Bytes [offset, offset + length) of `object`, when one cached range holds them all. */
+  /**
+   * Bytes [offset, offset + length) of `object`, when one cached range holds them all and the blocks
+   * holding them match their CRC-32s; a damaged or shortened file is deleted, and a miss.
+   */
   async get(object: string, offset: number, length: number): Promise<Uint8Array | undefined> {
     if (this.writing.size > 0) await Promise.all(this.writing);
     const entries = this.byObject.get(object);
     if (entries === undefined) return undefined;
     const entry = entries.find((candidate) => candidate.offset <= offset && candidate.end >= offset + length);
     if (entry === undefined) return undefined;
+    if (length === 0) return new Uint8Array(0);
     entry.lastUsed = this.clock++;
-    const bytes = new Uint8Array(length);
+    const size = entry.end - entry.offset;
+    const first = Math.floor((offset - entry.offset) / BLOCK);
+    const last = Math.floor((offset - entry.offset + length - 1) / BLOCK);
+    const blocks = new Uint8Array(Math.min(size, (last + 1) * BLOCK) - first * BLOCK);
+    const sums = new Uint8Array(4 * (last - first + 1));
     try {
       const handle = await fs.promises.open(entry.file, 'r');
       try {
-        const { bytesRead } = await handle.read(bytes, 0, length, offset - entry.offset);
-        if (bytesRead !== length) throw new Error('short read');
+        const read = await handle.read(blocks, 0, blocks.length, first * BLOCK);
+        const readSums = await handle.read(sums, 0, sums.length, size + 4 * first);
+        if (read.bytesRead !== blocks.length || readSums.bytesRead !== sums.length) throw new Error('short read');
       } finally {
         await handle.close();
       }
+      const view = new DataView(sums.buffer);
+      for (let block = 0; block <= last - first; block++) {
+        if (crc32(blocks.subarray(block * BLOCK, (block + 1) * BLOCK)) !== view.getUint32(4 * block, true)) throw new Error('checksum mismatch');
+      }
     } catch {
+      // Missing (another process evicted it), cut short or damaged: refetched, and stored again.
       this.remove(entry);
+      await fs.promises.rm(entry.file, { force: true }).catch(() => {});
       return undefined;
     }
-    return bytes;
+    const begin = offset - entry.offset - first * BLOCK;
+    return blocks.subarray(begin, begin + length);
   }
 
   /**
@@ -110,13 +150,22 @@ export class RangeCache {
   }
 
   private async write(object: string, offset: number, bytes: Uint8Array): Promise<void> {
-    if (bytes.length === 0 || bytes.length > this.maxBytes) return;
+    if (bytes.length === 0 || fileSize(bytes.length) > this.maxBytes) return;
     const end = offset + bytes.length;
     if (this.byObject.get(object)?.some((entry) => entry.offset <= offset && entry.end >= end)) return;
     const file = path.join(this.directory, `${object}-${offset}-${end}.range`);
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const sums = new Uint8Array(fileSize(bytes.length) - bytes.length);
+    const view = new DataView(sums.buffer);
+    for (let block = 0; block * BLOCK < bytes.length; block++) view.setUint32(4 * block, crc32(bytes.subarray(block * BLOCK, (block + 1) * BLOCK)), true);
     try {
-      await fs.promises.writeFile(temporary, bytes);
+      const handle = await fs.promises.open(temporary, 'w');
+      try {
+        const { bytesWritten } = await handle.writev([bytes, sums]);
+        if (bytesWritten !== bytes.length + sums.length) throw new Error('short write');
+      } finally {
+        await handle.close();
+      }
       await fs.promises.rename(temporary, file);
     } catch {
       await fs.promises.rm(temporary, { force: true }).catch(() => {});
@@ -126,7 +175,7 @@ export class RangeCache {
     await Promise.all(this.evict().map((evicted) => fs.promises.rm(evicted, { force: true }).catch(() => {})));
   }
 
-  /** Bytes held now. */
+  /** Bytes held now, on disk (checksums included). */
   get size(): number {
     return this.totalBytes;
   }
@@ -136,7 +185,7 @@ export class RangeCache {
     if (entries === undefined) this.byObject.set(entry.object, (entries = []));
     entries.push(entry);
     entries.sort((a, b) => a.offset - b.offset);
-    this.totalBytes += entry.end - entry.offset;
+    this.totalBytes += fileSize(entry.end - entry.offset);
   }
 
   private remove(entry: Entry): void {
@@ -145,7 +194,7 @@ export class RangeCache {
     if (at < 0) return;
     entries!.splice(at, 1);
     if (entries!.length === 0) this.byObject.delete(entry.object);
-    this.totalBytes -= entry.end - entry.offset;
+    this.totalBytes -= fileSize(entry.end - entry.offset);
   }
 
   /** Drops least recently used entries until the cache is within its bound; returns their files, to delete. */

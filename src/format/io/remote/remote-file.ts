@@ -98,9 +98,13 @@ export class RemoteFile implements ByteSource {
         (read) => read,
         () => undefined,
       );
-      if (head !== undefined && head.version !== tail.version) {
+      // Sizes are compared too, for servers that state no version.
+      if (head !== undefined && (head.version !== tail.version || (!Number.isNaN(head.size) && head.size !== tail.size))) {
         if (attempt < OPEN_ATTEMPTS) continue;
-        throw new FileChangedError(`the object changed while it was being opened (version ${head.version}, then ${tail.version})`, { path });
+        throw new FileChangedError(
+          `the object changed while it was being opened (version ${head.version} of ${head.size} bytes, then ${tail.version} of ${tail.size} bytes)`,
+          { path },
+        );
       }
       const pieces = [tail, ...(head === undefined ? [] : [head])].map((read: FetchedRange) => ({ offset: read.offset, bytes: read.bytes }));
       return new RemoteFile(path, endpoint, options, tail.version, tail.size, pieces, stats);
@@ -215,7 +219,7 @@ export class RemoteFile implements ByteSource {
         const members = request.members.map((member) => missing[member]!);
         try {
           const length = request.end - request.offset;
-          const fetched = await fetchRange(this.endpoint, { offset: request.offset, length }, this.version, this.options, this.stats, this.closer.signal, 0);
+          const fetched = await fetchRange(this.endpoint, { offset: request.offset, length }, this, this.options, this.stats, this.closer.signal, 0);
           if (fetched.bytes.length !== length) {
             throw new FileChangedError(`the object is now ${fetched.size} bytes long, it was ${this.size} when opened`, { path: this.path, offset: request.offset });
           }
