@@ -20,7 +20,7 @@ Exit status:
   1    a data problem: a file missing, unreadable, damaged or not of the expected format;
        verify found damage; info could not describe a file (the others are still described)
   2    usage: unknown command or option, missing argument, bad option value, an output that is
-       one of the inputs, --start/--end outside the file
+       one of the inputs or a directory, --start/--end outside the file
   130  interrupted (SIGINT), 143 terminated (SIGTERM): no output file is left behind
 
 Input formats (told from the first bytes unless --from is given): ArrayRecord, plain Riegeli, TFRecord

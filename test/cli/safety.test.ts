@@ -92,6 +92,54 @@ describe('safe with data', () => {
     }
   });
 
+  it('an output that is a directory, or in none, is refused before anything is written: an existing shard keeps its bytes', () => {
+    const folder = fs.mkdtempSync(path.join(dir, 'directory-'));
+    const input = path.join(folder, 'in.array_record');
+    fs.copyFileSync(DIGITS_0, input);
+    // Shard 1's name is a directory: shard 0 must not replace the existing file before the rename of shard 1 fails.
+    const shard0 = path.join(folder, 'out-00000-of-00002');
+    fs.writeFileSync(shard0, 'keep me');
+    fs.mkdirSync(path.join(folder, 'out-00001-of-00002'));
+    const shards = run(['convert', input, path.join(folder, 'out'), '--shards', '2']);
+    expect(shards.code, shards.stderr).toBe(2);
+    expect(shards.stderr).toMatch(/the output .*out-00001-of-00002 is a directory/);
+    expect(fs.readFileSync(shard0, 'utf8')).toBe('keep me');
+    fs.symlinkSync(path.join(folder, 'out-00001-of-00002'), path.join(folder, 'link'));
+    for (const output of [folder, `${path.join(folder, 'new')}/`, path.join(folder, 'link'), '', '.']) {
+      for (const args of [['convert', input, output], ['repair', input, output]]) {
+        const refused = run(args);
+        expect(refused.code, `${args.join(' ')}: ${refused.stderr}`).toBe(2);
+        expect(refused.stderr).toMatch(output === '' ? /an output needs a file name/ : /is a directory: name a file/);
+      }
+    }
+    // A missing directory, or a file where the directory should be: a typed error naming the output, not ENOTDIR.
+    for (const output of [path.join(folder, 'none', 'x'), path.join(input, 'x')]) {
+      const failed = run(['convert', input, output]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/^array-record: cannot write .*x: expected a directory at .*, but it (does not exist|is not a directory)/);
+    }
+    expect(listing(folder)).toEqual(['in.array_record', 'link', 'out-00000-of-00002', 'out-00001-of-00002']);
+  });
+
+  it('a full disk (ulimit -f) under any output, gzip TFRecord and stdin kept for shards too: an error naming the file, nothing left', () => {
+    const folder = fs.mkdtempSync(path.join(dir, 'full-'));
+    const lines = path.join(folder, 'in.txt');
+    fs.writeFileSync(lines, Array.from({ length: 100_000 }, (_, i) => `${i}\n`).join(''));
+    // 32 blocks of 512 bytes: Node ignores SIGXFSZ, so a write past the limit fails with EFBIG.
+    for (const [command, temporary] of [
+      [`$CLI convert ${lines} ${folder}/out.tfrecord.gz --from lines`, /\.out\.tfrecord\.gz\.\d+-\d+\.partial/],
+      [`$CLI convert ${lines} ${folder}/out.tfrecord --from lines`, /\.out\.tfrecord\.\d+-\d+\.partial/],
+      [`$CLI convert ${lines} ${folder}/out.array_record --from lines`, /\.out\.array_record\.\d+-\d+\.partial/],
+      [`TMPDIR=${folder} $CLI convert - ${folder}/out --from lines --shards 2 < ${lines}`, /keep stdin in a temporary file.*\.array-record-input\.\d+-\d+\.partial/],
+    ] as const) {
+      const result = shell(`ulimit -f 32; ${command}`);
+      expect(result.code, command).toBe(1);
+      expect(result.stderr, command).toMatch(/^array-record: .*EFBIG/);
+      expect(result.stderr, command).toMatch(temporary);
+      expect(listing(folder), command).toEqual(['in.txt']);
+    }
+  });
+
   it('cat | head -1 ends quietly with status 0, no stack trace', () => {
     const file = bigArrayRecord('many.array_record', 100_000);
     for (const command of [`$CLI cat ${file}`, `$CLI cat ${file} --as json`, `$CLI convert ${file} -`, `$CLI head -n 100000 ${file}`]) {

@@ -13,6 +13,7 @@ import {
   CorruptFileError,
   encodeTFRecord,
   InvalidArgumentError,
+  IoError,
   NotArrayRecordError,
   openRecordInput,
   recordFromJson,
@@ -23,6 +24,7 @@ import {
 } from '../../src/index.js';
 import { ByteStream } from '../../src/format/io/byte-stream.js';
 import { LocalFile } from '../../src/format/io/byte-source.js';
+import { PendingFile } from '../../src/format/io/pending-file.js';
 import { goldenPath } from '../helpers/golden.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-tools-'));
@@ -123,6 +125,16 @@ describe('TFRecord writing and convert()', () => {
     fs.copyFileSync(MORRIS, copy);
     await expect(convert([copy], copy)).rejects.toThrow(/is the input/);
     expect(fs.readFileSync(copy)).toEqual(fs.readFileSync(MORRIS));
+  });
+
+  it('an output in no directory is an IoError naming it; discarding a temporary that cannot exist does not throw', async () => {
+    // The directory is a file: creating the temporary fails with ENOTDIR, and so did deleting it, which
+    // replaced the error to report with a raw one naming only the temporary.
+    const output = path.join(MORRIS, 'out.array_record');
+    const error = await convert([MORRIS], output).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IoError);
+    expect((error as IoError).path).toBe(output);
+    expect(() => PendingFile.beside(output).discard()).not.toThrow();
   });
 });
 

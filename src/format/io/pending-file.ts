@@ -58,12 +58,20 @@ export class PendingFile {
     syncDirectory(path.dirname(this.path));
   }
 
-  /** Deletes the temporary file, if any; idempotent, and a no-op after `commit()`. */
+  /**
+   * Deletes the temporary file, if any; idempotent, and a no-op after `commit()`. Never throws: it runs
+   * after a failure (one creating the file, say, when its directory is a file: ENOTDIR), and that
+   * failure is the one to report.
+   */
   discard(): void {
     if (this.done) return;
     this.done = true;
     pending.delete(this.tempPath);
-    fs.rmSync(this.tempPath, { force: true });
+    try {
+      fs.rmSync(this.tempPath, { force: true });
+    } catch {
+      // `force` ignores only ENOENT; a path that cannot exist (ENOTDIR) holds no file to delete either.
+    }
   }
 }
 

@@ -9,13 +9,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { parseWriterOptions } from '../arrayrecord/writer-options.js';
-import { InvalidArgumentError, InvalidOptionsError } from '../errors.js';
+import { ArrayRecordError, InvalidArgumentError, InvalidOptionsError, IoError } from '../errors.js';
 import { PendingFile } from '../io/pending-file.js';
 import { checkOptions, optionNames, requireFunction, type OptionAliases } from '../options-check.js';
 import type { RecordsMetadata } from '../riegeli/records-metadata.js';
 import { openRecordInput, type InputCompression, type InputSource, type RecordFormat } from './record-input.js';
 import { createSink, OUTPUT_COMPRESSIONS, OUTPUT_FORMATS, type OutputCompression, type OutputFormat, type OutputTarget, type RecordSink } from './record-output.js';
-import { assertOutputsAreNotInputs } from './same-file.js';
+import { assertOutputsAreFiles, assertOutputsAreNotInputs } from './same-file.js';
 
 /** How to convert. */
 export interface ConvertOptions {
@@ -105,7 +105,8 @@ export function shardName(output: string, index: number, count: number): string 
  * name beside it and renamed when all are complete: a failure leaves no output behind. An output that
  * is one of the inputs is refused before anything is written.
  * @throws InvalidOptionsError, InvalidArgumentError for bad options (an unknown key is named with the
- *   nearest known one: `num_shards` suggests shards) or an output that is an input;
+ *   nearest known one: `num_shards` suggests shards), an output that is an input or a directory; IoError
+ *   for an output whose directory does not exist (all before anything is written);
  *   what opening and reading the inputs throws (IoError, NotArrayRecordError, CorruptFileError, ...).
  * @example
  * await convert(['train.tfrecord'], 'train.array_record', { writerOptions: 'group_size:1000' });
@@ -175,6 +176,7 @@ function planOutputs(inputs: readonly InputSource[], output: OutputTarget, optio
     typeof output === 'string' ? names : [],
     inputs.filter((input): input is string => typeof input === 'string'),
   );
+  if (typeof output === 'string') assertOutputsAreFiles(names);
   const targets = typeof output === 'string' ? names : [output];
   return { targets, names, format, writerOptions, compression };
 }
@@ -186,7 +188,13 @@ function planOutputs(inputs: readonly InputSource[], output: OutputTarget, optio
 async function spool(input: Exclude<InputSource, string>, temporaries: PendingFile[]): Promise<string> {
   const file = PendingFile.beside(path.join(os.tmpdir(), 'array-record-input'));
   temporaries.push(file);
-  await pipeline(Readable.from(input.stream), fs.createWriteStream(file.tempPath, { flags: 'wx', mode: 0o600 }));
+  try {
+    await pipeline(Readable.from(input.stream), fs.createWriteStream(file.tempPath, { flags: 'wx', mode: 0o600 }));
+  } catch (error) {
+    // A failure of the temporary file (ENOSPC in a small TMPDIR) would otherwise name no file at all.
+    if (error instanceof ArrayRecordError) throw error;
+    throw new IoError(`cannot keep ${input.name} in a temporary file to count its records for the shards: ${(error as Error).message}`, { path: file.tempPath }, error);
+  }
   return file.tempPath;
 }
 

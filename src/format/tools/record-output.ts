@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { ArrayRecordWriter } from '../arrayrecord/writer.js';
-import { IoError } from '../errors.js';
+import { ArrayRecordError, IoError } from '../errors.js';
 import { PendingFile } from '../io/pending-file.js';
 import type { RecordsMetadata } from '../riegeli/records-metadata.js';
 import { encodeTFRecord } from '../tfrecord/tfrecord-writer.js';
@@ -180,14 +180,28 @@ class StreamSink implements RecordSink {
   }
 
   async write(record: Uint8Array): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure !== undefined) throw this.typed(this.failure);
     const framed = encodeTFRecord(record);
     this.batch.push(framed);
     this.batched += framed.length;
-    if (this.batched >= STREAM_BATCH) await this.flush();
+    if (this.batched < STREAM_BATCH) return;
+    try {
+      await this.flush();
+    } catch (error) {
+      throw this.typed(error);
+    }
   }
 
   async finish(): Promise<undefined> {
+    try {
+      await this.finishStream();
+    } catch (error) {
+      throw this.typed(error);
+    }
+    return undefined;
+  }
+
+  private async finishStream(): Promise<void> {
     await this.flush();
     if (this.input !== this.target) {
       this.input.end();
@@ -203,7 +217,15 @@ class StreamSink implements RecordSink {
       fs.fsyncSync(this.file.fd);
       fs.closeSync(this.file.fd);
     }
-    return undefined;
+  }
+
+  /**
+   * A file's failure as an IoError naming the file (the stream's own error, ENOSPC say, names neither
+   * the file nor what failed). A stream's (stdout's) stays as it is: EPIPE there means its reader went away.
+   */
+  private typed(error: unknown): unknown {
+    if (this.file === undefined || error instanceof ArrayRecordError) return error;
+    return new IoError(`write failed: ${(error as Error).message}`, { path: this.file.pending.tempPath }, error);
   }
 
   commit(): void {

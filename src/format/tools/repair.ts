@@ -25,7 +25,7 @@ import { BLOCK_SIZE, ChunkType, CompressionType } from '../riegeli/constants.js'
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { decodeMetadataChunk, type RecordsMetadata } from '../riegeli/records-metadata.js';
 import { isChunkDamage, type SkippedRegion } from '../riegeli/recovery.js';
-import { assertOutputsAreNotInputs } from './same-file.js';
+import { assertOutputsAreFiles, assertOutputsAreNotInputs } from './same-file.js';
 
 /** How to repair. */
 export interface RepairOptions {
@@ -116,7 +116,7 @@ const PROGRESS_INTERVAL_MS = 100;
  * output is written under a temporary name and renamed when complete; an output that is the input is
  * refused. Works on any Riegeli/records file, a plain one too.
  * @throws InvalidOptionsError for an unknown option (named, with the nearest known one) or bad writer
- *   options; InvalidArgumentError when the output is the input; IoError; NotArrayRecordError when the
+ *   options; InvalidArgumentError when the output is the input or a directory; IoError; NotArrayRecordError when the
  *   input is not a Riegeli/ArrayRecord file at all (nothing to recover).
  * @example
  * const report = await repair('crashed.array_record', 'saved.array_record');
@@ -127,6 +127,7 @@ export async function repair(input: string, output: string, options: RepairOptio
   if (options.onProgress !== undefined) requireFunction('repair', 'onProgress', options.onProgress);
   if (options.writerOptions !== undefined) parseWriterOptions(options.writerOptions);
   assertOutputsAreNotInputs([output], [input]);
+  assertOutputsAreFiles([output]);
   const source = LocalFile.open(input);
   try {
     const clock = new Clock(options.onProgress, source.size);

@@ -1,8 +1,9 @@
-// Refusing an output that is one of the inputs: writing it would destroy the data being read.
+// Refusing an output that is one of the inputs (writing it would destroy the data being read), and an
+// output that cannot be renamed into place (a directory, a missing directory), before anything is written.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, IoError } from '../errors.js';
 
 /** Device and inode of what `file` names (symlinks followed), or undefined when nothing is there. */
 function identity(file: string): string | undefined {
@@ -33,5 +34,39 @@ export function assertOutputsAreNotInputs(outputs: readonly string[], inputs: re
     if (input !== undefined) {
       throw new InvalidArgumentError(`the output ${output} is the input ${input}: writing it would destroy what is being read`, { path: output });
     }
+  }
+}
+
+/**
+ * Throws unless each of `outputs` names a file that a finished temporary file beside it can be renamed
+ * to. Checked before anything is written: the rename is the last step, and when it failed for the
+ * second of several shards the first was already in place (replacing a file of that name), so a failed
+ * run would leave half a set of outputs behind.
+ * @throws InvalidArgumentError for an empty name or a directory; IoError when the directory to write in
+ *   does not exist or is not a directory.
+ * @example assertOutputsAreFiles(['out/']) // throws: the output out/ is a directory
+ */
+export function assertOutputsAreFiles(outputs: readonly string[]): void {
+  for (const output of outputs) {
+    if (output === '') throw new InvalidArgumentError('an output needs a file name, got ""');
+    // A name ending in a separator, '.' or '..' names a directory whatever is there; a symlink to a
+    // directory is refused too, rather than replaced by the file (rename would replace the link).
+    const base = path.basename(output);
+    const isDirectory = output.endsWith('/') || output.endsWith(path.sep) || base === '.' || base === '..' || statOf(output)?.isDirectory() === true;
+    if (isDirectory) throw new InvalidArgumentError(`the output ${output} is a directory: name a file to write`, { path: output });
+    const parent = path.dirname(output);
+    const parentStat = statOf(parent);
+    if (parentStat?.isDirectory() !== true) {
+      const found = parentStat === undefined ? 'does not exist' : 'is not a directory';
+      throw new IoError(`cannot write ${output}: expected a directory at ${parent}, but it ${found}`, { path: output });
+    }
+  }
+}
+
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
   }
 }
