@@ -2,6 +2,7 @@
 // bounded, ordered prefetch, epoch-by-epoch iteration, and checkpointable (also elastic) state.
 
 import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError, UnsupportedError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import type { DistributedPlacement } from '../samplers/env.js';
 import type { Sampler, SamplerDescription } from '../samplers/sampler.js';
 import type { Block } from './block-producer.js';
@@ -156,7 +157,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    */
   epoch(epoch?: number): AsyncIterable<Out> {
     if (epoch !== undefined && (!Number.isSafeInteger(epoch) || epoch < 0)) {
-      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
+      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${describeFound(epoch)})`);
     }
     this.followSampler();
     // Such an epoch would silently yield nothing. Without an argument, the epoch after the last is where

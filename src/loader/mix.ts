@@ -3,7 +3,7 @@
 // proportion to the weights, from a hash of (seed, epoch, position) so that no generator state is kept.
 
 import { InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
-import { checkOptions, optionNames, requireBoolean, requireSeed, type OptionAliases } from '../format/options-check.js';
+import { checkOptions, describeFound, type OptionAliases, optionNames, requireBoolean, requireSeed } from '../format/options-check.js';
 import { requireSampler } from '../samplers/checks.js';
 import type { Sampler, SamplerDescription } from '../samplers/sampler.js';
 import { epochSpan, samplerEpochs, type ElementPlan, type EpochSpan, type PlanCursor, type PlanPosition } from './epoch-plan.js';
@@ -78,7 +78,7 @@ export class MixPlan implements ElementPlan {
     this.weights = Float64Array.from(components, (component, j) => {
       const { weight } = component;
       if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
-        throw new InvalidOptionsError(`${OWNER}: components[${j}].weight must be a positive finite number (got ${String(weight)})`);
+        throw new InvalidOptionsError(`${OWNER}: components[${j}].weight must be a positive finite number (got ${describeFound(weight)})`);
       }
       return weight;
     });

@@ -79,7 +79,7 @@ export function requireEnvironment(owner: string, value: unknown): Environment |
  */
 export function checkStep(owner: string, step: number, length: number): void {
   if (!Number.isSafeInteger(step) || step < 0) {
-    throw new InvalidArgumentError(`${owner}: step must be a non-negative integer (got ${String(step)})`);
+    throw new InvalidArgumentError(`${owner}: step must be a non-negative integer (got ${describeFound(step)})`);
   }
   if (step >= length) {
     throw new OutOfRangeError(`${owner}: step ${step} is past the end (length ${length})`, { index: step });

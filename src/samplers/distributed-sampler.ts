@@ -6,6 +6,7 @@
 // `total` entries (or cut to `total` with drop_last); rank r takes entries r, r + W, r + 2W, ...
 
 import { InvalidArgumentError, InvalidOptionsError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import {
   checkOptions,
   checkStep,
@@ -157,7 +158,7 @@ export class DistributedSampler implements Sampler {
    */
   setEpoch(epoch: number): void {
     if (!Number.isSafeInteger(epoch) || epoch < 0) {
-      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
+      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${describeFound(epoch)})`);
     }
     this.firstEpoch = epoch;
   }

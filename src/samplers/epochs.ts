@@ -1,6 +1,7 @@
 // Epoch arithmetic shared by samplers whose epochs all have the same number of steps.
 
 import { InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import type { StepRange } from './sampler.js';
 
 /**
@@ -17,7 +18,7 @@ export function uniformEpochRange(
   firstEpoch = 0,
 ): StepRange {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new InvalidArgumentError(`${owner}: epoch must be a non-negative integer (got ${String(epoch)})`);
+    throw new InvalidArgumentError(`${owner}: epoch must be a non-negative integer (got ${describeFound(epoch)})`);
   }
   const start = (epoch - firstEpoch) * epochLength;
   if (epoch < firstEpoch || start >= length) {

@@ -9,6 +9,7 @@
 // W bits, and W <= 27 for any maxIndex below 2^53, so plain 32-bit integer operations are exact here.
 
 import { InvalidArgumentError, OutOfRangeError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import { seedSeqGenerate } from './seed-seq.js';
 
 /** Grain's round count (samplers and MapDataset.shuffle always pass 4). */
@@ -60,16 +61,16 @@ function bitLength(value: number): number {
 
 function checkMaxIndex(maxIndex: number): void {
   if (!Number.isSafeInteger(maxIndex) || maxIndex < 0) {
-    throw new InvalidArgumentError(`index_shuffle: maxIndex must be an integer in [0, 2^53) (got ${String(maxIndex)})`);
+    throw new InvalidArgumentError(`index_shuffle: maxIndex must be an integer in [0, 2^53) (got ${describeFound(maxIndex)})`);
   }
 }
 
 function checkSeedAndRounds(seed: number, rounds: number): void {
   if (!Number.isInteger(seed) || seed < 0 || seed >= 0x1_0000_0000) {
-    throw new InvalidArgumentError(`index_shuffle: seed must be an integer in [0, 2^32) (got ${String(seed)})`);
+    throw new InvalidArgumentError(`index_shuffle: seed must be an integer in [0, 2^32) (got ${describeFound(seed)})`);
   }
   if (!Number.isInteger(rounds) || rounds < 4 || rounds > 1024 || rounds % 2 !== 0) {
-    throw new InvalidArgumentError(`index_shuffle: rounds must be an even integer in [4, 1024] (got ${String(rounds)})`);
+    throw new InvalidArgumentError(`index_shuffle: rounds must be an even integer in [4, 1024] (got ${describeFound(rounds)})`);
   }
 }
 
@@ -102,7 +103,7 @@ export class IndexShuffle {
     checkMaxIndex(maxIndex);
     checkSeedAndRounds(seed, rounds);
     if (blockRule !== 'grain' && blockRule !== 'bijective') {
-      throw new InvalidArgumentError(`index_shuffle: blockRule must be 'grain' or 'bijective' (got ${String(blockRule)})`);
+      throw new InvalidArgumentError(`index_shuffle: blockRule must be 'grain' or 'bijective' (got ${describeFound(blockRule)})`);
     }
     this.maxIndex = maxIndex;
     this.seed = seed;
@@ -124,7 +125,7 @@ export class IndexShuffle {
    */
   apply(index: number): number {
     if (!Number.isSafeInteger(index)) {
-      throw new InvalidArgumentError(`index_shuffle: index must be an integer (got ${String(index)})`);
+      throw new InvalidArgumentError(`index_shuffle: index must be an integer (got ${describeFound(index)})`);
     }
     if (index < 0 || index > this.maxIndex) {
       throw new OutOfRangeError(`index_shuffle: index ${index} is outside [0, ${this.maxIndex}]`, { index });

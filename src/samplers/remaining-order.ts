@@ -9,6 +9,7 @@
 // visited exactly once, with no key lost even when the old ranks had consumed different counts.
 
 import { InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import { checkOptions, checkStep, optionNames, requireInteger, requireSampler, type OptionAliases } from './checks.js';
 import type { Environment } from './env.js';
 import type { Sampler, SamplerDescription, StepRange } from './sampler.js';
@@ -103,7 +104,7 @@ export class RemainingOrder implements Sampler {
   epochRange(epoch: number): StepRange {
     // Like every sampler (see uniformEpochRange): a malformed epoch is an argument error, not a missing epoch.
     if (!Number.isSafeInteger(epoch) || epoch < 0) {
-      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${String(epoch)})`);
+      throw new InvalidArgumentError(`${OWNER}: epoch must be a non-negative integer (got ${describeFound(epoch)})`);
     }
     if (epoch !== 0 || this.length === 0) {
       throw new OutOfRangeError(`${OWNER}: only epoch 0 exists (and has ${this.length} steps); got ${epoch}`, {

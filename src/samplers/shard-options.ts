@@ -1,6 +1,7 @@
 // Grain's ShardOptions and even_split: which contiguous range of records a shard (process) owns.
 
 import { InvalidOptionsError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import { checkOptions, optionNames } from './checks.js';
 
 /**
@@ -29,15 +30,15 @@ export const NO_SHARDING: ShardOptions = Object.freeze({ shardIndex: 0, shardCou
  */
 export function shardOptions(shardIndex: number, shardCount: number, dropRemainder = false): ShardOptions {
   if (!Number.isSafeInteger(shardCount) || shardCount <= 0) {
-    throw new InvalidOptionsError(`ShardOptions: shardCount must be a positive integer (got ${String(shardCount)})`);
+    throw new InvalidOptionsError(`ShardOptions: shardCount must be a positive integer (got ${describeFound(shardCount)})`);
   }
   if (!Number.isSafeInteger(shardIndex) || shardIndex < 0 || shardIndex >= shardCount) {
     throw new InvalidOptionsError(
-      `ShardOptions: shardIndex must be an integer in [0, ${shardCount - 1}] (got ${String(shardIndex)})`,
+      `ShardOptions: shardIndex must be an integer in [0, ${shardCount - 1}] (got ${describeFound(shardIndex)})`,
     );
   }
   if (typeof dropRemainder !== 'boolean') {
-    throw new InvalidOptionsError(`ShardOptions: dropRemainder must be a boolean (got ${String(dropRemainder)})`);
+    throw new InvalidOptionsError(`ShardOptions: dropRemainder must be a boolean (got ${describeFound(dropRemainder)})`);
   }
   return Object.freeze({ shardIndex, shardCount, dropRemainder });
 }
@@ -48,7 +49,7 @@ export function shardOptions(shardIndex: number, shardCount: number, dropRemaind
  */
 export function checkShardOptions(options: ShardOptions): ShardOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`ShardOptions must be an object (got ${String(options)})`);
+    throw new InvalidOptionsError(`ShardOptions must be an object (got ${describeFound(options)})`);
   }
   checkOptions('ShardOptions', options, KEYS);
   return shardOptions(options.shardIndex, options.shardCount, options.dropRemainder ?? false);
@@ -74,7 +75,7 @@ export function evenSplit(
   end: number;
 } {
   if (!Number.isSafeInteger(numRecords) || numRecords < 0) {
-    throw new InvalidOptionsError(`evenSplit: numRecords must be a non-negative integer (got ${String(numRecords)})`);
+    throw new InvalidOptionsError(`evenSplit: numRecords must be a non-negative integer (got ${describeFound(numRecords)})`);
   }
   const { shardIndex, shardCount, dropRemainder } = checkShardOptions(options);
   const perShard = Math.floor(numRecords / shardCount);

@@ -104,7 +104,7 @@ export function restoreSamplerState(sampler: Positioned, state: unknown): number
 
 function checkPosition(sampler: Positioned, position: number): void {
   if (!Number.isSafeInteger(position) || position < 0) {
-    throw new InvalidArgumentError(`sampler position must be a non-negative integer (got ${String(position)})`);
+    throw new InvalidArgumentError(`sampler position must be a non-negative integer (got ${describeFound(position)})`);
   }
   if (position > sampler.length) {
     throw new OutOfRangeError(`sampler position ${position} is past the end (length ${sampler.length})`, {

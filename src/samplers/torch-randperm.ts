@@ -6,6 +6,7 @@
 // different algorithm on 64-bit draws, which is not reproduced here.
 
 import { InvalidArgumentError, UnsupportedError } from '../format/errors.js';
+import { describeFound } from '../format/options-check.js';
 import { Mt19937 } from './mt19937.js';
 
 /** The largest n (exclusive) for which every PyTorch version computes randperm the way reproduced here. */
@@ -22,10 +23,10 @@ export const TORCH_RANDPERM_LIMIT = Math.floor(0xffffffff / 20);
  */
 export function torchRandperm(n: number, seed: number): Uint32Array {
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new InvalidArgumentError(`torchRandperm: n must be a non-negative integer (got ${String(n)})`);
+    throw new InvalidArgumentError(`torchRandperm: n must be a non-negative integer (got ${describeFound(n)})`);
   }
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new InvalidArgumentError(`torchRandperm: seed must be a non-negative integer (got ${String(seed)})`);
+    throw new InvalidArgumentError(`torchRandperm: seed must be a non-negative integer (got ${describeFound(seed)})`);
   }
   if (n >= TORCH_RANDPERM_LIMIT) {
     throw new UnsupportedError(`torchRandperm: n = ${n} is at or above ${TORCH_RANDPERM_LIMIT}, where PyTorch versions differ`);

@@ -53,6 +53,9 @@ describe('sampler state', () => {
     expect(saveSamplerState(sampler, 10).position).toBe(10);
     expect(() => saveSamplerState(sampler, 11)).toThrow(OutOfRangeError);
     expect(() => saveSamplerState(sampler, -1)).toThrow(InvalidArgumentError);
+    // A string shows as one: "3" (with its quotes) is not the number 3.
+    expect(() => saveSamplerState(sampler, '3' as never)).toThrow(/non-negative integer \(got "3"\)/);
+    expect(() => sampler.epochRange('0' as never)).toThrow(/\(got "0"\)/);
     expect(() => restoreSamplerState(sampler, { position: 11, sampler: sampler.describe() })).toThrow(OutOfRangeError);
     expect(() => restoreSamplerState(sampler, { position: 1.5, sampler: sampler.describe() })).toThrow(InvalidArgumentError);
     expect(() => restoreSamplerState(sampler, 7)).toThrow(/not a sampler state: 7/);

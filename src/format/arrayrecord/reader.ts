@@ -12,6 +12,7 @@ import type { OutputArena } from '../io/output-arena.js';
 import type { ReadScratch } from '../io/read-scratch.js';
 import type { RecordsMetadata } from '../riegeli/records-metadata.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { describeFound } from '../options-check.js';
 import { PLAIN_TARGETS, readBatch, readIntoArena, scratchTargets } from './batch-read.js';
 import { readFileLayout, readFileLayoutAsync, type FileLayout } from './footer.js';
 import { OpenedFile } from './opened-file.js';
@@ -364,7 +365,7 @@ export class ArrayRecordReader {
     file.requireOpen();
     const [from, to] = streamRange(file.layout.numRecords, start, end);
     const limit = maxBytes ?? runBytes(streamBudget(file.options.readaheadBufferSize));
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError(`recordRuns: maxBytes must be an integer >= 1 (got ${String(maxBytes)})`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError(`recordRuns: maxBytes must be an integer >= 1 (got ${describeFound(maxBytes)})`);
     const plan = planRuns(file.index, file.layout.groupSize, from, to, limit);
     return (function* () {
       for (;;) {
