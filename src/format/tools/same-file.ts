@@ -7,12 +7,8 @@ import { InvalidArgumentError, IoError } from '../errors.js';
 
 /** Device and inode of what `file` names (symlinks followed), or undefined when nothing is there. */
 function identity(file: string): string | undefined {
-  try {
-    const stat = fs.statSync(file);
-    return `${stat.dev}:${stat.ino}`;
-  } catch {
-    return undefined;
-  }
+  const stat = statOf(file);
+  return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
 }
 
 /**
@@ -63,6 +59,7 @@ export function assertOutputsAreFiles(outputs: readonly string[]): void {
   }
 }
 
+/** What `file` names (symlinks followed), or undefined when nothing can be there. */
 function statOf(file: string): fs.Stats | undefined {
   try {
     return fs.statSync(file);
