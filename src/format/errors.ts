@@ -25,6 +25,7 @@ export type ArrayRecordErrorCode =
   | 'ERR_FILE_CHANGED'
   | 'ERR_STATE_MISMATCH'
   | 'ERR_PARSE'
+  | 'ERR_WORKER_EXITED'
   | 'ERR_LOADER';
 
 function describeLocation(location: ErrorLocation): string {
@@ -192,6 +193,20 @@ export class ParseError extends ArrayRecordError {
   }
 }
 
+/**
+ * A worker thread this package started (to read, to encode chunks, to run a loader's transforms)
+ * stopped before it answered: it ran out of memory, exited, or failed outside any request. The work it
+ * held fails with this error, whose `cause` is the worker's own error when it gave one; later work goes
+ * to a new worker.
+ */
+export class WorkerExitedError extends ArrayRecordError {
+  /** The `code` of every error of this class; `instanceof` matches on it. */
+  static readonly CODE = 'ERR_WORKER_EXITED';
+  constructor(message: string, cause?: unknown) {
+    super('ERR_WORKER_EXITED', message, {}, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** An error as plain data, to cross a worker-thread boundary. */
 export interface SerializedError {
   readonly name: string;
@@ -238,6 +253,7 @@ const ERROR_CLASSES: Readonly<Record<string, new (message: string, location: Err
 export function deserializeError(data: SerializedError): Error {
   const location = { path: data.path, offset: data.offset, index: data.index };
   if (data.code === 'ERR_CLOSED') return new ClosedError(data.message.replace(/ is closed$/, ''), location);
+  if (data.code === 'ERR_WORKER_EXITED') return new WorkerExitedError(data.message);
   const ErrorClass = data.code === undefined ? undefined : ERROR_CLASSES[data.code];
   if (ErrorClass !== undefined) return new ErrorClass(data.message, location);
   const error = new Error(data.message);

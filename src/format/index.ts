@@ -32,6 +32,7 @@ export {
   ParseError,
   StateMismatchError,
   UnsupportedError,
+  WorkerExitedError,
   type ArrayRecordErrorCode,
   type ErrorLocation,
 } from './errors.js';

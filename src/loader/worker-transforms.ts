@@ -4,7 +4,7 @@
 // worker finishes first.
 
 import type { Worker } from 'node:worker_threads';
-import { InvalidOptionsError } from '../format/errors.js';
+import { InvalidOptionsError, WorkerExitedError } from '../format/errors.js';
 import { siblingModule, startModuleWorker } from '../format/io/module-worker.js';
 import { packRecords, recordsInPlace, type TransferableRecords } from '../format/io/record-transfer.js';
 import { WorkerLifetime } from '../format/io/worker-lifetime.js';
@@ -38,7 +38,7 @@ class TransformWorker {
     this.worker = startModuleWorker(siblingModule(import.meta.url, 'transform-worker'));
     this.worker.on('message', (response: TransformResponse) => this.receive(response, settings));
     this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`transform worker exited with code ${code}`)));
+    this.worker.on('exit', (code) => this.fail(new WorkerExitedError(`a transform worker exited with code ${code}`)));
     // After the 'message' listener, which refs the worker again.
     this.lifetime = new WorkerLifetime(this.worker);
     this.worker.postMessage({ kind: 'init', moduleUrl: settings.moduleUrl.href, exportName: settings.exportName, seed: settings.seed });

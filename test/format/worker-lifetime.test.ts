@@ -63,3 +63,32 @@ describe('WorkerLifetime', () => {
     expect(result.ms).toBeLessThan(20_000);
   });
 });
+
+describe('threadStopped', () => {
+  it('sees a stopped worker from a blocked thread, whose event loop never gets its exit event', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { threadStopped } = await import('../../src/format/io/worker-lifetime.js');
+    const worker = new Worker('setInterval(() => {}, 1000);', { eval: true });
+    await new Promise((resolve) => worker.once('online', resolve));
+    expect(threadStopped(worker)).toBe(false);
+    void worker.terminate();
+    // Blocked from here on, as a writer waiting for encoded chunks is: no event is delivered.
+    const blocker = new Int32Array(new SharedArrayBuffer(4));
+    let stopped = false;
+    for (let slice = 0; slice < 100 && !stopped; slice++) {
+      Atomics.wait(blocker, 0, 0, 50);
+      stopped = threadStopped(worker);
+    }
+    expect(stopped).toBe(true);
+  });
+});
+
+describe('WorkerExitedError', () => {
+  it('crosses a thread boundary as itself, as the failure of an encode request a dead worker held', async () => {
+    const { deserializeError, serializeError, WorkerExitedError, ArrayRecordError } = await import('../../src/format/errors.js');
+    const rebuilt = deserializeError(serializeError(new WorkerExitedError('a chunk encoding worker exited before it answered')));
+    expect(rebuilt).toBeInstanceOf(WorkerExitedError);
+    expect(rebuilt).toBeInstanceOf(ArrayRecordError);
+    expect(rebuilt).toMatchObject({ code: 'ERR_WORKER_EXITED', message: 'a chunk encoding worker exited before it answered' });
+  });
+});

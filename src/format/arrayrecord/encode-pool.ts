@@ -6,9 +6,9 @@
 
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { deserializeError, serializeError } from '../errors.js';
+import { deserializeError, serializeError, WorkerExitedError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
-import { WorkerLifetime } from '../io/worker-lifetime.js';
+import { threadStopped, WorkerLifetime } from '../io/worker-lifetime.js';
 import { CompressionType, type CompressionTypeCode } from '../riegeli/constants.js';
 import { WORKER_STATE_SLOTS, WorkerState, type EncodeReply, type EncodeRequest, type EncodeWorkerData } from './encode-protocol.js';
 
@@ -39,7 +39,19 @@ class EncodeWorker {
     const lifetime = new WorkerLifetime(this.worker);
     this.worker.on('message', () => lifetime.finishedLoading());
     this.worker.on('error', () => lifetime.finishedLoading());
+    // The worker marks itself exited as it exits; this covers an exit that runs none of its code (a
+    // terminated thread, one out of memory), seen whenever this thread's event loop turns.
+    this.worker.once('exit', () => this.markExited());
     this.port.unref();
+  }
+
+  private markExited(): void {
+    Atomics.store(this.state, WorkerState.exited, 1);
+  }
+
+  /** For a writer blocked in waitForReplies, whose event loop cannot turn to get an 'exit' event. */
+  noticeSilentExit(): void {
+    if (this.pending.size > 0 && !this.exited && threadStopped(this.worker)) this.markExited();
   }
 
   /** Loaded and listening; not exited. */
@@ -77,7 +89,7 @@ class EncodeWorker {
   failPending(): number {
     let count = this.deliver();
     for (const [id, handler] of this.pending) {
-      handler({ id, bytes: new ArrayBuffer(0), error: serializeError(new Error('a chunk encoding worker exited before it answered')) });
+      handler({ id, bytes: new ArrayBuffer(0), error: serializeError(new WorkerExitedError('a chunk encoding worker exited before it answered')) });
       count++;
     }
     this.pending.clear();
@@ -148,7 +160,7 @@ export function waitForReplies(): void {
     const seen = Atomics.load(signal, 0);
     if (deliverReplies() > 0) return;
     if (!pool.some((worker) => worker.pending.size > 0)) throw new Error('waiting for chunk encoding replies with none pending');
-    Atomics.wait(signal, 0, seen, WAIT_SLICE_MS);
+    if (Atomics.wait(signal, 0, seen, WAIT_SLICE_MS) === 'timed-out') for (const worker of pool) worker.noticeSilentExit();
   }
 }
 

@@ -3,7 +3,7 @@
 
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { ClosedError, deserializeError, IoError } from '../errors.js';
+import { ClosedError, deserializeError, IoError, WorkerExitedError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
 import { unpackRecords, type TransferableRecords } from '../io/record-transfer.js';
 import { WorkerLifetime } from '../io/worker-lifetime.js';
@@ -75,8 +75,8 @@ export class PooledWorker {
         this.settle(message);
       }
     });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) => this.failAll(new Error(`read worker exited with code ${code}`)));
+    this.worker.on('error', (error) => this.failAll(new WorkerExitedError(`a read worker failed: ${error.message}`, error)));
+    this.worker.on('exit', (code) => this.failAll(new WorkerExitedError(`a read worker exited with code ${code}`)));
     // Last: adding the 'message' listener refs the worker's port again, and a loaded worker that never
     // gets a request (max_parallelism:1, small batches) would then keep the process alive.
     this.lifetime = new WorkerLifetime(this.worker);

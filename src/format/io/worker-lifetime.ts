@@ -65,3 +65,14 @@ export class WorkerLifetime {
     else this.worker.unref();
   }
 }
+
+/**
+ * Whether `worker`'s thread has stopped, seen from a thread that may be blocked (Atomics.wait) and so
+ * cannot get the worker's 'exit' event: Node reports a stopped thread's event-loop idle time as -1. A
+ * thread stopped without running its own exit code (out of memory, terminated) is seen too. Known only
+ * once this thread's event loop has seen the worker come online; false before.
+ * @example if (threadStopped(worker)) failItsRequests();
+ */
+export function threadStopped(worker: Worker): boolean {
+  return worker.performance.eventLoopUtilization().idle < 0;
+}
