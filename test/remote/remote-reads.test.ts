@@ -4,6 +4,8 @@
 // environment, sync methods refused, and the CLI on URLs.
 
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import {
   ClosedError,
   CorruptFileError,
   FileChangedError,
+  InvalidArgumentError,
   InvalidOptionsError,
   IoError,
   UnsupportedError,
@@ -341,6 +344,43 @@ describe('headers, signing and options', () => {
     expect(server.log.at(-1)!.headers.authorization).toBe('Token abc');
     expect(signed.length).toBeGreaterThanOrEqual(3);
     reader.close();
+  });
+
+  it('gives a signRequest hook that throws as an IoError with its cause, and one that returns no request as an InvalidArgumentError', async () => {
+    const failure = new Error('no credentials in the vault');
+    const thrown = await ArrayRecordReader.open(server.url(FILE), '', {
+      ...FAST,
+      signRequest: () => {
+        throw failure;
+      },
+    }).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(IoError);
+    expect(thrown).toMatchObject({ message: expect.stringMatching(/signRequest threw: no credentials in the vault/), cause: failure });
+    const forgotten = ArrayRecordReader.open(server.url(FILE), '', { ...FAST, signRequest: (() => undefined) as unknown as RemoteOptions['signRequest'] });
+    await expect(forgotten).rejects.toThrow(InvalidArgumentError);
+    await expect(forgotten).rejects.toThrow(/signRequest must return the request.*\(got undefined\)/);
+  });
+
+  it('does not retry a redirect loop: one attempt, then an IoError that says so', async () => {
+    let requests = 0;
+    const looping = http.createServer((request, response) => {
+      requests++;
+      response.writeHead(302, { location: request.url });
+      response.end();
+    });
+    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(looping.address() as AddressInfo).port}/loop.array_record`;
+      const opened = ArrayRecordReader.open(url, '', FAST);
+      await expect(opened).rejects.toThrow(IoError);
+      await expect(opened).rejects.toThrow(/too many redirects/);
+      // fetch follows 20 redirects: one attempt is 21 requests. Open sends two (the head and the tail
+      // of the file at once), so 42, where FAST's 4 retries of each made 210.
+      expect(requests).toBeLessThanOrEqual(42);
+    } finally {
+      looping.closeAllConnections();
+      await new Promise((resolve) => looping.close(resolve));
+    }
   });
 
   it('rejects unknown remote options, naming the nearest', async () => {

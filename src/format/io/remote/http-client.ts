@@ -3,7 +3,8 @@
 // and short bodies, and the file's version (ETag, GCS generation) checked on every response.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClosedError, CorruptFileError, FileChangedError, IoError, UnsupportedError } from '../../errors.js';
+import { ClosedError, CorruptFileError, FileChangedError, InvalidArgumentError, IoError, UnsupportedError } from '../../errors.js';
+import { describeFound } from '../../options-check.js';
 import type { RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
 
 /** How requests for one remote object are made: its URL, its version precondition, its signature. */
@@ -147,8 +148,27 @@ async function prepare(endpoint: ObjectEndpoint, span: ByteSpan, version: string
   const range = 'suffix' in span ? `bytes=-${span.suffix}` : `bytes=${span.offset}-${span.offset + span.length - 1}`;
   let request: RemoteRequest = { method: 'GET', url: base.url, headers: { ...options.headers, ...base.headers, range } };
   request = await endpoint.sign(request);
-  if (options.signRequest !== undefined) request = await options.signRequest(request);
-  return request;
+  return signedByUser(request, options, endpoint.path);
+}
+
+/**
+ * The request as the user's `signRequest` hook returns it (unchanged without one).
+ * @throws IoError when the hook throws (its error the cause), InvalidArgumentError when it returns
+ *   anything but a request with a string `url` and a `headers` object.
+ */
+async function signedByUser(request: RemoteRequest, options: ResolvedRemoteOptions, path: string): Promise<RemoteRequest> {
+  if (options.signRequest === undefined) return request;
+  let signed: unknown;
+  try {
+    signed = await options.signRequest(request);
+  } catch (cause) {
+    throw new IoError(`signRequest threw: ${cause instanceof Error ? cause.message : String(cause)}`, { path }, cause);
+  }
+  const candidate = signed as Partial<RemoteRequest> | null | undefined;
+  if (typeof candidate?.url !== 'string' || typeof candidate.headers !== 'object' || candidate.headers === null) {
+    throw new InvalidArgumentError(`signRequest must return the request, { method, url, headers }, signed (got ${describeFound(signed)})`, { path });
+  }
+  return candidate as RemoteRequest;
 }
 
 async function attemptRange(
@@ -291,11 +311,15 @@ async function bodyText(response: Response): Promise<string> {
   }
 }
 
-/** A failed fetch or body read: a reset, a refused connection, a timeout. All are worth another attempt. */
+/**
+ * A failed fetch or body read: a reset, a refused connection, a timeout, all worth another attempt; or
+ * redirects that never end (more than fetch follows), which another attempt would only repeat.
+ */
 function networkError(cause: unknown, timeoutMs: number): AttemptError {
   const error = cause as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (error?.name === 'TimeoutError') return new AttemptError(`no complete response within ${timeoutMs} ms`, true, undefined, cause);
   const detail = error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(cause);
+  if (error?.cause?.message === 'redirect count exceeded') return new AttemptError('too many redirects (a redirect loop?)', false, undefined, cause);
   return new AttemptError(`connection failed (${detail})`, true, undefined, cause);
 }
 
@@ -311,8 +335,7 @@ export async function fetchText(request: RemoteRequest, sign: (request: RemoteRe
       await sleep(Math.max(Math.random() * ceiling, Math.min(lastError?.retryAfterMs ?? 0, options.retryMaxDelayMs)));
     }
     let prepared: RemoteRequest = { method: 'GET', url: request.url, headers: { ...options.headers, ...request.headers } };
-    prepared = await sign(prepared);
-    if (options.signRequest !== undefined) prepared = await options.signRequest(prepared);
+    prepared = await signedByUser(await sign(prepared), options, request.url);
     const slots = slotsFor(prepared.url, options.maxConnectionsPerHost);
     await slots.acquire();
     try {
@@ -327,6 +350,7 @@ export async function fetchText(request: RemoteRequest, sign: (request: RemoteRe
     } catch (error) {
       if (error instanceof IoError) throw error;
       lastError = networkError(error, options.requestTimeoutMs);
+      if (!lastError.retryable) throw new IoError(`${what}: ${lastError.message}`, { path: request.url }, lastError.cause);
     } finally {
       slots.release();
     }
