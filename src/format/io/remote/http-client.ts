@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClosedError, CorruptFileError, FileChangedError, InvalidArgumentError, IoError, UnsupportedError } from '../../errors.js';
 import { describeFound } from '../../options-check.js';
+import { slotsOfHost } from './host-slots.js';
 import type { RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
 
 /** How requests for one remote object are made: its URL, its version precondition, its signature. */
@@ -62,37 +63,6 @@ class AttemptError extends Error {
   ) {
     super(message, cause === undefined ? undefined : { cause });
   }
-}
-
-/** A counting semaphore: at most `limit` holders. */
-class Slots {
-  private held = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  async acquire(): Promise<void> {
-    if (this.held < this.limit) {
-      this.held++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next !== undefined) next();
-    else this.held--;
-  }
-}
-
-const hostSlots = new Map<string, Slots>();
-
-/** The request slots of a host (origin), shared by every reader in the process with the same limit. */
-function slotsFor(url: string, limit: number): Slots {
-  const key = `${new URL(url).origin} ${limit}`;
-  let slots = hostSlots.get(key);
-  if (slots === undefined) hostSlots.set(key, (slots = new Slots(limit)));
-  return slots;
 }
 
 function describeSpan(span: ByteSpan): string {
@@ -182,8 +152,8 @@ async function attemptRange(
 ): Promise<FetchedRange> {
   const version = opened?.version;
   const request = await prepare(endpoint, span, version, options);
-  const slots = slotsFor(request.url, options.maxConnectionsPerHost);
-  await slots.acquire();
+  const slots = slotsOfHost(request.url);
+  await slots.acquire(options.maxConnectionsPerHost);
   // A request that waited for its slot while the file was closed is not sent: the abort event it
   // would listen for below has already fired.
   if (closed.aborted) {
@@ -336,8 +306,8 @@ export async function fetchText(request: RemoteRequest, sign: (request: RemoteRe
     }
     let prepared: RemoteRequest = { method: 'GET', url: request.url, headers: { ...options.headers, ...request.headers } };
     prepared = await signedByUser(await sign(prepared), options, request.url);
-    const slots = slotsFor(prepared.url, options.maxConnectionsPerHost);
-    await slots.acquire();
+    const slots = slotsOfHost(prepared.url);
+    await slots.acquire(options.maxConnectionsPerHost);
     try {
       const response = await fetch(prepared.url, { headers: prepared.headers, signal: AbortSignal.timeout(options.requestTimeoutMs) });
       if (response.ok) return await response.text();
