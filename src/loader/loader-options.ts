@@ -17,7 +17,7 @@ import {
 } from '../format/options-check.js';
 import { requireSampler } from '../samplers/checks.js';
 import { resolvePlacement, type DistributedPlacement } from '../samplers/env.js';
-import type { Sampler } from '../samplers/sampler.js';
+import type { Sampler, SamplerDescription } from '../samplers/sampler.js';
 import type { SamplerFactory } from './elastic.js';
 import { SamplerPlan, type ElementPlan } from './epoch-plan.js';
 import { MixPlan, type MixOptions } from './mix.js';
@@ -138,6 +138,23 @@ export interface OrderSetup {
   readonly base: Sampler | undefined;
   readonly samplerFor: SamplerFactory | undefined;
   readonly placement: DistributedPlacement | undefined;
+  /** The order as it is now: a component sampler's `setEpoch` changes it, and `replan` is then due. */
+  readonly describeOrder: () => SamplerDescription;
+  /** The plan built afresh from the sampler, or the mix, as they are now. */
+  readonly replan: () => ElementPlan;
+}
+
+/** The order setup of a single sampler. */
+function singleSampler(source: RecordSource, base: Sampler, samplerFor: SamplerFactory | undefined, placement: DistributedPlacement | undefined): OrderSetup {
+  return {
+    sources: [source],
+    plan: new SamplerPlan(base),
+    base,
+    samplerFor,
+    placement,
+    describeOrder: () => base.describe(),
+    replan: () => new SamplerPlan(base),
+  };
 }
 
 function setupOrder(options: LoaderOptionFields): OrderSetup {
@@ -145,12 +162,22 @@ function setupOrder(options: LoaderOptionFields): OrderSetup {
     if (options.source !== undefined || options.sampler !== undefined) {
       throw new InvalidOptionsError(`${OWNER}: give either mix or source and sampler, not both`);
     }
-    const plan = new MixPlan(options.mix);
-    options.mix.components.forEach((component, j) => {
+    const { mix } = options;
+    const plan = new MixPlan(mix);
+    mix.components.forEach((component, j) => {
       checkSource(component.source, `mix.components[${j}].source`);
       checkSamplerFits(component.sampler, component.source, `mix.components[${j}].`);
     });
-    return { sources: options.mix.components.map((component) => component.source), plan, base: undefined, samplerFor: undefined, placement: undefined };
+    return {
+      sources: mix.components.map((component) => component.source),
+      plan,
+      base: undefined,
+      samplerFor: undefined,
+      placement: undefined,
+      // A mix's description holds its components' samplers as they are now.
+      describeOrder: () => plan.describe(),
+      replan: () => new MixPlan(mix),
+    };
   }
   const { source, sampler } = options;
   checkSource(source, 'source');
@@ -158,7 +185,7 @@ function setupOrder(options: LoaderOptionFields): OrderSetup {
     const placement = resolvePlacement(OWNER, options.rank, options.worldSize, undefined);
     const base = requireSampler(OWNER, 'sampler({ rank, worldSize })', sampler(placement));
     checkSamplerFits(base, source, '');
-    return { sources: [source], plan: new SamplerPlan(base), base, samplerFor: sampler, placement };
+    return singleSampler(source, base, sampler, placement);
   }
   if (typeof sampler !== 'object' || sampler === null || typeof sampler.keyAt !== 'function') {
     throw new InvalidOptionsError(`${OWNER}: sampler must be a Sampler or a function of { rank, worldSize } returning one`);
@@ -167,7 +194,7 @@ function setupOrder(options: LoaderOptionFields): OrderSetup {
     throw new InvalidOptionsError(`${OWNER}: rank and worldSize go with a sampler function; this sampler already has its place`);
   }
   checkSamplerFits(sampler, source, '');
-  return { sources: [source], plan: new SamplerPlan(sampler), base: sampler, samplerFor: undefined, placement: undefined };
+  return singleSampler(source, sampler, undefined, undefined);
 }
 
 /** `value` when it is a count, else undefined. */

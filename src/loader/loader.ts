@@ -50,8 +50,10 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   private readonly readSize: number;
   private readonly seed: number | undefined;
   private plan: ElementPlan;
-  /** The single sampler's description when `plan` was built from it (see followSampler). */
-  private planned: string | undefined;
+  /** The order's description when `plan` was built from it (see followSampler). */
+  private planned: string;
+  private readonly describeOrder: () => SamplerDescription;
+  private readonly replan: () => ElementPlan;
   private chain: ElasticChain | undefined;
   private position: Position;
   private active: LoaderIterator<Out> | undefined;
@@ -64,7 +66,15 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
 
   constructor(options: LoaderOptionFields) {
     const settings = resolveLoaderOptions(options);
-    ({ sources: this.sources, plan: this.plan, base: this.base, samplerFor: this.samplerFor, placement: this.placement } = settings.order);
+    ({
+      sources: this.sources,
+      plan: this.plan,
+      base: this.base,
+      samplerFor: this.samplerFor,
+      placement: this.placement,
+      describeOrder: this.describeOrder,
+      replan: this.replan,
+    } = settings.order);
     this.sourceDescription = describeSources(this.sources);
     this.seed = settings.seed;
     this.transforms = settings.transforms;
@@ -76,7 +86,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.readSize = settings.readSize;
     this.prefetch = settings.prefetch;
     this.position = { kind: 'at', at: { epoch: this.plan.firstEpoch, offset: 0 } };
-    this.planned = this.base === undefined ? undefined : describeFingerprint(this.base.describe());
+    this.planned = describeFingerprint(this.describeOrder());
     this.statistics = new StatsCollector({
       prefetch: this.prefetch,
       workers: this.workerSettings?.count ?? 0,
@@ -282,19 +292,19 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   }
 
   /**
-   * Rebuilds the plan of a single sampler that changed in place since the plan was built: PyTorch's
-   * idiom, `sampler.setEpoch(e)` (DistributedSampler) before each epoch's loop. The epochs the plan
-   * counted are then not the sampler's (the loader would silently yield nothing after the first), and
-   * the position belongs to the old order: it moves to the start of the sampler's first epoch, where
-   * PyTorch's next iteration starts. An iteration running over the old order is stopped.
+   * Rebuilds the plan of a sampler (or of a mix's component samplers) that changed in place since the
+   * plan was built: PyTorch's idiom, `sampler.setEpoch(e)` (DistributedSampler) before each epoch's
+   * loop. The epochs the plan counted are then not the sampler's (the loader would silently yield
+   * nothing after the first), and the position belongs to the old order: it moves to the start of the
+   * new order's first epoch, where PyTorch's next iteration starts. An iteration running over the old
+   * order is stopped.
    */
   private followSampler(): void {
-    if (this.base === undefined) return;
-    const description = describeFingerprint(this.base.describe());
+    const description = describeFingerprint(this.describeOrder());
     if (description === this.planned) return;
     this.stopIteration();
     this.planned = description;
-    this.plan = new SamplerPlan(this.base);
+    this.plan = this.replan();
     this.chain = undefined;
     this.position = { kind: 'at', at: { epoch: this.plan.firstEpoch, offset: 0 } };
   }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLoader, map, type MixComponent, type TransformContext } from '../../src/index.js';
 import { InvalidOptionsError } from '../../src/format/errors.js';
-import { SequentialSampler, ShuffleSampler } from '../../src/samplers/index.js';
+import { DistributedSampler, SequentialSampler, ShuffleSampler } from '../../src/samplers/index.js';
 import { drain, MemorySource, text } from './loader-helpers.js';
 
 const asText = map((record: Uint8Array) => text(record), 'asText');
@@ -135,5 +135,26 @@ describe('mix', () => {
       },
     });
     expect(loader.numEpochs).toBe(2);
+  });
+  it("follows its components' setEpoch before each loop (PyTorch's idiom), as a loader of one sampler does", async () => {
+    const lengths = [7, 12];
+    const samplersAt = (epoch: number | undefined): DistributedSampler[] =>
+      lengths.map((numRecords, j) => new DistributedSampler({ numRecords, numReplicas: 2, rank: 0, shuffle: true, seed: 10 + j, ...(epoch === undefined ? {} : { epoch }) }));
+    const mixOf = (samplers: readonly DistributedSampler[]): MixComponent[] =>
+      samplers.map((sampler, j) => ({ source: new MemorySource(`c${j}`, lengths[j]!), sampler, weight: j + 1 }));
+    const samplers = samplersAt(undefined);
+    const loader = new DataLoader<string>({ mix: { components: mixOf(samplers), seed: 3 }, transforms: [asText] });
+    const runs: string[][] = [];
+    for (const epoch of [0, 1, 2, 1]) {
+      for (const sampler of samplers) sampler.setEpoch(epoch);
+      expect(loader.currentEpoch).toBe(epoch);
+      const expected = await drain(new DataLoader<string>({ mix: { components: mixOf(samplersAt(epoch)), seed: 3 }, transforms: [asText] }));
+      const run = await drain(loader);
+      expect(run).toEqual(expected);
+      expect(run).toHaveLength(4 + 6);
+      runs.push(run);
+    }
+    expect(runs[1]).not.toEqual(runs[2]);
+    expect(runs[3]).toEqual(runs[1]);
   });
 });
