@@ -37,7 +37,8 @@ export interface DecodedSequenceExample {
   readonly featureLists: Record<string, DecodedFeature[]>;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: it is part of the key, not a byte order mark to drop.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Field numbers of the Feature oneof, and the kinds they give. */
 const BYTES_LIST = 1;
@@ -121,23 +122,34 @@ function within<T>(reader: WireReader, end: number, read: () => T): T {
   return result;
 }
 
+/** Where the value fields of one map entry lie, in order. */
+type ValueRanges = readonly (readonly [start: number, end: number])[];
+
 /** Reads a Features message ending at `end`: map<string, Feature> feature = 1. */
 function readFeaturesInto(reader: WireReader, end: number, features: Record<string, DecodedFeature>): void {
-  readMapEntries(reader, end, (key, valueEnd) => {
-    features[key] = valueEnd === undefined ? {} : readFeature(reader, valueEnd, features[key]);
+  readMapEntries(reader, end, (key, values) => {
+    // The entry's value fields merge into one Feature; that Feature replaces any earlier entry's.
+    let feature: DecodedFeature = {};
+    for (const [start, valueEnd] of values) {
+      reader.pos = start;
+      feature = readFeature(reader, valueEnd, feature);
+    }
+    features[key] = feature;
   });
 }
 
 /** Reads a FeatureLists message ending at `end`: map<string, FeatureList> feature_list = 1. */
 function readFeatureListsInto(reader: WireReader, end: number, lists: Record<string, DecodedFeature[]>): void {
-  readMapEntries(reader, end, (key, valueEnd) => {
+  readMapEntries(reader, end, (key, values) => {
+    // The entry's value fields merge (their steps add up); the list replaces any earlier entry's.
     const steps: DecodedFeature[] = [];
-    if (valueEnd !== undefined) {
+    for (const [start, valueEnd] of values) {
+      reader.pos = start;
       // FeatureList: repeated Feature feature = 1.
       within(reader, valueEnd, () => {
         while (reader.pos < valueEnd) {
           const tag = reader.readTag();
-          if (tag === delimited(1)) steps.push(readFeature(reader, reader.readPayloadEnd(), undefined));
+          if (tag === delimited(1)) steps.push(readFeature(reader, reader.readPayloadEnd(), {}));
           else reader.skipField(tag);
         }
       });
@@ -148,14 +160,14 @@ function readFeatureListsInto(reader: WireReader, end: number, lists: Record<str
 
 /**
  * Walks the entries (field 1) of a map message ending at `end`; for each one, calls `entry` with its
- * key and, with the reader at the value's start, where the value ends (undefined when it has none).
- * A map entry may carry its value before its key, so the value is read once the key is known.
+ * key (the last key field) and where its value fields lie (none when it has no value). A map entry may
+ * carry its value before its key, so the values are read once the key is known.
  */
-function readMapEntries(reader: WireReader, end: number, entry: (key: string, valueEnd: number | undefined) => void): void {
+function readMapEntries(reader: WireReader, end: number, entry: (key: string, values: ValueRanges) => void): void {
   within(reader, end, () => readEntries(reader, end, entry));
 }
 
-function readEntries(reader: WireReader, end: number, entry: (key: string, valueEnd: number | undefined) => void): void {
+function readEntries(reader: WireReader, end: number, entry: (key: string, values: ValueRanges) => void): void {
   const scout = new WireReader();
   while (reader.pos < end) {
     const tag = reader.readTag();
@@ -165,8 +177,7 @@ function readEntries(reader: WireReader, end: number, entry: (key: string, value
     }
     const entryEnd = reader.readPayloadEnd();
     let key = '';
-    let valueStart = -1;
-    let valueEnd = -1;
+    const values: [number, number][] = [];
     scout.reset(reader.bytes, reader.pos, entryEnd);
     while (scout.pos < entryEnd) {
       const field = scout.readTag();
@@ -175,16 +186,12 @@ function readEntries(reader: WireReader, end: number, entry: (key: string, value
         key = readKey(scout, keyEnd);
         scout.pos = keyEnd;
       } else if (field === delimited(2)) {
-        valueEnd = scout.readPayloadEnd();
-        valueStart = scout.pos;
+        const valueEnd = scout.readPayloadEnd();
+        values.push([scout.pos, valueEnd]);
         scout.pos = valueEnd;
       } else scout.skipField(field);
     }
-    if (valueStart < 0) entry(key, undefined);
-    else {
-      reader.pos = valueStart;
-      entry(key, valueEnd);
-    }
+    entry(key, values);
     reader.pos = entryEnd;
   }
 }
@@ -201,12 +208,12 @@ function readKey(reader: WireReader, end: number): string {
  * Reads a Feature message ending at `end`. Its list merges into `earlier` when that holds the same
  * kind (protobuf merges a message field read twice); another kind replaces it (the oneof's last wins).
  */
-function readFeature(reader: WireReader, end: number, earlier: DecodedFeature | undefined): DecodedFeature {
+function readFeature(reader: WireReader, end: number, earlier: DecodedFeature): DecodedFeature {
   return within(reader, end, () => readFeatureFields(reader, end, earlier));
 }
 
-function readFeatureFields(reader: WireReader, end: number, earlier: DecodedFeature | undefined): DecodedFeature {
-  let feature: DecodedFeature = earlier ?? {};
+function readFeatureFields(reader: WireReader, end: number, earlier: DecodedFeature): DecodedFeature {
+  let feature = earlier;
   while (reader.pos < end) {
     const tag = reader.readTag();
     const listEnd = (tag & 7) === WIRE_LENGTH_DELIMITED ? reader.readPayloadEnd() : -1;

@@ -23,9 +23,10 @@ const TAG_PACKED = (1 << 3) | WIRE_LENGTH_DELIMITED;
 const TAG_INT64_UNPACKED = 1 << 3;
 const TAG_FLOAT_UNPACKED = (1 << 3) | 5;
 const TAG_BYTES_VALUE = TAG_PACKED;
-/** Below this many floats a per-value copy beats making a subarray view for a bulk copy. */
+/** Below this many floats a byte-by-byte copy beats making a subarray view for a bulk copy. */
 const BULK_FLOAT_COPY = 16;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: it is part of the value, not a byte order mark to drop.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A reusable cursor over one Feature message. `open` finds the kind with protobuf's oneof rule
@@ -48,8 +49,6 @@ export class FeatureCursor {
   private end = 0;
   private readonly fields = new WireReader();
   private readonly list = new WireReader();
-  private readonly floatScratch = new Float32Array(1);
-  private readonly floatScratchBytes = new Uint8Array(this.floatScratch.buffer);
   private floatTarget: Float32Array | undefined;
   private floatTargetBytes: Uint8Array = new Uint8Array(0);
   private bigIntTarget: BigInt64Array | undefined;
@@ -258,35 +257,40 @@ export class FeatureCursor {
       this.bigIntTarget = out;
       this.bigIntHalves = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
     }
-    const halves = this.bigIntHalves;
     let count = 0;
     while (this.nextList()) {
       while (list.pos < list.end) {
         const tag = list.readTag();
-        const packed = tag === TAG_PACKED;
-        if (!packed && tag !== TAG_INT64_UNPACKED) {
+        if (tag === TAG_PACKED) {
+          const listEnd = list.end;
+          list.end = list.readPayloadEnd();
+          // A while, not a do-while: a packed run may be empty.
+          while (list.pos < list.end) count = this.readBigIntValue(out, offset, limit, count);
+          list.end = listEnd;
+        } else if (tag === TAG_INT64_UNPACKED) {
+          count = this.readBigIntValue(out, offset, limit, count);
+        } else {
           list.skipField(tag);
-          continue;
         }
-        const listEnd = list.end;
-        if (packed) list.end = list.readPayloadEnd();
-        do {
-          const low = list.readVarint64();
-          if (count < limit) {
-            const index = offset + count;
-            if (LITTLE_ENDIAN) {
-              halves[index * 2] = low;
-              halves[index * 2 + 1] = list.high;
-            } else {
-              out[index] = BigInt.asIntN(64, (BigInt(list.high) << 32n) | BigInt(low >>> 0));
-            }
-          }
-          count++;
-        } while (packed && list.pos < list.end);
-        list.end = listEnd;
       }
     }
     return count;
+  }
+
+  /** Reads one varint into value `count` (when below `limit`); returns the count after it. */
+  private readBigIntValue(out: BigInt64Array, offset: number, limit: number, count: number): number {
+    const list = this.list;
+    const low = list.readVarint64();
+    if (count < limit) {
+      const index = offset + count;
+      if (LITTLE_ENDIAN) {
+        this.bigIntHalves[index * 2] = low;
+        this.bigIntHalves[index * 2 + 1] = list.high;
+      } else {
+        out[index] = BigInt.asIntN(64, (BigInt(list.high) << 32n) | BigInt(low >>> 0));
+      }
+    }
+    return count + 1;
   }
 
   /**
@@ -321,30 +325,28 @@ export class FeatureCursor {
     return count;
   }
 
+  /**
+   * Copies floats as bytes, never through a JS number: a float32 read into a number and stored back
+   * comes out with a signalling NaN made quiet, and TensorFlow keeps every bit.
+   */
   private copyFloats(bytes: Uint8Array, start: number, count: number, out: Float32Array, index: number): void {
-    if (count >= BULK_FLOAT_COPY && LITTLE_ENDIAN) {
-      if (this.floatTarget !== out) {
-        this.floatTarget = out;
-        this.floatTargetBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      }
-      this.floatTargetBytes.set(bytes.subarray(start, start + count * 4), index * 4);
-      return;
+    if (this.floatTarget !== out) {
+      this.floatTarget = out;
+      this.floatTargetBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }
-    const scratch = this.floatScratchBytes;
-    const value = this.floatScratch;
-    for (let pos = start, stop = start + count * 4; pos < stop; pos += 4) {
-      if (LITTLE_ENDIAN) {
-        scratch[0] = bytes[pos]!;
-        scratch[1] = bytes[pos + 1]!;
-        scratch[2] = bytes[pos + 2]!;
-        scratch[3] = bytes[pos + 3]!;
-      } else {
-        scratch[3] = bytes[pos]!;
-        scratch[2] = bytes[pos + 1]!;
-        scratch[1] = bytes[pos + 2]!;
-        scratch[0] = bytes[pos + 3]!;
+    const target = this.floatTargetBytes;
+    const at = index * 4;
+    if (!LITTLE_ENDIAN) {
+      for (let k = 0; k < count * 4; k += 4) {
+        target[at + k] = bytes[start + k + 3]!;
+        target[at + k + 1] = bytes[start + k + 2]!;
+        target[at + k + 2] = bytes[start + k + 1]!;
+        target[at + k + 3] = bytes[start + k]!;
       }
-      out[index++] = value[0]!;
+    } else if (count >= BULK_FLOAT_COPY) {
+      target.set(bytes.subarray(start, start + count * 4), at);
+    } else {
+      for (let k = 0; k < count * 4; k++) target[at + k] = bytes[start + k]!;
     }
   }
 

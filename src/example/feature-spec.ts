@@ -412,7 +412,8 @@ export function zeroOf<T extends ValueType>(valueType: T): ScalarOf<T> {
 
 const EMPTY_BYTES = new Uint8Array(0);
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: it is part of the value, not a byte order mark to drop.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Checks one value against a value type and returns it in the form `values` arrays hold.

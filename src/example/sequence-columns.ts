@@ -2,7 +2,7 @@
 
 import { InvalidArgumentError } from '../format/errors.js';
 import { MAX_VALUES, type BatchInput, type Column } from './batch-column.js';
-import { KIND_NONE, KIND_OF_DTYPE, kindName } from './feature-cursor.js';
+import { KIND_BYTES, KIND_FLOAT, KIND_INT64, KIND_NONE, KIND_OF_DTYPE, kindName } from './feature-cursor.js';
 import { shapeSize, type FixedLenSequenceFeature, type SequenceFeature, type VarLenFeature } from './feature-spec.js';
 import { Int32Buffer, OutputBuffer } from './output-buffers.js';
 import {
@@ -17,6 +17,8 @@ import { fillValues, valueReader, type ListValueType, type ValueReader } from '.
 import { WireReader, delimitedTag } from './wire.js';
 
 const STEP_TAG = delimitedTag(1);
+/** The fewest bytes one value takes in a list: a packed varint, a packed float, a bytes value's tag and length. */
+const MIN_VALUE_BYTES: Readonly<Record<number, number>> = { [KIND_INT64]: 1, [KIND_FLOAT]: 4, [KIND_BYTES]: 2 };
 
 /** The column for a feature list. */
 export function featureListColumn(key: string, feature: SequenceFeature, reuse: boolean): Column {
@@ -39,6 +41,12 @@ class StepWalker {
     this.buffer = slots.bufferOf(slot, input.records[index]!);
     this.reader.reset(this.buffer, start, slots.end[slot]!);
     return true;
+  }
+
+  /** Bytes of the FeatureList of slot `feature` of record `index` (0 when the record lacks it). */
+  listBytes(input: BatchInput, index: number, feature: number): number {
+    const slot = index * input.slots.width + feature;
+    return input.slots.start[slot]! < 0 ? 0 : input.slots.end[slot]! - input.slots.start[slot]!;
   }
 
   /** Moves to the next step; false after the last. */
@@ -156,6 +164,7 @@ class FixedStepsColumn extends StepsColumn {
     const { rowSize, read } = this;
     const { shape, layout, padValue } = this.feature;
     const stepSplits = this.countSteps(input, feature, this.feature.allowMissing);
+    this.checkRowsFit(input, feature, stepSplits);
     let longest = 0;
     for (let row = 0; row < count; row++) longest = Math.max(longest, stepSplits[row + 1]! - stepSplits[row]!);
     const padded = layout === 'padded';
@@ -179,6 +188,30 @@ class FixedStepsColumn extends StepsColumn {
     const lengths = this.lengthsBuffer.take(count);
     for (let row = 0; row < count; row++) lengths[row] = stepSplits[row + 1]! - stepSplits[row]!;
     return { kind: 'dense', values, shape: [count, longest, ...shape], lengths };
+  }
+
+  /**
+   * Refuses a record whose list is too short to hold a row in every step before the output is sized
+   * from its step count: an empty step takes 2 bytes, so a few KB of them would otherwise allocate
+   * (and pad) `rowSize` values each before the first one is found short.
+   */
+  private checkRowsFit(input: BatchInput, feature: number, stepSplits: Int32Array): void {
+    const minBytes = MIN_VALUE_BYTES[this.kind]!;
+    for (let index = 0; index < input.count; index++) {
+      const steps = stepSplits[index + 1]! - stepSplits[index]!;
+      if (steps * this.rowSize * minBytes <= this.walker.listBytes(input, index, feature)) continue;
+      // A step of this record is short: report the first bad step, in the order decode would.
+      for (this.index = 0; this.index <= index; this.index++) this.checkSteps(input, feature);
+    }
+  }
+
+  /** Checks the kind and value count of every step of record `this.index`. */
+  private checkSteps(input: BatchInput, feature: number): void {
+    if (!this.walker.begin(input, this.index, feature)) return;
+    for (this.step = 0; this.walker.next(); this.step++) {
+      const found = this.openStep(input, input.names) === KIND_NONE ? 0 : input.cursor.count();
+      if (found !== this.rowSize) throw stepCountError(input.names, this.key, this.index, this.step, found, this.feature.shape);
+    }
   }
 }
 

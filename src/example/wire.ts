@@ -16,6 +16,9 @@ export const WIRE_END_GROUP = 4;
 /** Wire type of 4-byte fields (float values, unpacked). */
 export const WIRE_FIXED32 = 5;
 
+/** Groups nested deeper than this are refused, as protobuf refuses messages nested past its recursion limit (100). */
+const MAX_GROUP_DEPTH = 100;
+
 /** The tag byte of a length-delimited field with a number below 16 (all fields of tf.Example). */
 export function delimitedTag(fieldNumber: number): number {
   return (fieldNumber << 3) | WIRE_LENGTH_DELIMITED;
@@ -198,10 +201,12 @@ export class WireReader {
   }
 
   /**
-   * Skips the payload of a field whose tag was just read (any wire type, groups included).
-   * @throws DecodeFailure for truncated data, an invalid wire type or an unmatched group end.
+   * Skips the payload of a field whose tag was just read (any wire type, groups included);
+   * `depth` is how many groups enclose it.
+   * @throws DecodeFailure for truncated data, an invalid wire type, an unmatched group end or groups
+   *   nested deeper than protobuf allows (which would otherwise overflow the stack).
    */
-  skipField(tag: number): void {
+  skipField(tag: number, depth = 0): void {
     switch (tag & 7) {
       case WIRE_VARINT:
         this.readVarint64();
@@ -215,7 +220,7 @@ export class WireReader {
         return;
       }
       case WIRE_START_GROUP:
-        this.skipGroup(tag >>> 3);
+        this.skipGroup(tag >>> 3, depth + 1);
         return;
       case WIRE_FIXED32:
         this.skipBytes(4);
@@ -230,7 +235,8 @@ export class WireReader {
     this.pos += count;
   }
 
-  private skipGroup(fieldNumber: number): void {
+  private skipGroup(fieldNumber: number, depth: number): void {
+    if (depth > MAX_GROUP_DEPTH) this.fail(`groups nested deeper than ${MAX_GROUP_DEPTH}`);
     while (true) {
       if (this.pos >= this.end) this.fail(`unterminated group (field ${fieldNumber})`);
       const tag = this.readTag();
@@ -238,7 +244,7 @@ export class WireReader {
         if (tag >>> 3 !== fieldNumber) this.fail(`group of field ${fieldNumber} closed by field ${tag >>> 3}`);
         return;
       }
-      this.skipField(tag);
+      this.skipField(tag, depth);
     }
   }
 }

@@ -124,7 +124,10 @@ function checkMapping<S extends ExampleSpec>(owner: string, mapping: unknown, sp
   return mapping as ElementMapping<S>;
 }
 
-/** A dense feature as a tensor: bytes and int columns become int32, everything else float32. */
+/**
+ * A dense feature as a tensor: bytes and int columns become int32, everything else float32 (int64
+ * parsed as float64 included: tfjs has no wider float, so those are exact only up to 2^24).
+ */
 export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: string): Tensor {
   const { values } = feature;
   if (feature.kind !== 'dense') {

@@ -96,6 +96,19 @@ describe('decodeExample', () => {
     expect(plain(decodeExample(record))).toEqual({ a: { int64List: [3n, -4n] }, v: { int64List: [1n] }, b: { bytesList: [[120], [121]] } });
   });
 
+  it('lets a later entry for a key replace an earlier one of the same kind, and merges the value fields of one entry', () => {
+    const key = (name: string) => delimited(1, [...utf8.encode(name)]);
+    const twoValues = delimited(1, delimited(2, feature.int64Packed(3)), key('b'), delimited(2, feature.int64Packed(4)));
+    const record = example(entry('a', feature.int64Packed(1)), entry('a', feature.int64Packed(2)), twoValues, entry('\uFEFFc', feature.bytes('x')));
+    expect(plain(decodeExample(record))).toEqual({ a: { int64List: [2n] }, b: { int64List: [3n, 4n] }, '\uFEFFc': { bytesList: [[120]] } });
+    const steps = (...values: number[]) => bytes(...values.map((value) => delimited(1, feature.int64Packed(value))));
+    const lists = bytes(delimited(2, entry('s', steps(1)), entry('s', steps(2)), delimited(1, key('t'), delimited(2, steps(3)), delimited(2, steps(4, 5)))));
+    expect(plain(decodeSequenceExample(lists).featureLists)).toEqual({
+      s: [{ int64List: [2n] }],
+      t: [{ int64List: [3n] }, { int64List: [4n] }, { int64List: [5n] }],
+    });
+  });
+
   it('gives {} for a Feature that sets no list or a map entry without a value, and keeps a __proto__ key as a key', () => {
     const record = example(entry('empty', new Uint8Array(0)), delimited(1, delimited(1, [...utf8.encode('novalue')])), entry('__proto__', feature.int64Packed(1)));
     const decoded = decodeExample(record);

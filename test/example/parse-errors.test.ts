@@ -28,6 +28,22 @@ function parseErrorOf(records: Uint8Array[], spec: ExampleSpec, names?: string[]
 
 const good = example(entry('label', feature.int64Packed(1)));
 
+/** Concatenates large byte arrays (proto-bytes spreads its parts into arguments, too many for these). */
+function join(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** A length-delimited field around a large body. */
+function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
+  return join(bytes(tag(field, 2), varint(body.length)), body);
+}
+
 describe('missing features', () => {
   it('names a missing required feature with its dtype and the record index', () => {
     const error = parseErrorOf([good, example()], { score: fixedLen([2], 'float32'), label: fixedLen([], 'int64') });
@@ -205,6 +221,19 @@ describe('malformed records', () => {
     const truncatedVarint = example(entry('v', delimited(3, delimited(1, [0x80]))));
     expect(parseErrorOf([truncatedVarint], { v: varLen('int64') }).message).toContain('truncated varint');
     expect(parseErrorOf([truncatedVarint], { v: fixedLen([1], 'int64') }).message).toContain('truncated varint');
+  });
+
+  it('refuses groups nested past protobuf\'s limit of 100 with a ParseError, not a stack overflow', () => {
+    const groups = (depth: number) => bytes(Array<number[]>(depth).fill(tag(5, 3)).flat(), Array<number[]>(depth).fill(tag(5, 4)).flat());
+    expect(() => parseExampleBatch([groups(100)], { v: varLen('int64') })).not.toThrow();
+    expect(parseErrorOf([groups(101)], { v: varLen('int64') }).message).toContain('groups nested deeper than 100');
+    // Deep enough to overflow the stack of a recursive skip.
+    const startGroups = (fieldNumber: number) => new Uint8Array(100_000).fill((fieldNumber << 3) | 3);
+    expect(parseErrorOf([startGroups(1)], { v: varLen('int64') }).message).toContain('groups nested deeper than 100');
+    const mapEntry = lengthDelimited(1, join(delimited(1, [0x76]), lengthDelimited(2, startGroups(4))));
+    expect(parseErrorOf([lengthDelimited(1, mapEntry)], { v: varLen('int64') }).message).toMatch(
+      /Key: v, Index: 0\. {2}Can't parse serialized Example: groups nested deeper than 100/,
+    );
   });
 
   it('rejects records that are not Uint8Arrays', () => {

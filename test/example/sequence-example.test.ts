@@ -143,6 +143,20 @@ describe('SequenceExample rules and errors', () => {
     expect(Array.from(parsed.context.c.values)).toEqual([5]);
   });
 
+  it('refuses short steps before sizing the output from the step count', () => {
+    // 40,000 empty steps (2 bytes each) of rows of 100,000 values: sized first, that is 4e9 values.
+    const record = bytes(delimited(2, entry('t', bytes(...Array.from({ length: 40_000 }, () => delimited(1))))));
+    for (const layout of ['padded', 'ragged'] as const) {
+      const error = errorOf(record, { t: fixedLenSequence([100_000], 'float32', { layout, allowMissing: true }) });
+      expect(error.message).toBe('Name: <unknown>, Key: t, Index: 0.  Number of values != expected.  values size: 0 but output shape: [100000] (index 1)');
+    }
+    // The first bad step is the one reported, as when the output is filled.
+    const floatsFirst = bytes(delimited(2, entry('t', bytes(delimited(1, feature.floatPacked(1)), ...Array.from({ length: 40_000 }, () => delimited(1))))));
+    expect(errorOf(floatsFirst, { t: fixedLenSequence([100_000], 'int64', { allowMissing: true }) }).message).toBe(
+      "Name: <unknown>, Feature list: t, Index: 0.  Data types don't match. Expected type: int64, Actual type: float (index 1)",
+    );
+  });
+
   it('reports malformed records and malformed feature lists', () => {
     expect(errorOf(bytes(tag(1, 2), [5, 1]), { tokens: varLen('int64') }).message).toMatch(
       /^Name: <unknown>, Index: 1\. {2}Could not parse sequence example input: length 5 exceeds/,

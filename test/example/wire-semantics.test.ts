@@ -199,3 +199,34 @@ describe('the scan-time fast paths agree with the general decoder', () => {
     expect(Array.from(parseExample(example(image(1), image(2)), { image: fixedLenRaw([3]) }).image.values)).toEqual([2, 2, 2]);
   });
 });
+
+describe('valid encodings that are easy to get wrong', () => {
+  it('reads an empty packed run of an int64 list as no values, whatever the output type', () => {
+    const record = example(entry('v', delimited(3, delimited(1), tag(1, 0), varint(5), delimited(1))));
+    expect(intsOf(record)).toEqual([5n]);
+    expect(Array.from(parseExample(record, { v: varLen('int64') }).v.values)).toEqual([5]);
+    expect(Array.from(parseExample(record, { v: varLen('int64', { as: 'float64' }) }).v.values)).toEqual([5]);
+  });
+
+  it('keeps every bit of a float, signalling NaNs included, in short and long lists', () => {
+    const bits = [0x7f800001, 0xffa00005, 0x7fc00000, 0x80000000];
+    for (const length of [bits.length, 20]) {
+      const words = Uint32Array.from({ length }, (_, i) => bits[i % bits.length]!);
+      const raw = new Uint8Array(words.buffer);
+      const packed = delimited(2, delimited(1, raw));
+      const unpacked = delimited(2, ...Array.from(words, (_, i) => bytes(tag(1, 5), raw.subarray(4 * i, 4 * i + 4))));
+      for (const body of [packed, unpacked]) {
+        const parsed = parseExample(example(entry('v', body)), floats).v.values;
+        expect(new Uint32Array(parsed.buffer, parsed.byteOffset, parsed.length)).toEqual(words);
+      }
+    }
+  });
+
+  it('keeps a leading U+FEFF in keys, string values and string defaults: it is no byte order mark there', () => {
+    const record = example(entry('\uFEFFk', feature.bytes('\uFEFFv')));
+    const parsed = parseExample(record, { '\uFEFFk': varLen('bytes', { as: 'string' }), k: varLen('bytes') });
+    expect(parsed['\uFEFFk'].values).toEqual(['\uFEFFv']);
+    expect(parsed.k.values).toEqual([]);
+    expect(fixedLen([], 'bytes', { as: 'string', defaultValue: new TextEncoder().encode('\uFEFFd') }).defaultValue).toEqual(['\uFEFFd']);
+  });
+});
