@@ -8,7 +8,8 @@ import { frameRecord, recordToJson } from '../format/tools/index.js';
 export const ENCODINGS = ['utf8', 'hex', 'base64', 'json', 'framed', 'example', 'sequence-example'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, which is part of the value: a printed value is the value.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A bytes value in JSON: its text when it is printable UTF-8, else `{"base64": ...}` (never ambiguous). */
 function bytesJson(value: Uint8Array): unknown {

@@ -43,7 +43,8 @@ const WIRE_FIXED32 = 5;
 
 const TWO_32 = 0x1_0000_0000;
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
+// ignoreBOM keeps a leading U+FEFF, which is part of a string field, not a byte order mark.
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 // int64 as two's complement halves; only values a number holds exactly are accepted.
 function int64ToHalves(value: number): U64Halves {

@@ -81,6 +81,8 @@ describe('RecordsMetadata wire codec', () => {
     expect(decodeRecordsMetadata(encodeRecordsMetadata({}))).toEqual({});
     expect(decodeRecordsMetadata(encodeRecordsMetadata({ numRecords: -5 }))).toEqual({ numRecords: -5 });
     expect(Array.from(encodeRecordsMetadata({ fileComment: 'golden' }))).toEqual([0x0a, 6, ...Buffer.from('golden')]);
+    // A leading U+FEFF is text of the field, not a byte order mark to drop.
+    expect(decodeRecordsMetadata(encodeRecordsMetadata({ fileComment: '\uFEFFcomment' }))).toEqual({ fileComment: '\uFEFFcomment' });
   });
 
   it('agrees with protobufjs both ways', () => {
