@@ -64,22 +64,59 @@ describe('WorkerLifetime', () => {
   });
 });
 
-describe('threadStopped', () => {
+describe('ThreadWatch', () => {
   it('sees a stopped worker from a blocked thread, whose event loop never gets its exit event', async () => {
     const { Worker } = await import('node:worker_threads');
-    const { threadStopped } = await import('../../src/format/io/worker-lifetime.js');
+    const { ThreadWatch } = await import('../../src/format/io/worker-lifetime.js');
     const worker = new Worker('setInterval(() => {}, 1000);', { eval: true });
     await new Promise((resolve) => worker.once('online', resolve));
-    expect(threadStopped(worker)).toBe(false);
+    const watch = new ThreadWatch(worker);
+    watch.observe();
+    expect(watch.stopped()).toBe(false);
     void worker.terminate();
     // Blocked from here on, as a writer waiting for encoded chunks is: no event is delivered.
     const blocker = new Int32Array(new SharedArrayBuffer(4));
     let stopped = false;
     for (let slice = 0; slice < 100 && !stopped; slice++) {
       Atomics.wait(blocker, 0, 0, 50);
-      stopped = threadStopped(worker);
+      stopped = watch.stopped();
     }
     expect(stopped).toBe(true);
+  });
+
+  it('fails the writes of a parallel writer whose encode workers stop without running their exit code, where it waited forever', () => {
+    // The workers are stopped with terminate(), as running out of memory stops them: none of their code
+    // runs, and the writer, blocked waiting for their replies, cannot get their 'exit' events.
+    const script = path.join(dir, 'encode-workers-stopped.mts');
+    fs.writeFileSync(
+      script,
+      [
+        `import { createRequire, syncBuiltinESMExports } from 'node:module';`,
+        `const threads = createRequire(import.meta.url)('node:worker_threads');`,
+        `const started = [];`,
+        `const Original = threads.Worker;`,
+        `threads.Worker = class extends Original { constructor(...args) { super(...args); started.push(this); } };`,
+        `syncBuiltinESMExports();`,
+        `const { ArrayRecordWriter } = await import(${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)});`,
+        `const { encodeWorkersReady } = await import(${JSON.stringify(new URL('../../src/format/arrayrecord/encode-pool.ts', import.meta.url).href)});`,
+        `await encodeWorkersReady(2);`,
+        `const writer = new ArrayRecordWriter(${JSON.stringify(path.join(dir, 'stopped.array_record'))}, 'group_size:1,zstd:3,max_parallelism:2');`,
+        `const record = new Uint8Array(200_000).map((_, i) => (i * 7919) % 251);`,
+        `try {`,
+        `  for (let i = 0; i < 400; i++) {`,
+        `    if (i === 20) for (const worker of started) void worker.terminate();`,
+        `    writer.write(record);`,
+        `  }`,
+        `  writer.close();`,
+        `  console.log('no error');`,
+        `} catch (error) {`,
+        `  console.log(error.name, error.code);`,
+        `}`,
+      ].join('\n'),
+    );
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.error, result.stderr).toBeUndefined();
+    expect(result.stdout.trim(), result.stderr).toBe('WorkerExitedError ERR_WORKER_EXITED');
   });
 });
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { deserializeError, serializeError, WorkerExitedError } from '../errors.js';
 import { siblingModule, startModuleWorker } from '../io/module-worker.js';
-import { threadStopped, WorkerLifetime } from '../io/worker-lifetime.js';
+import { ThreadWatch, WorkerLifetime } from '../io/worker-lifetime.js';
 import { CompressionType, type CompressionTypeCode } from '../riegeli/constants.js';
 import { WORKER_STATE_SLOTS, WorkerState, type EncodeReply, type EncodeRequest, type EncodeWorkerData } from './encode-protocol.js';
 
@@ -27,6 +27,7 @@ class EncodeWorker {
   private readonly port: MessagePort;
   private readonly state = new Int32Array(new SharedArrayBuffer(4 * WORKER_STATE_SLOTS));
   private readonly worker: Worker;
+  private readonly watch: ThreadWatch;
   /** Handlers of the requests sent and not yet answered, by request id. */
   readonly pending = new Map<number, ReplyHandler>();
 
@@ -42,6 +43,7 @@ class EncodeWorker {
     // The worker marks itself exited as it exits; this covers an exit that runs none of its code (a
     // terminated thread, one out of memory), seen whenever this thread's event loop turns.
     this.worker.once('exit', () => this.markExited());
+    this.watch = new ThreadWatch(this.worker);
     this.port.unref();
   }
 
@@ -51,7 +53,7 @@ class EncodeWorker {
 
   /** For a writer blocked in waitForReplies, whose event loop cannot turn to get an 'exit' event. */
   noticeSilentExit(): void {
-    if (this.pending.size > 0 && !this.exited && threadStopped(this.worker)) this.markExited();
+    if (this.pending.size > 0 && !this.exited && this.watch.stopped()) this.markExited();
   }
 
   /** Loaded and listening; not exited. */
@@ -68,6 +70,7 @@ class EncodeWorker {
   }
 
   post(request: EncodeRequest, handler: ReplyHandler): void {
+    this.watch.observe();
     this.pending.set(request.id, handler);
     this.port.postMessage(request, [request.bytes, request.recordEnds.buffer, request.groupCounts.buffer, ...request.spareOutputs]);
   }

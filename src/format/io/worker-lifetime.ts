@@ -67,12 +67,27 @@ export class WorkerLifetime {
 }
 
 /**
- * Whether `worker`'s thread has stopped, seen from a thread that may be blocked (Atomics.wait) and so
- * cannot get the worker's 'exit' event: Node reports a stopped thread's event-loop idle time as -1. A
- * thread stopped without running its own exit code (out of memory, terminated) is seen too. Known only
- * once this thread's event loop has seen the worker come online; false before.
- * @example if (threadStopped(worker)) failItsRequests();
+ * Whether a worker's thread has stopped, for a thread that may be blocked (Atomics.wait) and so cannot
+ * get the worker's 'exit' event; a thread stopped without running its own exit code (out of memory,
+ * terminated) is seen too. Node reports a stopped thread's event-loop idle time as -1, but only to a
+ * caller that read the worker's event-loop times while the thread ran (Node keeps the loop's start
+ * then; read first after the stop, every time is 0): `observe()` while it runs, `stopped()` later.
+ * @example const watch = new ThreadWatch(worker); watch.observe(); ... if (watch.stopped()) failItsRequests();
  */
-export function threadStopped(worker: Worker): boolean {
-  return worker.performance.eventLoopUtilization().idle < 0;
+export class ThreadWatch {
+  private observed = false;
+
+  constructor(private readonly worker: Worker) {}
+
+  /** Reads the worker's event-loop times, until once after this thread has seen it come online. */
+  observe(): void {
+    if (this.observed) return;
+    const { idle, active } = this.worker.performance.eventLoopUtilization();
+    this.observed = idle !== 0 || active !== 0;
+  }
+
+  /** True once the thread has stopped; false before, and when it was never observed running. */
+  stopped(): boolean {
+    return this.observed && this.worker.performance.eventLoopUtilization().idle < 0;
+  }
 }
