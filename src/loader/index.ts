@@ -1,6 +1,6 @@
 // Public API of the loader: DataLoader, its transforms, mixing, state, statistics and per-record randomness.
 
-export { DataLoader } from './loader.js';
+export { DataLoader, PAST_LAST_EPOCH_WARNING_CODE } from './loader.js';
 export type {
   DataLoaderBaseOptions,
   DataLoaderConstructor,

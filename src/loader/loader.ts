@@ -62,6 +62,9 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   private pool: TransformWorkerPool | undefined;
   private closed = false;
   private skipped = 0;
+  /** This loader's own iteration ran through its last epoch (not a restored state that stands there). */
+  private ranLastEpoch = false;
+  private warnedPastLastEpoch = false;
   private readonly statistics: StatsCollector;
 
   constructor(options: LoaderOptionFields) {
@@ -227,6 +230,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.plan = plan;
     this.chain = chain;
     this.position = { kind: 'at', at };
+    this.ranLastEpoch = false;
   }
 
   /**
@@ -259,6 +263,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.plan = plan;
     this.chain = chain;
     this.position = { kind: 'at', at: { epoch, offset: 0 } };
+    this.ranLastEpoch = false;
   }
 
   /**
@@ -305,6 +310,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.stopIteration();
     this.planned = description;
     this.plan = this.replan();
+    this.ranLastEpoch = false;
     this.chain = undefined;
     this.position = { kind: 'at', at: { epoch: this.plan.firstEpoch, offset: 0 } };
   }
@@ -343,6 +349,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   private iterate(epoch: number | undefined): LoaderIterator<Out> {
     this.checkOpen();
     this.followSampler();
+    this.warnIfPastLastEpoch(epoch ?? this.currentPosition().epoch);
     this.stopIteration();
     const iterator: LoaderIterator<Out> = new LoaderIterator<Out>({
       waitFor: this.stopped,
@@ -356,6 +363,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
         if (epoch !== undefined) {
           if (epoch < this.plan.numEpochs) this.position = { kind: 'at', at: { epoch: epoch + 1, offset: 0 } };
         } else if (this.plan.numEpochs !== Infinity) this.position = { kind: 'at', at: { epoch: this.plan.numEpochs, offset: 0 } };
+        this.ranLastEpoch = this.currentPosition().epoch >= this.plan.numEpochs;
       },
       released: () => {
         if (this.active === iterator) this.active = undefined;
@@ -363,6 +371,23 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     });
     this.active = iterator;
     return iterator;
+  }
+
+  /**
+   * An iteration that starts after the last epoch yields nothing, as a walk over the epochs expects; but
+   * after this loader ran that epoch itself, it is most likely a PyTorch loop that forgot
+   * `sampler.setEpoch(e)` (PyTorch would rerun the same order) or a sampler built without `numEpochs`,
+   * which would train on nothing without a word: said once per loader.
+   */
+  private warnIfPastLastEpoch(epoch: number): void {
+    const { numEpochs } = this.plan;
+    if (this.warnedPastLastEpoch || !this.ranLastEpoch || epoch < numEpochs) return;
+    this.warnedPastLastEpoch = true;
+    process.emitWarning(
+      `${OWNER}: the loader has ${describeEpochs(numEpochs)} and has run ${numEpochs === 1 ? 'it' : 'them all'}, so this iteration yields nothing; ` +
+        `for another pass call sampler.setEpoch(e) before it (PyTorch's idiom) or iterate loader.epoch(e), or give the sampler numEpochs`,
+      { code: PAST_LAST_EPOCH_WARNING_CODE },
+    );
   }
 
   private startRun(epoch: number | undefined): LoaderRun {
@@ -407,6 +432,9 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
 }
 
 /** `2 epochs (0..1)`, for messages. */
+/** Code of the warning emitted once by a loader iterated after its last epoch (which yields nothing). */
+export const PAST_LAST_EPOCH_WARNING_CODE = 'ARRAY_RECORD_PAST_LAST_EPOCH';
+
 function describeEpochs(numEpochs: number): string {
   if (numEpochs === 0) return 'no epochs';
   return numEpochs === 1 ? '1 epoch (0)' : `${numEpochs} epochs (0..${numEpochs - 1})`;

@@ -1,8 +1,8 @@
 // DataLoader basics over the golden digits shards: order, batches, epochs, transforms, per-record RNG, options.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ArrayRecordDataSource } from '../../src/source/data-source.js';
-import { DataLoader, filter, LoaderError, map, recordRng, type TransformContext } from '../../src/index.js';
+import { DataLoader, filter, LoaderError, map, PAST_LAST_EPOCH_WARNING_CODE, recordRng, type TransformContext } from '../../src/index.js';
 import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError } from '../../src/format/errors.js';
 import { DistributedSampler, IndexSampler, SequentialSampler, ShuffleSampler, SliceSampler, StridedShardSampler, shardOptions } from '../../src/samplers/index.js';
 import { goldenPath } from '../helpers/golden.js';
@@ -89,6 +89,29 @@ describe('epochs', () => {
     const unbounded = new DataLoader<string>({ source, sampler: new SequentialSampler({ numRecords: 10, numEpochs: Infinity }), transforms: [asText], readSize: 3 });
     expect(unbounded.numEpochs).toBe(Infinity);
     expect(await drain(unbounded.epoch(1_000_000))).toEqual('0123456789'.split(''));
+  });
+
+  it('warns once when an iteration after its own last epoch yields nothing (a PyTorch loop without setEpoch), not after a restore', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const loader = new DataLoader<string>({ source, sampler: sequential(), transforms: [asText] });
+      expect(await drain(loader)).toHaveLength(10);
+      expect(warn).not.toHaveBeenCalled();
+      expect(await drain(loader)).toEqual([]);
+      expect(await drain(loader.epoch())).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]).toEqual([
+        expect.stringMatching(/^DataLoader: the loader has 1 epoch \(0\) and has run it, so this iteration yields nothing; for another pass call sampler\.setEpoch\(e\)/),
+        { code: PAST_LAST_EPOCH_WARNING_CODE },
+      ]);
+      // A job resumed from the state of a finished run stands after the last epoch too: not a forgotten setEpoch.
+      const restored = new DataLoader<string>({ source, sampler: sequential(), transforms: [asText] });
+      restored.setState(loader.getState());
+      expect(await drain(restored)).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('continues the current epoch after a break, then moves on', async () => {
