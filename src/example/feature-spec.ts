@@ -468,7 +468,7 @@ export function normalizeValues<T extends ValueType>(value: unknown, valueType: 
     typeof value === 'object' && value !== null && 'length' in value && !(bytesLike && value instanceof Uint8Array);
   const flat: unknown[] = isList ? flatten(value as ArrayLike<unknown>) : new Array<unknown>(size).fill(value);
   if (flat.length !== size) {
-    throw new InvalidArgumentError(`${what}: expected 1 or ${size} values, got ${flat.length}`);
+    throw new InvalidArgumentError(`${what}: expected one value (repeated) or a list of ${size} values, got a list of ${flat.length}`);
   }
   const out = allocateValues(valueType, size) as unknown as { [index: number]: unknown };
   for (let index = 0; index < size; index++) out[index] = normalizeScalar(flat[index], valueType, what);

@@ -270,6 +270,8 @@ describe('invalid specs', () => {
       () => new ExampleParser(null as unknown as ExampleSpec),
     ];
     for (const make of cases) expect(make).toThrow(InvalidArgumentError);
+    // A list of one is not repeated as a bare value is: the message says which forms are accepted.
+    expect(() => fixedLen([2], 'int64', { defaultValue: [1] })).toThrow(/expected one value \(repeated\) or a list of 2 values, got a list of 1/);
   });
 
   it('names the key of an invalid hand-written feature', () => {
