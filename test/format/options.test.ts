@@ -33,7 +33,7 @@ describe('writer options', () => {
 
   it('parses group size, padding, transpose and parallelism', () => {
     const options = parseWriterOptions('group_size:64,pad_to_block_boundary,transpose_bucket_size:1k,max_parallelism:4,saturation_delay_ms:5');
-    expect(options).toMatchObject({ groupSize: 64, padToBlockBoundary: false, transposeBucketSize: 1024, maxParallelism: 4, saturationDelayMs: 5 });
+    expect(options).toMatchObject({ groupSize: 64, padToBlockBoundary: true, transposeBucketSize: 1024, maxParallelism: 4, saturationDelayMs: 5 });
     expect(parseWriterOptions('pad_to_block_boundary:true').padToBlockBoundary).toBe(true);
     expect(parseWriterOptions('transpose').transpose).toBe(true);
     expect(parseWriterOptions('transpose:false').transpose).toBe(false);

@@ -159,7 +159,8 @@ export function parseWriterOptions(text: string): WriterOptions {
     ['zstd', copyCompressor],
     ['snappy', copyCompressor],
     ['window_log', copyCompressor],
-    ['pad_to_block_boundary', booleanValue(false, (value) => (padToBlockBoundary = value))],
+    // The bare key means true, as in Google's parser (Enum {"", true}, {"true", true}, {"false", false}).
+    ['pad_to_block_boundary', booleanValue(true, (value) => (padToBlockBoundary = value))],
   ]);
   parseOptions(text, parsers, 'writer options');
   const names = compressorItems.map((item) => item.split(':')[0]);
