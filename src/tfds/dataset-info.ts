@@ -85,15 +85,31 @@ export function readDatasetInfo(json: unknown, where: string): { info: TfdsInfo;
     json: root,
   };
   const splits = optionalArray(root['splits'], `${where}: splits`).map((split, k) => readSplit(split, `${where}: splits[${k}]`));
+  checkUniqueSplits(splits, where);
   return { info, splits };
+}
+
+/** TFDS's SplitDict refuses a split listed twice ("Split train already present"); a map would keep the last silently. */
+function checkUniqueSplits(splits: readonly TfdsSplitJson[], where: string): void {
+  const seen = new Set<string>();
+  for (const split of splits) {
+    if (seen.has(split.name)) throw new ParseError(`${where}: split ${JSON.stringify(split.name)} is listed twice`);
+    seen.add(split.name);
+  }
 }
 
 function readSplit(json: unknown, where: string): TfdsSplitJson {
   const split = object(json, where);
   const name = string(split['name'], `${where}.name`);
+  const shardLengths = optionalArray(split['shardLengths'], `${where}.shardLengths`).map((length, k) => int64(length, `split ${name}: shardLengths[${k}]`));
+  // Each length is a safe integer, but their sum (the split's record count, and every record index) must be one too.
+  const total = shardLengths.reduce((sum, length) => sum + length, 0);
+  if (!Number.isSafeInteger(total)) {
+    throw new ParseError(`split ${name}: shardLengths add up to more than ${Number.MAX_SAFE_INTEGER} records, got ${total}`);
+  }
   return {
     name,
-    shardLengths: optionalArray(split['shardLengths'], `${where}.shardLengths`).map((length, k) => int64(length, `split ${name}: shardLengths[${k}]`)),
+    shardLengths,
     numBytes: split['numBytes'] === undefined ? 0 : int64(split['numBytes'], `split ${name}: numBytes`),
     filepathTemplate: optionalString(split['filepathTemplate'], `split ${name}: filepathTemplate`) || DEFAULT_FILEPATH_TEMPLATE,
   };

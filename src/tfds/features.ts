@@ -106,6 +106,8 @@ export type TfdsFeature = TfdsTensor | TfdsClassLabel | TfdsText | TfdsImage | T
 export type LabelNames = (stem: string) => readonly string[] | undefined;
 
 const PREFIX = 'tensorflow_datasets.core.features.';
+/** Most classes of a ClassLabel without names ('0', '1', ... are made for each). */
+const MAX_UNNAMED_CLASSES = 1 << 20;
 const DICT = new Set([`${PREFIX}features_dict.FeaturesDict`]);
 const TENSOR = new Set([`${PREFIX}tensor_feature.Tensor`, `${PREFIX}feature.Tensor`, `${PREFIX}scalar.Scalar`]);
 const BBOX = new Set([`${PREFIX}bounding_boxes.BBoxFeature`]);
@@ -181,7 +183,7 @@ function fromProto(
       return tensor(base, protoShape(fields['shape'], `${at}.shape`), fields['dtype'], fields['encoding'], at);
     case 'classLabel':
       if (!CLASS_LABEL.has(className)) break;
-      return classLabel(base, fields['numClasses'] === undefined ? undefined : int64(fields['numClasses'], `${at}.numClasses`), undefined, stem, labelNames);
+      return classLabel(at, base, fields['numClasses'] === undefined ? undefined : int64(fields['numClasses'], `${at}.numClasses`), undefined, stem, labelNames);
     case 'text':
       if (!TEXT.has(className)) break;
       return { kind: 'text', ...base };
@@ -221,7 +223,7 @@ function fromContent(
   if (CLASS_LABEL.has(className)) {
     const names = Array.isArray(fields['names']) ? fields['names'].map((name, k) => string(name, `${at}.names[${k}]`)) : undefined;
     const numClasses = fields['num_classes'] ?? fields['numClasses'];
-    return classLabel(base, numClasses === undefined || numClasses === null ? undefined : int64(numClasses, `${at}.num_classes`), names, stem, labelNames);
+    return classLabel(at, base, numClasses === undefined || numClasses === null ? undefined : int64(numClasses, `${at}.num_classes`), names, stem, labelNames);
   }
   if (TEXT.has(className)) {
     const encoder = fields['encoder'] ?? fields['encoder_config'];
@@ -270,6 +272,7 @@ function image(base: { className: string; description: string | undefined }, sha
 }
 
 function classLabel(
+  where: string,
   base: { className: string; description: string | undefined },
   numClasses: number | undefined,
   given: readonly string[] | undefined,
@@ -277,7 +280,15 @@ function classLabel(
   labelNames: LabelNames,
 ): TfdsClassLabel {
   const names = (stem === undefined ? undefined : labelNames(stem)) ?? given;
+  // TFDS's ClassLabel refuses names whose count is not num_classes; class ids and one-hot sizes would disagree.
+  if (numClasses !== undefined && names !== undefined && names.length !== numClasses) {
+    throw new ParseError(`${where}: ClassLabel of ${numClasses} classes has ${names.length} names${stem === undefined ? '' : ` (${stem}.labels.txt)`}`);
+  }
   const count = numClasses ?? names?.length ?? 0;
+  // Without names each class is named by its number: a hostile count must not allocate billions of strings.
+  if (names === undefined && count > MAX_UNNAMED_CLASSES) {
+    throw new ParseError(`${where}: ClassLabel of ${count} classes without a names file; at most ${MAX_UNNAMED_CLASSES} are read`);
+  }
   const all = names ?? Array.from({ length: count }, (_, i) => String(i));
   return Object.freeze({ kind: 'classLabel', ...base, numClasses: count, names: Object.freeze([...all]) });
 }

@@ -3,7 +3,9 @@
 // records for loaders and tfjs.
 
 import path from 'node:path';
-import { InvalidArgumentError, InvalidOptionsError, IoError, ParseError, UnsupportedError } from '../format/errors.js';
+import { CorruptFileError, InvalidArgumentError, InvalidOptionsError, IoError, ParseError, UnsupportedError, withLocation } from '../format/errors.js';
+import { ArrayRecordReader } from '../format/arrayrecord/reader.js';
+import { runBounded } from '../source/run-bounded.js';
 import { checkOptions, describeFound, optionNames, requireInteger, requireOneOf } from '../format/options-check.js';
 import { siblingModule } from '../format/io/module-worker.js';
 import type { ExampleSpec } from '../example/feature-spec.js';
@@ -86,6 +88,8 @@ const LOADER_KEYS = optionNames<LoaderTransformsOptions>({ workers: true });
 const ROUNDING_KEYS = optionNames<Pick<TfdsSourceOptions, 'rounding'>>({ rounding: true });
 const ROUNDINGS: readonly SplitRounding[] = ['closest', 'pct1_dropremainder'];
 const INFO_FILE = 'dataset_info.json';
+/** Shard footers read at once when `source` checks shard lengths (ArrayRecordDataSource's default). */
+const DEFAULT_OPEN_CONCURRENCY = 64;
 const FEATURES_FILE = 'features.json';
 const LABELS_SUFFIX = '.labels.txt';
 
@@ -137,13 +141,14 @@ export class TfdsDataset {
     const dir = store.location;
     const infoText = await store.readText(INFO_FILE);
     if (infoText === undefined) throw await missingInfoError(store);
-    const { info, splits } = readDatasetInfo(parseJson(infoText, store.filePath(INFO_FILE)), store.filePath(INFO_FILE));
+    const { info, splits } = inFile(store.filePath(INFO_FILE), () => readDatasetInfo(parseJson(infoText, store.filePath(INFO_FILE)), store.filePath(INFO_FILE)));
     const featuresText = await store.readText(FEATURES_FILE);
     if (featuresText === undefined) throw new IoError(`${store.filePath(FEATURES_FILE)} is missing: the dataset's features are unknown`, { path: dir });
     const names = await readLabelNames(store);
-    const features = readFeatures(parseJson(featuresText, store.filePath(FEATURES_FILE)), FEATURES_FILE, (stem) => names.get(stem));
+    const features = inFile(store.filePath(FEATURES_FILE), () => readFeatures(parseJson(featuresText, store.filePath(FEATURES_FILE)), FEATURES_FILE, (stem) => names.get(stem)));
     const fileFormat = info.fileFormat === 'array_record' || info.alternativeFileFormats.includes('array_record') ? 'array_record' : info.fileFormat;
-    const splitMap: Record<string, TfdsSplit> = {};
+    // No prototype: a split named `__proto__` or `constructor` is a split like any other.
+    const splitMap: Record<string, TfdsSplit> = Object.create(null) as Record<string, TfdsSplit>;
     for (const split of splits) {
       const values = { dataset: info.name, split: split.name, fileFormat };
       splitMap[split.name] = Object.freeze({
@@ -156,6 +161,7 @@ export class TfdsDataset {
         files: Object.freeze(split.shardLengths.map((_, shard) => store.filePath(shardPath(split.filepathTemplate, values, shard, split.shardLengths.length)))),
       });
     }
+    checkDistinctFiles(Object.values(splitMap), store.filePath(INFO_FILE));
     return new TfdsDataset(dir, info, splitMap, features, fileFormat);
   }
 
@@ -221,8 +227,8 @@ export class TfdsDataset {
 
   /**
    * An ArrayRecordDataSource over a split selection: record i is the i-th record of the selection, in
-   * TFDS's order. Whole shards are read with the lengths dataset_info.json gives (checked when a shard opens).
-   * @throws UnsupportedError when the dataset has no ArrayRecord shards (tfrecord datasets: random access
+   * TFDS's order. Every shard read must hold the records dataset_info.json declares for it (its footer is read here).
+   * @throws CorruptFileError for a shard holding more or fewer records than declared; UnsupportedError when the dataset has no ArrayRecord shards (tfrecord datasets: random access
    *   needs ArrayRecord, and the message says how to convert); the errors of readInstructions and of
    *   ArrayRecordDataSource.open.
    * @example const train = await dataset.source('train[:80%]'); train.length
@@ -231,6 +237,7 @@ export class TfdsDataset {
     checkOptions('TfdsDataset.source', options, SOURCE_KEYS, { aliases: { read_options: { option: 'readerOptions' } } });
     if (this.fileFormat !== 'array_record') throw this.notArrayRecordError();
     const instructions = this.readInstructions(split, options.rounding === undefined ? {} : { rounding: options.rounding });
+    await this.checkShardLengths(instructions, requireInteger('TfdsDataset.source', 'openConcurrency', options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY, 1));
     const sourceOptions = {
       ...(options.maxOpenReaders === undefined ? {} : { maxOpenReaders: options.maxOpenReaders }),
       ...(options.openConcurrency === undefined ? {} : { openConcurrency: options.openConcurrency }),
@@ -367,6 +374,32 @@ export class TfdsDataset {
     return requireOneOf(owner, 'rounding', options.rounding, ROUNDINGS, 'closest');
   }
 
+  /**
+   * Checks that every shard a selection reads holds the records dataset_info.json declares for it. The data
+   * source trusts the slices it is given: a shard with more records than declared would have its extra
+   * records dropped and the split's record numbering shifted, silently.
+   * @throws CorruptFileError naming the shard, the declared and the found count; the errors of reading a
+   *   file's footer (IoError for a missing shard, NotArrayRecordError, CorruptFileError).
+   */
+  private async checkShardLengths(instructions: readonly ReadInstruction[], concurrency: number): Promise<void> {
+    const declared = new Map<string, { split: string; shard: number; length: number }>();
+    for (const split of Object.values(this.splits)) {
+      split.files.forEach((file, shard) => declared.set(file, { split: split.name, shard, length: split.shardLengths[shard]! }));
+    }
+    const files = [...new Set(instructions.filter((slice) => slice.end! > slice.start!).map((slice) => slice.path))];
+    await runBounded(files.length, concurrency, async (i) => {
+      const file = files[i]!;
+      const { numRecords } = await ArrayRecordReader.infoAsync(file);
+      const expected = declared.get(file)!;
+      if (numRecords !== expected.length) {
+        throw new CorruptFileError(
+          `shard ${expected.shard} of split ${expected.split} holds ${numRecords} records, but ${path.join(this.dir, INFO_FILE)} declares ${expected.length}`,
+          { path: file },
+        );
+      }
+    });
+  }
+
   private shardLengths(): Map<string, readonly number[]> {
     return new Map(Object.values(this.splits).map((split) => [split.name, split.shardLengths]));
   }
@@ -385,11 +418,42 @@ export class TfdsDataset {
   }
 }
 
+/** Runs `read`, giving a ParseError that names no file the path of `file`: messages such as "split train: ..." say which field, not which file. */
+function inFile<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ParseError && error.path === undefined) {
+      throw error.message.includes(file) ? withLocation(error, { path: file }) : new ParseError(error.message, { path: file });
+    }
+    throw error;
+  }
+}
+
 function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new ParseError(`${file} is not JSON: ${(error as Error).message}`, { path: file });
+  }
+}
+
+/**
+ * Two shards named by the same file (a template without `{SHARD_INDEX}` / `{SHARD_X_OF_Y}` for several
+ * shards, or without `{SPLIT}` for several splits) would read one file's records twice.
+ * @throws ParseError naming both shards and the file.
+ */
+function checkDistinctFiles(splits: readonly TfdsSplit[], infoFile: string): void {
+  const owners = new Map<string, string>();
+  for (const split of splits) {
+    split.files.forEach((file, shard) => {
+      const owner = `shard ${shard} of split ${split.name}`;
+      const other = owners.get(file);
+      if (other !== undefined) {
+        throw new ParseError(`${other} and ${owner} are both the file ${file} (filepathTemplate ${JSON.stringify(split.filepathTemplate)}): each shard needs its own file`, { path: infoFile });
+      }
+      owners.set(file, owner);
+    });
   }
 }
 
