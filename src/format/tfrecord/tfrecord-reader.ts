@@ -3,11 +3,8 @@
 
 import { ClosedError, CorruptFileError } from '../errors.js';
 import { LocalFile, type ByteSource } from '../io/byte-source.js';
-import { readU32, readU64 } from '../riegeli/bytes.js';
-import { maskedCrc32c } from './crc32c.js';
+import { checkDataCrc, checkLengthCrc, FOOTER_SIZE, HEADER_SIZE, recordLength } from './tfrecord-frame.js';
 
-const HEADER_SIZE = 12;
-const FOOTER_SIZE = 4;
 /** Bytes fetched per read call; records are sliced out of this window. */
 const WINDOW = 1 << 20;
 
@@ -31,22 +28,18 @@ export class TFRecordReader implements Iterable<Uint8Array> {
 
   /**
    * The next record, or undefined at the end of the file.
-   * @throws CorruptFileError for a CRC mismatch or a truncated record; ClosedError after close.
+   * @throws CorruptFileError for a CRC mismatch or a truncated record; UnsupportedError for a record
+   *   longer than a buffer can hold; ClosedError after close.
    */
   read(): Uint8Array | undefined {
     const source = this.open();
     if (this.position >= source.size) return undefined;
     const header = this.bytesAt(this.position, HEADER_SIZE, 'record header');
-    if (maskedCrc32c(header.subarray(0, 8)) !== readU32(header, 8)) {
-      throw new CorruptFileError('TFRecord length CRC mismatch', { path: this.path, offset: this.position });
-    }
-    const length = readU64(header, 0, 'TFRecord length', { path: this.path, offset: this.position });
+    const at = { path: this.path, offset: this.position };
+    checkLengthCrc(header, at);
+    const length = recordLength(header, at, source.size - this.position - HEADER_SIZE);
     const dataAt = this.position + HEADER_SIZE;
-    const data = this.bytesAt(dataAt, length + FOOTER_SIZE, 'record data');
-    const record = data.subarray(0, length);
-    if (maskedCrc32c(record) !== readU32(data, length)) {
-      throw new CorruptFileError(`TFRecord data CRC mismatch for a ${length}-byte record`, { path: this.path, offset: dataAt });
-    }
+    const record = checkDataCrc(this.bytesAt(dataAt, length + FOOTER_SIZE, 'record data'), length, { path: this.path, offset: dataAt });
     this.position = dataAt + length + FOOTER_SIZE;
     return record;
   }

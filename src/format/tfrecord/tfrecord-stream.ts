@@ -3,11 +3,9 @@
 
 import { CorruptFileError } from '../errors.js';
 import type { ByteStream } from '../io/byte-stream.js';
-import { readU32, readU64 } from '../riegeli/bytes.js';
+import { readU32 } from '../riegeli/bytes.js';
 import { maskedCrc32c } from './crc32c.js';
-
-const HEADER_SIZE = 12;
-const FOOTER_SIZE = 4;
+import { checkDataCrc, checkLengthCrc, HEADER_SIZE, FOOTER_SIZE, recordLength } from './tfrecord-frame.js';
 
 /**
  * True when `bytes` (the first bytes of a stream, at least 12) start like a TFRecord file: the
@@ -20,9 +18,12 @@ export function looksLikeTFRecord(bytes: Uint8Array): boolean {
 /**
  * Yields the records of a TFRecord stream.
  * @param where names the input in errors.
- * @throws CorruptFileError for a CRC mismatch or a record cut short.
+ * @param size the stream's length when known (an uncompressed file): a record longer than what is
+ *   left is then refused as truncated before any of it is read.
+ * @throws CorruptFileError for a CRC mismatch or a record cut short; UnsupportedError for a record
+ *   longer than a buffer can hold.
  */
-export async function* readTFRecordStream(stream: ByteStream, where: string): AsyncGenerator<Uint8Array> {
+export async function* readTFRecordStream(stream: ByteStream, where: string, size?: number): AsyncGenerator<Uint8Array> {
   for (;;) {
     const at = stream.position;
     const header = await stream.read(HEADER_SIZE);
@@ -33,10 +34,9 @@ export async function* readTFRecordStream(stream: ByteStream, where: string): As
         offset: at,
       });
     }
-    if (maskedCrc32c(header.subarray(0, 8)) !== readU32(header, 8)) {
-      throw new CorruptFileError('TFRecord length CRC mismatch', { path: where, offset: at });
-    }
-    const length = readU64(header, 0, 'TFRecord length', { path: where, offset: at });
+    checkLengthCrc(header, { path: where, offset: at });
+    const length = recordLength(header, { path: where, offset: at }, size === undefined ? undefined : size - at - HEADER_SIZE);
+    // Reading stops at `length + 4` bytes: a bogus length costs at most what the stream really holds.
     const data = await stream.read(length + FOOTER_SIZE);
     if (data.length < length + FOOTER_SIZE) {
       throw new CorruptFileError(`TFRecord record data needs ${length + FOOTER_SIZE} bytes, the stream ends after ${data.length} (truncated)`, {
@@ -44,10 +44,6 @@ export async function* readTFRecordStream(stream: ByteStream, where: string): As
         offset: at + HEADER_SIZE,
       });
     }
-    const record = data.subarray(0, length);
-    if (maskedCrc32c(record) !== readU32(data, length)) {
-      throw new CorruptFileError(`TFRecord data CRC mismatch for a ${length}-byte record`, { path: where, offset: at + HEADER_SIZE });
-    }
-    yield record;
+    yield checkDataCrc(data, length, { path: where, offset: at + HEADER_SIZE });
   }
 }

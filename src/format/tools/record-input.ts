@@ -3,9 +3,6 @@
 // lines, length-framed), its format told from its first bytes unless given.
 
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import { ArrayRecordReader } from '../arrayrecord/reader.js';
 import { describeFileKind, sniffFileKind, SNIFF_LENGTH, startsLikeRiegeli, type FileKind } from '../arrayrecord/file-kind.js';
 import { ARRAY_RECORD_VERSION, decodeChunkFooter, decodeFooterMetadata, decodePostscript, POSTSCRIPT_MAGIC } from '../arrayrecord/layout.js';
@@ -21,6 +18,7 @@ import type { RawChunk } from '../riegeli/chunk-frame.js';
 import { ChunkType, CompressionType } from '../riegeli/constants.js';
 import { recordCount, recordOf, type DecodedChunk } from '../riegeli/decoded-chunk.js';
 import { readTFRecordStream } from '../tfrecord/tfrecord-stream.js';
+import { decompressedBytes } from './decompressed-input.js';
 import { readFramed, readJsonLines, readLines } from './text-records.js';
 
 /** Formats records can be read from. */
@@ -232,11 +230,7 @@ async function openStream(name: string, outer: ByteStream, size: number | undefi
   // gzip's magic is unambiguous; zlib's two bytes are taken only when nothing else fits (or for TFRecord, as TensorFlow writes it).
   if (kind === 'gzip' || (kind === 'zlib' && (options.from === undefined || options.from === 'tfrecord'))) {
     compression = kind;
-    const decompressor = kind === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
-    pipeline(Readable.from(outer.rest()), decompressor).catch(() => {
-      // The error reaches the reader through the decompressor, which the pipeline destroys with it.
-    });
-    bytes = new ByteStream(decompressor);
+    bytes = new ByteStream(decompressedBytes(outer, kind, name));
     kind = sniffFileKind(await bytes.peek(SNIFF_LENGTH));
   }
   const format = options.from ?? formatOf(kind, name, options.acceptText === true);
@@ -250,7 +244,8 @@ async function openStream(name: string, outer: ByteStream, size: number | undefi
     size,
     note,
     bytesRead: () => outer.bytesReceived,
-    records: () => streamRecords(format, inner, name),
+    // The length of an uncompressed input bounds its records: a bogus length is refused unread.
+    records: () => streamRecords(format, inner, name, compression === undefined ? size : undefined),
     close: async () => {
       await inner.close();
       if (inner !== outer) await outer.close();
@@ -270,13 +265,13 @@ function formatOf(kind: FileKind, name: string, acceptText: boolean): RecordForm
   throw new NotArrayRecordError(`not a file of records: it looks like ${describeFileKind(kind)}${hint}`, { path: name });
 }
 
-function streamRecords(format: RecordFormat, bytes: ByteStream, name: string): AsyncIterable<Uint8Array> {
+function streamRecords(format: RecordFormat, bytes: ByteStream, name: string, size: number | undefined): AsyncIterable<Uint8Array> {
   switch (format) {
     case 'array_record':
     case 'riegeli':
       return riegeliRecords(bytes, name);
     case 'tfrecord':
-      return readTFRecordStream(bytes, name);
+      return readTFRecordStream(bytes, name, size);
     case 'jsonl':
       return readJsonLines(bytes, name);
     case 'lines':

@@ -1,0 +1,54 @@
+// Checks of one TFRecord frame (u64 length, masked CRC-32C of the length, data, masked CRC-32C of the
+// data), shared by the file and stream readers so that both report a bad frame alike.
+
+import { constants as bufferConstants } from 'node:buffer';
+import { CorruptFileError, UnsupportedError, type ErrorLocation } from '../errors.js';
+import { readU32, readU64 } from '../riegeli/bytes.js';
+import { maskedCrc32c } from './crc32c.js';
+
+/** Bytes before a record's data: its length and the length's CRC. */
+export const HEADER_SIZE = 12;
+/** Bytes after a record's data: its CRC. */
+export const FOOTER_SIZE = 4;
+/** The longest record one buffer can hold with its CRC; a longer length cannot be read here. */
+export const MAX_RECORD_LENGTH = bufferConstants.MAX_LENGTH - FOOTER_SIZE;
+
+const hex = (value: number): string => `0x${value.toString(16).padStart(8, '0')}`;
+
+/** Throws CorruptFileError unless the 12-byte `header`'s stored length CRC is the computed one. */
+export function checkLengthCrc(header: Uint8Array, at: ErrorLocation): void {
+  const stored = readU32(header, 8);
+  const computed = maskedCrc32c(header.subarray(0, 8));
+  if (stored !== computed) {
+    throw new CorruptFileError(`TFRecord length CRC mismatch: stored ${hex(stored)}, computed ${hex(computed)} from the length bytes`, at);
+  }
+}
+
+/**
+ * The record length in `header` (whose CRC was checked), refused before anything is allocated for it
+ * when it exceeds `left` (the bytes left after the header, when known) or what a buffer can hold.
+ */
+export function recordLength(header: Uint8Array, at: ErrorLocation, left?: number): number {
+  const length = readU64(header, 0, 'TFRecord length', at);
+  if (left !== undefined && length + FOOTER_SIZE > left) {
+    throw new CorruptFileError(`TFRecord record data needs ${length + FOOTER_SIZE} bytes, the file ends after ${Math.max(0, left)} (truncated)`, {
+      ...at,
+      offset: (at.offset ?? 0) + HEADER_SIZE,
+    });
+  }
+  if (length > MAX_RECORD_LENGTH) {
+    throw new UnsupportedError(`TFRecord length is ${length} bytes, more than the ${MAX_RECORD_LENGTH} one record can have here`, at);
+  }
+  return length;
+}
+
+/** The record in `data` (the record then its CRC), after checking that CRC. */
+export function checkDataCrc(data: Uint8Array, length: number, at: ErrorLocation): Uint8Array {
+  const record = data.subarray(0, length);
+  const stored = readU32(data, length);
+  const computed = maskedCrc32c(record);
+  if (stored !== computed) {
+    throw new CorruptFileError(`TFRecord data CRC mismatch for a ${length}-byte record: stored ${hex(stored)}, computed ${hex(computed)}`, at);
+  }
+  return record;
+}
