@@ -112,7 +112,7 @@ describe('TFRecord lengths that cannot be right', () => {
     }
     const error = await failure({ name: 'stdin', stream: endlessZeros() });
     expect(error).toBeInstanceOf(UnsupportedError);
-    expect(error.message).toMatch(/TFRecord length is 1099511627776 bytes, more than the \d+ one record can have here/);
+    expect(error.message).toMatch(/TFRecord length is 1099511627776 bytes, more than the 2147483647 a record of an input of unknown size \(compressed, or a pipe\) may have/);
     expect(error.offset).toBe(GOOD.length);
     expect(pulled).toBeLessThan(4);
   });

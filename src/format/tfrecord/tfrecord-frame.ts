@@ -12,6 +12,13 @@ export const HEADER_SIZE = 12;
 export const FOOTER_SIZE = 4;
 /** The longest record one buffer can hold with its CRC; a longer length cannot be read here. */
 export const MAX_RECORD_LENGTH = bufferConstants.MAX_LENGTH - FOOTER_SIZE;
+/**
+ * The longest record of an input whose size is unknown (compressed, or a pipe): 2 GiB - 1, protobuf's
+ * limit for a message. Such a record is buffered whole before its CRC can be checked, so a bogus length
+ * (a gzip bomb behind a forged header) would otherwise take as much memory as it claims; and Node 22 on
+ * lets one buffer hold 2^53 - 1 bytes, so the buffer's own limit bounds nothing there.
+ */
+export const MAX_STREAM_RECORD_LENGTH = 2 ** 31 - 1;
 
 const hex = (value: number): string => `0x${value.toString(16).padStart(8, '0')}`;
 
@@ -26,7 +33,8 @@ export function checkLengthCrc(header: Uint8Array, at: ErrorLocation): void {
 
 /**
  * The record length in `header` (whose CRC was checked), refused before anything is allocated for it
- * when it exceeds `left` (the bytes left after the header, when known) or what a buffer can hold.
+ * when it exceeds `left` (the bytes left after the header, when known), what a buffer can hold, or, when
+ * the input's size is unknown, MAX_STREAM_RECORD_LENGTH.
  */
 export function recordLength(header: Uint8Array, at: ErrorLocation, left?: number): number {
   const length = readU64(header, 0, 'TFRecord length', at);
@@ -35,6 +43,10 @@ export function recordLength(header: Uint8Array, at: ErrorLocation, left?: numbe
       ...at,
       offset: (at.offset ?? 0) + HEADER_SIZE,
     });
+  }
+  if (left === undefined && length > Math.min(MAX_STREAM_RECORD_LENGTH, MAX_RECORD_LENGTH)) {
+    const most = Math.min(MAX_STREAM_RECORD_LENGTH, MAX_RECORD_LENGTH);
+    throw new UnsupportedError(`TFRecord length is ${length} bytes, more than the ${most} a record of an input of unknown size (compressed, or a pipe) may have`, at);
   }
   if (length > MAX_RECORD_LENGTH) {
     throw new UnsupportedError(`TFRecord length is ${length} bytes, more than the ${MAX_RECORD_LENGTH} one record can have here`, at);
