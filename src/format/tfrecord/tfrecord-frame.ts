@@ -44,12 +44,10 @@ export function recordLength(header: Uint8Array, at: ErrorLocation, left?: numbe
       offset: (at.offset ?? 0) + HEADER_SIZE,
     });
   }
-  if (left === undefined && length > Math.min(MAX_STREAM_RECORD_LENGTH, MAX_RECORD_LENGTH)) {
-    const most = Math.min(MAX_STREAM_RECORD_LENGTH, MAX_RECORD_LENGTH);
-    throw new UnsupportedError(`TFRecord length is ${length} bytes, more than the ${most} a record of an input of unknown size (compressed, or a pipe) may have`, at);
-  }
-  if (length > MAX_RECORD_LENGTH) {
-    throw new UnsupportedError(`TFRecord length is ${length} bytes, more than the ${MAX_RECORD_LENGTH} one record can have here`, at);
+  const most = left === undefined ? Math.min(MAX_STREAM_RECORD_LENGTH, MAX_RECORD_LENGTH) : MAX_RECORD_LENGTH;
+  if (length > most) {
+    const which = left === undefined ? 'a record of an input of unknown size (compressed, or a pipe) may have' : 'one record can have here';
+    throw new UnsupportedError(`TFRecord length is ${length} bytes, more than the ${most} ${which}`, at);
   }
   return length;
 }
