@@ -9,7 +9,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { runOurs, transpileScripts } from './format/runs.js';
+import { runOurs, bundleScripts } from './format/runs.js';
 import { median } from './format/stats.js';
 import { benchDir } from './workload.js';
 
@@ -41,7 +41,7 @@ const allocators: readonly [string, Record<string, string>][] = [
 ];
 
 const dir = benchDir();
-const removeScripts = await transpileScripts();
+const removeScripts = await bundleScripts();
 try {
   const file = path.join(dir, 'g1.array_record');
   runOurs(['write', file, 'group_size:1']);

@@ -13,7 +13,7 @@ import { readPoolSize } from '../src/format/arrayrecord/read-pool.js';
 import { writeChart } from './format/chart.js';
 import { nativeProbe } from './format/native.js';
 import { machine, printRow, writeReport, type Report, type Row } from './format/report.js';
-import { interleaved, limitsOf, transpileScripts, type Limits } from './format/runs.js';
+import { interleaved, limitsOf, bundleScripts, type Limits } from './format/runs.js';
 import { publishTables } from './format/publish.js';
 import { decodedShare } from './format/random-share.js';
 import { benchDir } from './workload.js';
@@ -81,7 +81,7 @@ const dir = benchDir();
 const rows: Row[] = [];
 const files: Report['files'][number][] = [];
 console.log(`format benchmark: ${RUNS} fresh process(es) per measure and side, ${THREADS} threads, C++ probe: ${probe ?? 'none (set ARRAY_RECORD_NATIVE_BENCH)'}`);
-const removeScripts = await transpileScripts();
+const removeScripts = await bundleScripts();
 try {
   for (const options of CONFIGS) {
     const name = options.replace(/[:,]/g, '_');

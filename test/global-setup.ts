@@ -1,16 +1,17 @@
-// Once per test run: the CLI transpiled to JavaScript (tools/transpile.ts) for the tests that spawn it
-// (test/helpers/run-cli.ts), hundreds of times: plain node starts it several times faster than tsx, which
-// would transpile every module on every start. Always built from the current sources, so never stale.
+// Once per test run: the CLI bundled as the package's build bundles it (tools/bundle.ts) for the tests
+// that spawn it (test/helpers/run-cli.ts), hundreds of times: plain node starts it several times faster
+// than tsx, which would transpile every module on every start. Always built from the current sources,
+// so never stale.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPO_ROOT } from '../tools/repo.js';
-import { buildCli } from '../tools/transpile.js';
+import { bundleCli } from '../tools/bundle.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The transpiled CLI's entry point (dist-like .js under node_modules/.cache). */
+    /** The bundled CLI's entry point (as dist/lib, under node_modules/.cache). */
     cliEntry: string;
   }
 }
@@ -18,6 +19,6 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => void> {
   // Under the repository's node_modules, so that packages resolve; one directory per run.
   const outDir = path.join(REPO_ROOT, 'node_modules/.cache', `array-record-test-cli-${process.pid}`);
-  project.provide('cliEntry', await buildCli(path.join(REPO_ROOT, 'bin/array-record.ts'), outDir));
+  project.provide('cliEntry', await bundleCli(outDir));
   return () => fs.rmSync(outDir, { recursive: true, force: true });
 }

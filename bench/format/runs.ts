@@ -1,40 +1,38 @@
 // Each measure in a fresh process: ours (measure.ts) and the physical limits (limits.ts) under plain Node,
-// from JavaScript transpiled once per benchmark run, as users run the package's dist/ (under tsx a fresh
-// process and each of its read workers would spend their first pass compiling TypeScript); the C++ probe
+// from JavaScript bundled once per benchmark run as the package's dist/lib is (under tsx a fresh process
+// and each of its read workers would spend their first pass compiling TypeScript); the C++ probe
 // as it is (native.ts). Several runs interleaved ours / C++, so that a noisy neighbour slows both sides
 // alike, and the median kept.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../tools/repo.js';
-import { transpile } from '../../tools/transpile.js';
+import { bundle } from '../../tools/bundle.js';
 import { runNative } from './native.js';
 import type { PassResult } from './pass.js';
 import { median } from './stats.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SCRIPTS = ['measure.ts', 'limits.ts'] as const;
-type Script = (typeof SCRIPTS)[number];
-/** The transpiled scripts, once transpileScripts() has run. */
-let transpiled: Map<Script, string> | undefined;
+/** The scripts a fresh process runs, and the worker limits.ts starts (a sibling of the bundled limits.js). */
+const SCRIPTS = { measure: 'bench/format/measure.ts', limits: 'bench/format/limits.ts', 'limit-worker': 'bench/format/limit-worker.ts' } as const;
+type Script = 'measure' | 'limits';
+/** The bundled scripts, once bundleScripts() has run. */
+let bundled: Record<keyof typeof SCRIPTS, string> | undefined;
 
 /**
- * Transpiles src/ and bench/ for this run (under node_modules/.cache, so packages resolve) and returns
- * the function that removes them.
+ * Bundles the scripts for this run (under node_modules/.cache, so packages resolve) and returns the
+ * function that removes them.
  */
-export async function transpileScripts(): Promise<() => void> {
+export async function bundleScripts(): Promise<() => void> {
   const outDir = path.join(REPO_ROOT, 'node_modules/.cache', `array-record-bench-${process.pid}`);
-  const built = await transpile(outDir, ['src', 'bench'], SCRIPTS.map((script) => path.join(here, script)));
-  transpiled = new Map(SCRIPTS.map((script, i) => [script, built[i]!]));
+  bundled = await bundle(outDir, SCRIPTS);
   return () => fs.rmSync(outDir, { recursive: true, force: true });
 }
 
 /** What a process printed on its last line, as JSON; `env` adds to (or overrides) this process's environment. */
 function runNode<T>(script: Script, args: readonly string[], env: Readonly<Record<string, string>> = {}): T {
-  const entry = transpiled?.get(script);
-  const command = entry === undefined ? ['--import', 'tsx', path.join(here, script)] : [entry];
+  const entry = bundled?.[script];
+  const command = entry === undefined ? ['--import', 'tsx', path.join(REPO_ROOT, SCRIPTS[script])] : [entry];
   const result = spawnSync(process.execPath, [...command, ...args], { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
@@ -42,12 +40,12 @@ function runNode<T>(script: Script, args: readonly string[], env: Readonly<Recor
 
 /** One measure of ours in a fresh process, with `env` added to its environment. */
 export function runOurs(args: readonly string[], env?: Readonly<Record<string, string>>): PassResult & { bytes: number } {
-  return runNode('measure.ts', args, env);
+  return runNode('measure', args, env);
 }
 
 /** The physical limits of a file (limits.ts) on `threads` threads, in a fresh process. */
 export function runLimits(file: string, options: string, threads: number): { read: PassResult; write: PassResult; seek: PassResult; fresh: PassResult } {
-  return runNode('limits.ts', [file, options, String(threads)]);
+  return runNode('limits', [file, options, String(threads)]);
 }
 
 /** Several runs of one side, summarised. */

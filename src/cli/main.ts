@@ -26,7 +26,7 @@ Exit status:
 Input formats (told from the first bytes unless --from is given): ArrayRecord, plain Riegeli, TFRecord
 (also gzip- or zlib-compressed), and for convert and write JSON lines and plain lines. '-' is stdin.`;
 
-/** The package's version, from the package.json above this module (src/cli or dist/src/cli). */
+/** The package's version, from the package.json above this module (src/cli, or dist/lib when bundled). */
 function packageVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {

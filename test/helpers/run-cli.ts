@@ -1,6 +1,6 @@
 // Running the array-record command as a user does, in a child process, with its exit status, stdout and
-// stderr: `node <entry>` where the entry is bin/array-record.ts transpiled for this run by
-// test/global-setup.ts, as the package's dist/bin/array-record.js is.
+// stderr: `node <entry>` where the entry is bin/array-record.ts bundled for this run by
+// test/global-setup.ts, as the package's dist/lib/array-record.js is.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { inject } from 'vitest';

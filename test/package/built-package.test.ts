@@ -1,14 +1,13 @@
-// The package as users install it: compiled to JavaScript with the read and encode workers bundled, as
-// `npm run build` makes it (read, encode and transform workers load .js modules, no tsx), driven from a
-// plain .mjs program.
+// The package as users install it: bundled to JavaScript as `npm run build` bundles it (read, encode
+// and transform workers load .js modules, no tsx), driven from a plain .mjs program.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleWorkers } from '../../tools/bundle-workers.js';
+import { bundle, PACKAGE_ENTRIES } from '../../tools/bundle.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'built-package-'));
@@ -16,11 +15,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('the built package', () => {
   it('writes, reads on its read workers and runs transforms on worker threads from compiled JavaScript', async () => {
-    // Compiled from the current sources into a scratch directory, as `npm run build` compiles them.
-    const outDir = path.join(dir, 'dist');
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { stdio: 'pipe' });
-    await bundleWorkers(path.join(outDir, 'src'));
-    const entry = new URL(`file://${path.join(outDir, 'src/index.js')}`).href;
+    // Bundled from the current sources into a scratch directory, as `npm run build` bundles them.
+    const { index } = await bundle(path.join(dir, 'dist/lib'), PACKAGE_ENTRIES);
+    const entry = new URL(`file://${index}`).href;
     // The compiled files resolve their dependencies from the repository's node_modules.
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
     fs.writeFileSync(path.join(dir, 'transforms.mjs'), `import { map } from ${JSON.stringify(entry)};\nexport const transforms = [map((record) => new TextDecoder().decode(record).toUpperCase(), 'upper')];\n`);

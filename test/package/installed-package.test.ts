@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkers } from '../../tools/bundle-workers.js';
+import { bundle, PACKAGE_ENTRIES } from '../../tools/bundle.js';
 import { goldenPath } from '../helpers/golden.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -67,10 +67,15 @@ for (let i = 0; i < 1000; i++) {
 }
 writer.close();
 report.google = [new ArrayRecordReader(golden).readAll().length, fs.readFileSync(googleFile).equals(fs.readFileSync(golden))];
+// Each of the package's classes exists once: an error thrown by array-record/tfds is the root entry's.
+const badDataset = path.join(dir, 'bad-dataset');
+fs.mkdirSync(badDataset);
+fs.writeFileSync(path.join(badDataset, 'dataset_info.json'), '{');
+report.sharedClasses = await TfdsDataset.open(badDataset).then(() => 'opened', (error) => error instanceof ParseError);
 console.log(JSON.stringify(report));
 `;
-const ESM = `import { ArrayRecordReader, ArrayRecordWriter, zstdPath } from 'array-record';\nimport { exampleDataset } from 'array-record/tfjs';\n${PROGRAM}`;
-const CJS = `const { ArrayRecordReader, ArrayRecordWriter, zstdPath } = require('array-record');\nconst { exampleDataset } = require('array-record/tfjs');\n(async () => {\n${PROGRAM}\n})();`;
+const ESM = `import { ArrayRecordReader, ArrayRecordWriter, ParseError, zstdPath } from 'array-record';\nimport { exampleDataset } from 'array-record/tfjs';\nimport { TfdsDataset } from 'array-record/tfds';\n${PROGRAM}`;
+const CJS = `const { ArrayRecordReader, ArrayRecordWriter, ParseError, zstdPath } = require('array-record');\nconst { exampleDataset } = require('array-record/tfjs');\nconst { TfdsDataset } = require('array-record/tfds');\n(async () => {\n${PROGRAM}\n})();`;
 
 const expectedFiles = {
   'group_size:4': ['group_size:4,transpose:false,pad_to_block_boundary:false,zstd:3,window_log:20,max_parallelism:1', 200, 'record 199', 'record 199|record 0|record 100'],
@@ -104,8 +109,8 @@ beforeAll(async () => {
   fs.mkdirSync(stage);
   for (const file of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(root, file), path.join(stage, file));
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')], { encoding: 'utf8' });
-  expect(fs.existsSync(path.join(stage, 'dist/src/index.js')), tsc.stdout).toBe(true);
-  await bundleWorkers(path.join(stage, 'dist/src'));
+  expect(fs.existsSync(path.join(stage, 'dist/src/index.d.ts')), tsc.stdout).toBe(true);
+  await bundle(path.join(stage, 'dist/lib'), PACKAGE_ENTRIES);
   if (withScripts) zstdPrebuilds = localZstdPrebuilds();
   packed = (JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], stage)) as { files: { path: string }[] }[])[0]!.files;
   const [result] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], stage)) as { filename: string }[];
@@ -115,9 +120,11 @@ beforeAll(async () => {
 describe('the packed tarball', () => {
   it('holds the compiled package, its declarations, README and LICENSE, and nothing else', () => {
     const files = packed.map((file) => file.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/tfjs/index.js', 'dist/src/tfjs/index.d.ts', 'dist/bin/array-record.js', 'dist/src/format/arrayrecord/read-worker.js', 'dist/src/loader/transform-worker.js']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/src/index.d.ts', 'dist/lib/tfjs.js', 'dist/src/tfjs/index.d.ts', 'dist/lib/tfds.js', 'dist/src/tfds/index.d.ts', 'dist/lib/array-record.js', 'dist/lib/read-worker.js', 'dist/lib/transform-worker.js']),
+    );
     for (const file of files) {
-      expect(file, 'only dist and the three root files').toMatch(/^(dist\/(src|bin)\/.*\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/);
+      expect(file, 'only the bundle, the declarations and the three root files').toMatch(/^(dist\/lib\/[^/]+\.js|dist\/lib\/package\.json|dist\/src\/.*\.d\.ts|package\.json|README\.md|LICENSE)$/);
       expect(file).not.toMatch(/(^|\/)(test|golden|bench|examples)\//);
     }
     // No source maps: they would point at src/*.ts, which is not shipped.
@@ -160,7 +167,14 @@ describe.each([
     const projectDir = project(`${label}-no-scripts`, type, false);
     expect(fs.existsSync(path.join(projectDir, 'node_modules/zstd-napi/build'))).toBe(false);
     for (const node of nodes) {
-      expect(runConsumer(projectDir, node), node).toEqual({ zstd: expectedZstd(node, false), tfjs: 'function', files: expectedFiles, google: [1000, true] });
+      expect(runConsumer(projectDir, node), node).toEqual({ zstd: expectedZstd(node, false), tfjs: 'function', files: expectedFiles, google: [1000, true], sharedClasses: true });
+      // The command npm linked, through its #! line, on this Node.
+      const cli = spawnSync(path.join(projectDir, 'node_modules/.bin/array-record'), ['info', goldenPath('zstd3default_g1_small.array_record')], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` },
+      });
+      expect(cli.status, `${node}: ${cli.stderr}`).toBe(0);
+      expect(cli.stdout, node).toMatch(/records: +1000/);
     }
   }, 300_000);
 });
@@ -171,7 +185,7 @@ describe.runIf(withScripts)('a project installed with install scripts', () => {
     fs.writeFileSync(path.join(projectDir, 'index.cjs'), CJS);
     for (const node of nodes) {
       for (const program of ['index.js', 'index.cjs']) {
-        expect(runConsumer(projectDir, node, program), `${program} on ${node}`).toEqual({ zstd: 'zstd-napi', tfjs: 'function', files: expectedFiles, google: [1000, true] });
+        expect(runConsumer(projectDir, node, program), `${program} on ${node}`).toEqual({ zstd: 'zstd-napi', tfjs: 'function', files: expectedFiles, google: [1000, true], sharedClasses: true });
       }
     }
   }, 600_000);

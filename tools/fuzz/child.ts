@@ -37,7 +37,7 @@ async function handle(request: RunRequest): Promise<void> {
     selfTest(request.file);
     let outcome;
     if (CLI_PATHS.has(name)) {
-      // The parent transpiles the CLI once per run; without that build, run its source through tsx.
+      // The parent bundles the CLI once per run; without that build, run its source through tsx.
       cliEntry ??= process.env.ARRAY_RECORD_FUZZ_CLI ?? findCliEntry();
       // The CLI has its own limits (its process is not this one); the parent's timer allows for them.
       outcome = await runCliPath(cliEntry, name, request.file, limits);

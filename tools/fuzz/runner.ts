@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCli } from '../transpile.js';
-import { findCliEntry } from './cli-runner.js';
+import { bundleCli } from '../bundle.js';
 import { buildCorpus, type CorpusFile } from './corpus.js';
 import { expectationsFor } from './expectations.js';
 import { generateMutant, MUTATORS, type Mutant } from './mutants.js';
@@ -67,7 +66,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const env: Record<string, string> = {};
   if (paths.some((name) => CLI_PATHS.has(name))) {
     try {
-      env.ARRAY_RECORD_FUZZ_CLI = await buildCli(findCliEntry(), buildDir);
+      env.ARRAY_RECORD_FUZZ_CLI = await bundleCli(buildDir);
     } catch (error) {
       log(`CLI build failed, running the CLI through tsx (slow): ${(error as Error).message}`);
     }
