@@ -3,8 +3,8 @@
 // shard patterns, a bearer token from the option, GOOGLE_OAUTH_ACCESS_TOKEN or google-auth-library
 // (an optional import), and STORAGE_EMULATOR_HOST honoured.
 
-import { InvalidOptionsError } from '../../errors.js';
-import { fetchText, type ObjectEndpoint } from './http-client.js';
+import { InvalidArgumentError, InvalidOptionsError, IoError } from '../../errors.js';
+import { fetchText, MAX_LISTING_PAGES, type ObjectEndpoint } from './http-client.js';
 import type { GcsOptions, RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
 
 const GCS = 'https://storage.googleapis.com';
@@ -50,8 +50,13 @@ function signer(options: GcsOptions, emulator: boolean): (request: RemoteRequest
   };
 }
 
-/** How to GET gs://bucket/object: ifGenerationMatch on the generation seen at open. */
+/**
+ * How to GET gs://bucket/object: ifGenerationMatch on the generation seen at open.
+ * @throws InvalidArgumentError for an object named `.` or `..` (GCS has none: the URL would resolve it,
+ *   and name the bucket); InvalidOptionsError for a malformed endpoint.
+ */
 export function gcsEndpoint(path: string, bucket: string, object: string, options: ResolvedRemoteOptions): ObjectEndpoint {
+  if (object === '.' || object === '..') throw new InvalidArgumentError(`a GCS object cannot be named ${object}`, { path });
   const { base, emulator } = endpointOf(options.gcs);
   const url = `${base}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(object)}?alt=media`;
   return {
@@ -62,26 +67,52 @@ export function gcsEndpoint(path: string, bucket: string, object: string, option
   };
 }
 
+/** One page of objects.list as it must be: anything else is refused, not read as an empty page. */
+interface ListingPage {
+  items?: { name: string }[];
+  nextPageToken?: string;
+}
+
+/** @throws IoError, naming `where`, unless `text` is a page of objects.list. */
+function parsePage(text: string, where: string): ListingPage {
+  let page: unknown;
+  try {
+    page = JSON.parse(text);
+  } catch (cause) {
+    throw new IoError(`listing: the response is not JSON (${(cause as Error).message})`, { path: where }, cause);
+  }
+  const { items, nextPageToken } = (page ?? {}) as { items?: unknown; nextPageToken?: unknown };
+  const valid =
+    typeof page === 'object' &&
+    page !== null &&
+    (items === undefined || (Array.isArray(items) && items.every((item: { name?: unknown } | null) => typeof item?.name === 'string'))) &&
+    (nextPageToken === undefined || typeof nextPageToken === 'string');
+  if (!valid) throw new IoError(`listing: not an objects.list response (${JSON.stringify(text.slice(0, 100))})`, { path: where });
+  return page as ListingPage;
+}
+
 /**
  * The names of the objects of `bucket` that start with `prefix`, every page.
- * @throws IoError when the listing fails.
+ * @throws IoError when the listing fails, is not a listing, or hands back a page token twice.
  */
 export async function listGcs(bucket: string, prefix: string, options: ResolvedRemoteOptions): Promise<string[]> {
   const { base, emulator } = endpointOf(options.gcs);
   const sign = signer(options.gcs, emulator);
+  const where = `gs://${bucket}/${prefix}`;
   const names: string[] = [];
+  // A server that hands back a token it gave before would list forever (and the same names again).
+  const tokens = new Set<string>();
   let pageToken: string | undefined;
-  for (let page = 0; page < 100_000; page++) {
+  for (let page = 0; page < MAX_LISTING_PAGES; page++) {
     const query = new URLSearchParams({ prefix, fields: 'items(name),nextPageToken' });
     if (pageToken !== undefined) query.set('pageToken', pageToken);
     const url = `${base}/storage/v1/b/${encodeURIComponent(bucket)}/o?${query}`;
-    const listing = JSON.parse(await fetchText({ method: 'GET', url, headers: {} }, sign, options, `listing gs://${bucket}/${prefix}`)) as {
-      items?: { name: string }[];
-      nextPageToken?: string;
-    };
+    const listing = parsePage(await fetchText({ method: 'GET', url, headers: {} }, sign, options, `listing ${where}`), where);
     for (const item of listing.items ?? []) names.push(item.name);
     pageToken = listing.nextPageToken;
-    if (pageToken === undefined) break;
+    if (pageToken === undefined || pageToken === '') return names;
+    if (tokens.has(pageToken)) throw new IoError(`listing: the page token ${JSON.stringify(pageToken.slice(0, 100))} came a second time (a listing that loops)`, { path: where });
+    tokens.add(pageToken);
   }
-  return names;
+  throw new IoError(`listing: still more pages after ${MAX_LISTING_PAGES}`, { path: where });
 }

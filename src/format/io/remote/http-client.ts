@@ -65,6 +65,13 @@ class AttemptError extends Error {
   }
 }
 
+/** An error response's body is read this far, for its message (S3's XML error documents are well under 1 KiB). */
+const ERROR_BODY_BYTES = 16 * 1024;
+/** A listing page is refused beyond this (S3 and GCS pages of 1,000 names are 1-2 MiB). */
+const LISTING_PAGE_BYTES = 32 * 1024 * 1024;
+/** Pages of one listing at most (100 million names): a listing still truncated then is refused, never cut short. */
+export const MAX_LISTING_PAGES = 100_000;
+
 function describeSpan(span: ByteSpan): string {
   return 'suffix' in span ? `the last ${span.suffix} bytes` : `bytes [${span.offset}, ${span.offset + span.length})`;
 }
@@ -74,9 +81,11 @@ function describeSpan(span: ByteSpan): string {
  * @param opened the object as seen at open: a response of another version or size is FileChangedError,
  *   and so are a 404 or 416 (deleted, shrunk); undefined while opening.
  * @param signal aborted when the file is closed: the request then rejects with ClosedError.
- * @param maxWholeBody a server that ignores Range may send the whole object, taken if at most this long.
+ * @param maxWholeBody a server that ignores Range may send the whole object, and one may answer a suffix
+ *   range with another range: taken if at most this long.
  * @throws FileChangedError (412, another ETag/generation or size, a 404/416 after open); IoError for 404, 403 and other refusals,
- *   and when every attempt failed; CorruptFileError for a range past the object's end (416).
+ *   and when every attempt failed; CorruptFileError for a range past the object's end (416); UnsupportedError
+ *   for a server that ignores Range on an object longer than maxWholeBody.
  */
 export async function fetchRange(
   endpoint: ObjectEndpoint,
@@ -183,7 +192,30 @@ async function attemptRange(
       throw new FileChangedError(`the object changed since it was opened (version ${version}, now ${found})`, { path: endpoint.path });
     }
     if (status === 206 || status === 200) {
-      const expected = expectedBody(response, span, maxWholeBody, endpoint.path);
+      // fetch decodes a Content-Encoding itself: the bytes would not be the ones Content-Range counts
+      // (and a small gzip body can decode to gigabytes). Range requests ask for identity.
+      const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+        await response.body?.cancel();
+        throw new AttemptError(
+          `the server sent the bytes with Content-Encoding ${encoding} (asked for identity; an object stored with that metadata?): its ranges are not the file's bytes`,
+          false,
+        );
+      }
+      // A response that states no version, of an object that had one at open, may be another object's
+      // bytes (a server ignoring If-Match, a proxy): taken, they could be records of another file, and
+      // cached under the old version's key for every later process.
+      if (version !== undefined && found === undefined) {
+        await response.body?.cancel();
+        throw new AttemptError(`the response states no version (the object's was ${version} at open): its bytes cannot be told to be the same object's`, false);
+      }
+      let expected: ReturnType<typeof expectedBody>;
+      try {
+        expected = expectedBody(response, span, maxWholeBody, endpoint.path);
+      } catch (error) {
+        await response.body?.cancel();
+        throw error;
+      }
       if (expected === undefined) {
         await response.body?.cancel();
         throw new UnsupportedError(
@@ -200,12 +232,16 @@ async function attemptRange(
           offset: expected.offset,
         });
       }
-      let bytes: Uint8Array;
+      // Read no further than the length the headers gave: a server that sends more (a chunked body
+      // of any length, a gzip bomb) must not fill memory for the whole time of a request.
+      let body: { bytes: Uint8Array; more: boolean };
       try {
-        bytes = new Uint8Array(await response.arrayBuffer());
+        body = await readAtMost(response, expected.length);
       } catch (cause) {
         throw networkError(cause, options.requestTimeoutMs);
       }
+      const bytes = body.bytes;
+      if (body.more) throw new AttemptError(`long body: more than the ${expected.length} bytes of its Content-${response.status === 206 ? 'Range' : 'Length'}`, true);
       if (bytes.length !== expected.length) {
         throw new AttemptError(`short body: got ${bytes.length} of ${expected.length} bytes`, true);
       }
@@ -245,6 +281,16 @@ function expectedBody(response: Response, span: ByteSpan, maxWholeBody: number, 
     const first = Number(match[1]);
     const last = Number(match[2]);
     const size = match[3] === '*' ? Number.NaN : Number(match[3]);
+    if (!Number.isSafeInteger(last) || first > last || (!Number.isNaN(size) && (!Number.isSafeInteger(size) || last >= size))) {
+      throw new AttemptError(`206 with an impossible Content-Range (${match[0]})`, true);
+    }
+    // A suffix answer is taken whatever range it states, as a whole body is: if it is not too long.
+    if ('suffix' in span && last - first + 1 > Math.max(span.suffix, maxWholeBody)) {
+      throw new UnsupportedError(
+        `asked for ${describeSpan(span)}, the server sent bytes [${first}, ${last + 1}): random access needs a server that answers range requests`,
+        { path },
+      );
+    }
     // A suffix range may come back as any range (some servers misread it): its bytes are placed where
     // they are. Any other range must start where asked and end there or at the object's end.
     const wantedLast = 'suffix' in span ? last : span.offset + span.length - 1;
@@ -272,13 +318,51 @@ function retryAfter(headers: Headers): number | undefined {
 /** A short excerpt of an error body (S3's <Code>, a JSON message), for the error's message. */
 async function bodyText(response: Response): Promise<string> {
   try {
-    const text = await response.text();
+    const text = new TextDecoder().decode((await readAtMost(response, ERROR_BODY_BYTES)).bytes);
     const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
-    const excerpt = (code ?? text).replace(/\s+/g, ' ').trim().slice(0, 200);
+    // Runs of spaces and control characters as one space: a binary body must not garble the message.
+    const excerpt = (code ?? text).replace(/[^\x21-\x7e\u00a0-\uffff]+/g, ' ').trim().slice(0, 200);
     return excerpt === '' ? '' : `: ${excerpt}`;
   } catch {
     return '';
   }
+}
+
+/**
+ * At most `limit` bytes of a response's body, and whether it had more (then left unread: cancelled).
+ * @throws what reading the body throws (a reset, the attempt's timeout).
+ */
+async function readAtMost(response: Response, limit: number): Promise<{ bytes: Uint8Array; more: boolean }> {
+  if (response.body === null) return { bytes: new Uint8Array(0), more: false };
+  const reader = response.body.getReader();
+  const pieces: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (length + value.length > limit) {
+      pieces.push(value.subarray(0, limit - length));
+      length = limit;
+      await reader.cancel().catch(() => {});
+      return { bytes: concat(pieces, length), more: true };
+    }
+    pieces.push(value);
+    length += value.length;
+  }
+  return { bytes: concat(pieces, length), more: false };
+}
+
+/** The pieces as one array over a buffer of its own (as arrayBuffer() gave it), copied unless one piece is that already. */
+function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
+  const only = pieces.length === 1 ? pieces[0]! : undefined;
+  if (only !== undefined && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) return only;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes;
 }
 
 /**
@@ -310,7 +394,11 @@ export async function fetchText(request: RemoteRequest, sign: (request: RemoteRe
     await slots.acquire(options.maxConnectionsPerHost);
     try {
       const response = await fetch(prepared.url, { headers: prepared.headers, signal: AbortSignal.timeout(options.requestTimeoutMs) });
-      if (response.ok) return await response.text();
+      if (response.ok) {
+        const page = await readAtMost(response, LISTING_PAGE_BYTES);
+        if (page.more) throw new IoError(`${what}: a page longer than ${LISTING_PAGE_BYTES} bytes (not a listing?)`, { path: request.url });
+        return new TextDecoder().decode(page.bytes);
+      }
       const text = await bodyText(response);
       if (response.status >= 500 || response.status === 429 || response.status === 408) {
         lastError = new AttemptError(`HTTP ${response.status}${text}`, true, retryAfter(response.headers));

@@ -21,5 +21,6 @@ export async function listRemote(prefix: string, options: ResolvedRemoteOptions)
   if (withKey.kind !== 's3' && withKey.kind !== 'gs') throw new UnsupportedError('not an s3:// or gs:// URL', { path: prefix });
   const keyPrefix = withKey.key.slice(0, -1);
   const keys = withKey.kind === 's3' ? await listS3(withKey.bucket, keyPrefix, options) : await listGcs(withKey.bucket, keyPrefix, options);
-  return keys.map((key) => `${scheme}://${withKey.bucket}/${key}`).sort();
+  // A listing that names an object twice (across pages) must not make a source read its records twice.
+  return [...new Set(keys)].map((key) => `${scheme}://${withKey.bucket}/${key}`).sort();
 }

@@ -75,7 +75,9 @@ export class RemoteFile implements ByteSource {
     this.identity = `remote:${version ?? 'unversioned'}:${size}`;
     const cache = options.cache;
     this.cache = cache !== undefined && version !== undefined ? RangeCache.of(cache.directory, cache.maxBytes) : undefined;
-    this.cacheKey = version === undefined ? '' : RangeCache.objectKey(path, `${version}:${size}`);
+    // Keyed by the URL requested, not the path as written: one s3:// or gs:// path at two endpoints
+    // (two S3-compatible stores, an emulator) names two objects, whose versions may be alike.
+    this.cacheKey = version === undefined ? '' : RangeCache.objectKey(endpoint.request(undefined).url, `${version}:${size}`);
   }
 
   /**

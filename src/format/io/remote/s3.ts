@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidOptionsError, IoError } from '../../errors.js';
-import { fetchText, type ObjectEndpoint } from './http-client.js';
+import { InvalidArgumentError, InvalidOptionsError, IoError, UnsupportedError } from '../../errors.js';
+import { fetchText, MAX_LISTING_PAGES, type ObjectEndpoint } from './http-client.js';
 import { checkCredentials, type RemoteRequest, type ResolvedRemoteOptions, type S3Credentials, type S3Options } from './remote-options.js';
 
 /** Sections of an INI file (the AWS shared files), by name. */
@@ -97,6 +97,17 @@ function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
 
+/** Characters of S3 bucket names (those of us-east-1's legacy names included). */
+const BUCKET_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * @throws InvalidArgumentError, naming `path`, for a bucket name S3 cannot have: written into a host
+ *   name, `#`, `?`, `:` or `@` would send the signed request to another host, or make no URL at all.
+ */
+function checkBucket(bucket: string, path: string): void {
+  if (!BUCKET_NAME.test(bucket)) throw new InvalidArgumentError(`an S3 bucket name has letters, digits, '.', '-' and '_' only, got "${bucket}"`, { path });
+}
+
 /** The URL of a bucket (ending in '/') for requests: path-style at a custom endpoint, virtual-hosted at AWS. */
 function bucketUrl(bucket: string, options: S3Options): string {
   const endpoint = customEndpoint(options);
@@ -140,9 +151,15 @@ function signer(options: S3Options): (request: RemoteRequest) => Promise<RemoteR
 
 /**
  * How to GET s3://bucket/key: If-Match on the ETag seen at open, signed per attempt.
- * @throws InvalidOptionsError for a malformed endpoint.
+ * @throws InvalidOptionsError for a malformed endpoint; InvalidArgumentError for a malformed bucket
+ *   name; UnsupportedError for a key with a `.` or `..` segment.
  */
 export function s3Endpoint(path: string, bucket: string, key: string, options: ResolvedRemoteOptions): ObjectEndpoint {
+  checkBucket(bucket, path);
+  // URLs resolve `.` and `..` segments, written %2e too (so encoding cannot keep them): s3://b/a/../f would read the object f.
+  if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new UnsupportedError("an S3 key with a '.' or '..' segment cannot be requested: URLs resolve such segments, and the request would read another object", { path });
+  }
   const url = bucketUrl(bucket, options.s3) + encodeKey(key);
   return {
     path,
@@ -152,34 +169,49 @@ export function s3Endpoint(path: string, bucket: string, key: string, options: R
   };
 }
 
-/** XML text with its five entities and numeric references decoded. */
-function xmlText(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, entity: string) => {
+/**
+ * XML text with its five entities and numeric references decoded.
+ * @throws IoError, naming `where`, for a reference to no character (`&#x110000;`).
+ */
+function xmlText(text: string, where: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (reference, entity: string) => {
     const lower = entity.toLowerCase();
-    if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
-    if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
-    return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[lower]!;
+    if (!lower.startsWith('#')) return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[lower]!;
+    const code = lower.startsWith('#x') ? parseInt(lower.slice(2), 16) : Number(lower.slice(1));
+    if (!(code <= 0x10ffff)) throw new IoError(`ListObjectsV2 sent malformed XML: ${reference} is no character`, { path: where });
+    return String.fromCodePoint(code);
   });
 }
 
 /**
  * The keys of `bucket` that start with `prefix`, every page of ListObjectsV2.
- * @throws IoError when the listing fails.
+ * @throws IoError when the listing fails, is not a listing, or hands back a continuation token twice;
+ *   InvalidArgumentError for a malformed bucket name.
  */
 export async function listS3(bucket: string, prefix: string, options: ResolvedRemoteOptions): Promise<string[]> {
   const keys: string[] = [];
   const sign = signer(options.s3);
+  const where = `s3://${bucket}/${prefix}`;
+  checkBucket(bucket, where);
+  // A server that hands back a token it gave before would list forever (and the same keys again).
+  const tokens = new Set<string>();
   let token: string | undefined;
-  for (let page = 0; page < 100_000; page++) {
+  for (let page = 0; page < MAX_LISTING_PAGES; page++) {
     const query = new URLSearchParams({ 'list-type': '2', prefix });
     if (token !== undefined) query.set('continuation-token', token);
-    const xml = await fetchText({ method: 'GET', url: `${bucketUrl(bucket, options.s3)}?${query}`, headers: {} }, sign, options, `listing s3://${bucket}/${prefix}`);
-    for (const [, key] of xml.matchAll(/<Key>([\s\S]*?)<\/Key>/g)) keys.push(xmlText(key!));
+    const xml = await fetchText({ method: 'GET', url: `${bucketUrl(bucket, options.s3)}?${query}`, headers: {} }, sign, options, `listing ${where}`);
+    // Anything else (an HTML page from a proxy, an error document sent with 200) would list nothing.
+    if (!/<ListBucketResult[\s>]/.test(xml)) {
+      throw new IoError(`listing: not a ListObjectsV2 response (${JSON.stringify(xml.replace(/\s+/g, ' ').trim().slice(0, 100))})`, { path: where });
+    }
+    for (const [, key] of xml.matchAll(/<Key>([\s\S]*?)<\/Key>/g)) keys.push(xmlText(key!, where));
     const truncated = /<IsTruncated>\s*true\s*<\/IsTruncated>/i.test(xml);
     token = /<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1];
     if (!truncated) return keys;
-    if (token === undefined) throw new IoError('ListObjectsV2 said the listing is truncated but gave no continuation token', { path: `s3://${bucket}/${prefix}` });
-    token = xmlText(token);
+    if (token === undefined || token === '') throw new IoError('ListObjectsV2 said the listing is truncated but gave no continuation token', { path: where });
+    token = xmlText(token, where);
+    if (tokens.has(token)) throw new IoError(`ListObjectsV2 gave the continuation token ${JSON.stringify(token.slice(0, 100))} a second time (a listing that loops)`, { path: where });
+    tokens.add(token);
   }
-  return keys;
+  throw new IoError(`ListObjectsV2 was still truncated after ${MAX_LISTING_PAGES} pages`, { path: where });
 }
