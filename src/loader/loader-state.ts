@@ -2,10 +2,10 @@
 // it belongs to the loader it is restored into, and the merge of several ranks' states for elastic resume.
 
 import { InvalidArgumentError, StateMismatchError } from '../format/errors.js';
-import { isCount } from '../format/options-check.js';
+import { SEED_MODULUS, isCount } from '../format/options-check.js';
 import type { DistributedPlacement } from '../samplers/env.js';
 import type { JsonValue, SamplerDescription } from '../samplers/sampler.js';
-import { describeFingerprint, printState } from '../samplers/state.js';
+import { describeFingerprint, nonJsonReason, printState } from '../samplers/state.js';
 import { shareLength, type ElasticChain, type SamplerFactory } from './elastic.js';
 
 /** A loader's position as plain JSON, safe to store with a model checkpoint. */
@@ -24,6 +24,11 @@ export interface LoaderState {
   readonly placement?: DistributedPlacement;
   /** Present while the epoch is the rest of an epoch resumed on another world size. */
   readonly elastic?: ElasticChain;
+  /**
+   * The loader's `seed` (of the transforms' per-record generators), when it has one: a random filter or
+   * map would give another stream under another seed.
+   */
+  readonly seed?: number;
   /** The order's description (the sampler's, or the mix's). */
   readonly sampler: SamplerDescription;
   /** The source's description (a list `{ kind: 'Sources', sources }` for a mix). */
@@ -40,6 +45,7 @@ const STATE_KEYS: readonly string[] = Object.keys({
   counts: true,
   placement: true,
   elastic: true,
+  seed: true,
   sampler: true,
   source: true,
 } satisfies { readonly [K in keyof Required<LoaderState>]: true });
@@ -87,7 +93,13 @@ export function parseLoaderState(value: unknown): LoaderState {
   if (state.counts !== undefined && !isCounts(state.counts)) fail('counts must be non-negative integers');
   if (!isDescription(state.sampler)) fail('sampler must be a description');
   if (!isDescription(state.source)) fail('source must be a description');
+  // Compared below by their fingerprints, which a BigInt, a cycle or absurd nesting would crash.
+  for (const field of ['sampler', 'source'] as const) {
+    const why = nonJsonReason(state[field]);
+    if (why !== undefined) fail(`${field} ${why}`);
+  }
   if (state.elastic !== undefined && !isChain(state.elastic)) fail('elastic is malformed');
+  if (state.seed !== undefined && !(isCount(state.seed) && state.seed < SEED_MODULUS)) fail('seed must be an integer in [0, 2^32)');
   if (state.placement !== undefined) {
     // null (or any non-object) would make the destructuring below throw a TypeError.
     const { rank, worldSize } = (typeof state.placement === 'object' && state.placement !== null ? state.placement : {}) as Partial<DistributedPlacement>;
@@ -96,19 +108,44 @@ export function parseLoaderState(value: unknown): LoaderState {
   return value as LoaderState;
 }
 
+/** What a state must have been saved for, to be restored into a loader. */
+export interface StateOwner {
+  /** The order's description (the sampler's, or the mix's). */
+  readonly sampler: SamplerDescription;
+  readonly source: SamplerDescription;
+  /**
+   * The restoring loader's place (sampler factory only): a state saved by another rank is refused even
+   * when the samplers describe themselves alike, since the rest of an elastically resumed epoch is split by rank.
+   */
+  readonly placement?: DistributedPlacement | undefined;
+  /** The loader's seed; a state that names another is refused (a state without one predates the field). */
+  readonly seed: number | undefined;
+}
+
 /**
- * Refuses a state written for another order or another source.
- * @throws StateMismatchError with both descriptions of whatever differs.
+ * Refuses a state written for another order or source, by another rank, or under another seed.
+ * @throws StateMismatchError with both values of whatever differs.
  */
-export function checkStateMatches(state: LoaderState, sampler: SamplerDescription, source: SamplerDescription, who = 'state'): void {
+export function checkStateMatches(state: LoaderState, owner: StateOwner, who = 'state'): void {
   const problems: string[] = [];
   const compare = (what: string, saved: SamplerDescription, expected: SamplerDescription): void => {
     const found = describeFingerprint(saved);
     const wanted = describeFingerprint(expected);
     if (found !== wanted) problems.push(`${what}: saved for ${found} but restored into ${wanted}`);
   };
-  compare('sampler', state.sampler, sampler);
-  compare('source', state.source, source);
+  compare('sampler', state.sampler, owner.sampler);
+  compare('source', state.source, owner.source);
+  const { placement } = owner;
+  const saved = state.placement;
+  if (placement !== undefined && saved !== undefined && (saved.rank !== placement.rank || saved.worldSize !== placement.worldSize)) {
+    problems.push(
+      `placement: saved by rank ${saved.rank} of ${saved.worldSize} but restored into rank ${placement.rank} of ${placement.worldSize}` +
+        (saved.worldSize === placement.worldSize ? '' : " (for another world size, give every rank's state to setElasticState)"),
+    );
+  }
+  if (state.seed !== undefined && state.seed !== owner.seed) {
+    problems.push(`seed: saved with seed ${state.seed} but restored into a loader with ${owner.seed === undefined ? 'none' : `seed ${owner.seed}`}`);
+  }
   if (problems.length > 0) throw new StateMismatchError(`DataLoader ${who} does not belong to this loader; ${problems.join('; ')}`);
 }
 
@@ -131,6 +168,7 @@ export function mergeRankStates(
   samplerFor: SamplerFactory,
   describeRank: (placement: DistributedPlacement) => SamplerDescription,
   source: SamplerDescription,
+  seed: number | undefined,
 ): { readonly epoch: number; readonly chain: ElasticChain | undefined } {
   if (states.length === 0) throw new InvalidArgumentError('elastic resume needs the states of all ranks of the old job (got none)');
   const worldSize = states.length;
@@ -144,7 +182,7 @@ export function mergeRankStates(
       );
     }
     if (byRank[placement.rank] !== undefined) throw new InvalidArgumentError(`elastic resume: two states of rank ${placement.rank}`);
-    checkStateMatches(state, describeRank(placement), source, `state of rank ${placement.rank}`);
+    checkStateMatches(state, { sampler: describeRank(placement), source, placement, seed }, `state of rank ${placement.rank}`);
     byRank[placement.rank] = state;
   }
   const ordered = byRank as LoaderState[];

@@ -13,7 +13,7 @@ import { LoaderIterator } from './loader-iterator.js';
 import { resolveLoaderOptions, type LoaderOptionFields } from './loader-options.js';
 import { LoaderRun, positionAfter, type RunSettings } from './loader-run.js';
 import { checkStateMatches, describeSources, mergeRankStates, parseLoaderState, type LoaderState } from './loader-state.js';
-import { describeFingerprint } from '../samplers/state.js';
+import { describeFingerprint, printState } from '../samplers/state.js';
 import type { RecordSource } from './read-block.js';
 import { applyTransforms } from './apply-transforms.js';
 import type { LoaderStats } from './loader-stats.js';
@@ -196,6 +196,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
       ...(counts === undefined ? {} : { counts: [...counts] }),
       ...(this.placement === undefined ? {} : { placement: { ...this.placement } }),
       ...(this.chain !== undefined && this.chain.epoch === epoch ? { elastic: this.chain } : {}),
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
       sampler: this.plan.describe(),
       source: this.sourceDescription,
     };
@@ -213,7 +214,8 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.checkOpen();
     this.followSampler();
     const parsed = parseLoaderState(state);
-    checkStateMatches(parsed, this.plan.describe(), this.sourceDescription);
+    checkStateMatches(parsed, { sampler: this.plan.describe(), source: this.sourceDescription, placement: this.placement, seed: this.seed });
+    this.checkNoCounts(parsed);
     this.checkStateEpoch(parsed);
     let plan = this.plan;
     let chain: ElasticChain | undefined;
@@ -255,8 +257,11 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     this.followSampler();
     if (!Array.isArray(states)) throw new InvalidArgumentError(`${OWNER}: setElasticState takes the list of every rank's state`);
     const parsed = states.map((state) => parseLoaderState(state));
-    for (const state of parsed) this.checkStateEpoch(state);
-    const { epoch, chain } = mergeRankStates(parsed, samplerFor, (placement) => samplerFor(placement).describe(), this.sourceDescription);
+    for (const state of parsed) {
+      this.checkNoCounts(state);
+      this.checkStateEpoch(state);
+    }
+    const { epoch, chain } = mergeRankStates(parsed, samplerFor, (placement) => samplerFor(placement).describe(), this.sourceDescription, this.seed);
     const plan = chain === undefined ? new SamplerPlan(this.base) : this.remainderPlan(chain);
     this.stopIteration();
     this.statistics.restored();
@@ -330,6 +335,17 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
     const end = state.epoch === numEpochs ? `; the state of a finished loader is at epoch ${numEpochs} position 0` : '';
     throw new OutOfRangeError(
       `${OWNER}: the state is at epoch ${state.epoch} position ${state.offset}, but the loader has ${describeEpochs(numEpochs)}${end}`,
+    );
+  }
+
+  /**
+   * Refuses mix counts in the state of a loader that is not a mix: getState() never writes them there,
+   * and the position would ignore them (a hand-edited state, or one of a mix with matching descriptions).
+   */
+  private checkNoCounts(state: LoaderState): void {
+    if (this.base === undefined || state.counts === undefined) return;
+    throw new InvalidArgumentError(
+      `${OWNER}: the state has counts, which only a mix's state has, but this loader reads one sampler: ${printState(state, 300)}`,
     );
   }
 

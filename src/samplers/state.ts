@@ -46,6 +46,40 @@ export function printState(value: unknown, max = Infinity): string {
 }
 
 /**
+ * Nesting a saved description may have: the samplers' own are a few levels deep (an elastic resume adds
+ * four); far deeper, comparing it would overflow the stack.
+ */
+const MAX_DESCRIPTION_DEPTH = 200;
+
+/**
+ * Why a saved description cannot be compared (a BigInt, a cycle, or nesting deeper than 200 levels, each
+ * with where it is), or undefined when it can. Such a value, hand-built or a corrupted checkpoint's, would
+ * otherwise make describeFingerprint throw a TypeError or RangeError instead of the typed refusal.
+ * @example
+ * nonJsonReason({ kind: 'ShuffleSampler', seed: 1n }); // 'holds 1n at .seed'
+ */
+export function nonJsonReason(description: unknown): string | undefined {
+  const ancestors = new Set<object>();
+  const visit = (value: unknown, where: string, depth: number): string | undefined => {
+    if (typeof value === 'bigint') return `holds ${describeFound(value)} at ${where || 'the top'}`;
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (ancestors.has(value)) return `holds a cycle at ${where}`;
+    if (depth >= MAX_DESCRIPTION_DEPTH) return `nests deeper than ${MAX_DESCRIPTION_DEPTH} levels at ${where.slice(0, 60)}...`;
+    ancestors.add(value);
+    try {
+      for (const [key, item] of Object.entries(value)) {
+        const why = visit(item, Array.isArray(value) ? `${where}[${key}]` : `${where}.${key}`, depth + 1);
+        if (why !== undefined) return why;
+      }
+      return undefined;
+    } finally {
+      ancestors.delete(value);
+    }
+  };
+  return visit(description, '', 0);
+}
+
+/**
  * A stable string for a description: JSON with keys sorted at every level, so two descriptions
  * are equal exactly when their fingerprints are.
  * @example
@@ -93,6 +127,8 @@ export function restoreSamplerState(sampler: Positioned, state: unknown): number
     throw new InvalidArgumentError(`not a sampler state: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the fields are position, sampler`);
   }
   const { position, sampler: saved } = state as SamplerState;
+  const why = nonJsonReason(saved);
+  if (why !== undefined) throw new InvalidArgumentError(`not a sampler state: its sampler ${why}`);
   const expected = describeFingerprint(sampler.describe());
   const found = describeFingerprint(saved);
   if (expected !== found) {
