@@ -361,6 +361,19 @@ describe('headers, signing and options', () => {
     await expect(forgotten).rejects.toThrow(/signRequest must return the request.*\(got undefined\)/);
   });
 
+  it('fails a read whose signRequest hook or S3 credentials never settle, after requestTimeoutMs, with an IoError that says which', async () => {
+    const never = (): Promise<never> => new Promise<never>(() => undefined);
+    const started = performance.now();
+    const hook = ArrayRecordReader.open(server.url(FILE), '', { ...FAST, requestTimeoutMs: 300, signRequest: never });
+    await expect(hook).rejects.toThrow(IoError);
+    await expect(hook).rejects.toThrow(/signRequest did not settle within requestTimeoutMs \(300 ms\)/);
+    const credentials = ArrayRecordReader.open(`s3://b/${FILE}`, '', { ...FAST, requestTimeoutMs: 300, s3: { endpoint: 'http://127.0.0.1:9', credentials: never } });
+    await expect(credentials).rejects.toThrow(IoError);
+    await expect(credentials).rejects.toThrow(/signing the request \(credentials\) did not settle within requestTimeoutMs/);
+    // Not retried: the hook is the user's code, not the network.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('does not retry a redirect loop: one attempt, then an IoError that says so', async () => {
     let requests = 0;
     const looping = http.createServer((request, response) => {

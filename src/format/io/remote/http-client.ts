@@ -126,23 +126,39 @@ async function prepare(endpoint: ObjectEndpoint, span: ByteSpan, version: string
   const base = endpoint.request(version);
   const range = 'suffix' in span ? `bytes=-${span.suffix}` : `bytes=${span.offset}-${span.offset + span.length - 1}`;
   let request: RemoteRequest = { method: 'GET', url: base.url, headers: { ...options.headers, ...base.headers, range } };
-  request = await endpoint.sign(request);
+  request = await settledWithin(endpoint.sign(request), options, 'signing the request (credentials)', endpoint.path);
   return signedByUser(request, options, endpoint.path);
 }
 
 /**
+ * `work` (credentials, signing, the user's hook: code that may wait on a network of its own), or an
+ * IoError once it has taken longer than one attempt may: a read never waits forever on it.
+ */
+async function settledWithin<T>(work: Promise<T>, options: ResolvedRemoteOptions, what: string, path: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IoError(`${what} did not settle within requestTimeoutMs (${options.requestTimeoutMs} ms)`, { path })), options.requestTimeoutMs);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * The request as the user's `signRequest` hook returns it (unchanged without one).
- * @throws IoError when the hook throws (its error the cause), InvalidArgumentError when it returns
+ * @throws IoError when the hook throws (its error the cause) or has not settled within requestTimeoutMs,
+ *   InvalidArgumentError when it returns
  *   anything but a request with a string `url` and a `headers` object.
  */
 async function signedByUser(request: RemoteRequest, options: ResolvedRemoteOptions, path: string): Promise<RemoteRequest> {
   if (options.signRequest === undefined) return request;
-  let signed: unknown;
-  try {
-    signed = await options.signRequest(request);
-  } catch (cause) {
+  const { signRequest } = options;
+  const hooked = (async () => (await signRequest(request)) as unknown)().catch((cause: unknown) => {
     throw new IoError(`signRequest threw: ${cause instanceof Error ? cause.message : String(cause)}`, { path }, cause);
-  }
+  });
+  const signed = await settledWithin(hooked, options, 'signRequest', path);
   const candidate = signed as Partial<RemoteRequest> | null | undefined;
   if (typeof candidate?.url !== 'string' || typeof candidate.headers !== 'object' || candidate.headers === null) {
     throw new InvalidArgumentError(`signRequest must return the request, { method, url, headers }, signed (got ${describeFound(signed)})`, { path });
@@ -389,7 +405,7 @@ export async function fetchText(request: RemoteRequest, sign: (request: RemoteRe
       await sleep(Math.max(Math.random() * ceiling, Math.min(lastError?.retryAfterMs ?? 0, options.retryMaxDelayMs)));
     }
     let prepared: RemoteRequest = { method: 'GET', url: request.url, headers: { ...options.headers, ...request.headers } };
-    prepared = await signedByUser(await sign(prepared), options, request.url);
+    prepared = await signedByUser(await settledWithin(sign(prepared), options, 'signing the request (credentials)', request.url), options, request.url);
     const slots = slotsOfHost(prepared.url);
     await slots.acquire(options.maxConnectionsPerHost);
     try {

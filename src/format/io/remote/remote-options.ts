@@ -69,7 +69,10 @@ export interface RemoteOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Called on every attempt of every request, after headers and S3/GCS signing: may rewrite or sign it. */
   readonly signRequest?: (request: RemoteRequest) => RemoteRequest | Promise<RemoteRequest>;
-  /** One attempt of one request (headers and body) is aborted after this long. Default 30000. */
+  /**
+   * One attempt of one request (headers and body) is aborted after this long, and getting credentials
+   * and signing (signRequest included) fail the read once they take longer. Default 30000.
+   */
   readonly requestTimeoutMs?: number;
   /** Attempts after the first for 5xx, 429, resets, timeouts and short bodies. Default 5. */
   readonly maxRetries?: number;
