@@ -91,6 +91,27 @@ describe('epochs', () => {
     expect(await drain(unbounded.epoch(1_000_000))).toEqual('0123456789'.split(''));
   });
 
+  it('walks past the empty epochs of an unbounded order: a rank of a strided split over fewer records than ranks', async () => {
+    // Rank 2 of 3 over an unbounded shuffle of 2 records takes global steps 2, 5, 8, ...: epochs 1, 2, 4, 5, 7, ...
+    const sampler = new StridedShardSampler(new ShuffleSampler({ numRecords: 2, seed: 5, numEpochs: Infinity }), { rank: 2, worldSize: 3 });
+    const loader = new DataLoader<string>({ source, sampler, transforms: [asText] });
+    const seen: string[] = [];
+    for await (const element of loader) if (seen.push(element) === 8) break;
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, step) => String(sampler.keyAt(step))));
+    expect(sampler.epochAt(0)).toBe(1);
+    // An unbounded order that never has an element again (a custom sampler) ends, not walked forever.
+    const barren = {
+      length: Infinity,
+      keyAt: () => 0,
+      epochAt: () => 0,
+      epochRange: (epoch: number) => {
+        throw new OutOfRangeError(`no steps in epoch ${epoch}`, { index: epoch });
+      },
+      describe: () => ({ kind: 'Barren' }),
+    };
+    expect(await drain(new DataLoader<string>({ source, sampler: barren, transforms: [asText] }))).toEqual([]);
+  });
+
   it('warns once when an iteration after its own last epoch yields nothing (a PyTorch loop without setEpoch), not after a restore', async () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
