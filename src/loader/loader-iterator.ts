@@ -73,6 +73,9 @@ export class LoaderIterator<Out> implements AsyncIterableIterator<Out> {
       value = await this.run.next();
     } catch (error) {
       await this.finish();
+      // A stopped iteration ends as one that was not stopped does: close() fails the blocks still on the
+      // transform workers, which is no failure of the consumer's.
+      if (this.cancelled) return { done: true, value: undefined };
       throw error;
     }
     if (this.cancelled || !this.host.isActive()) return { done: true, value: undefined };

@@ -59,8 +59,10 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
   private active: LoaderIterator<Out> | undefined;
   /** Resolves when the last stopped iteration has nothing in flight any more. */
   private stopped: Promise<void> = Promise.resolve();
-  private pool: TransformWorkerPool | undefined;
+  /** The transform workers, once started; held apart from the loader so that a dropped loader's can be stopped. */
+  private readonly workers: { pool: TransformWorkerPool | undefined } = { pool: undefined };
   private closed = false;
+  private closing: Promise<void> | undefined;
   private skipped = 0;
   /** This loader's own iteration ran through its last epoch (not a restored state that stands there). */
   private ranLastEpoch = false;
@@ -96,6 +98,7 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
       stepNames: this.transforms?.map((step) => step.name),
     });
     if (settings.onStats !== undefined) this.statistics.reporter = new StatsReporter(this.statistics, settings.onStats, settings.statsIntervalMs);
+    if (this.workerSettings !== undefined) droppedLoaders.register(this, this.workers);
   }
 
   /** Number of epochs; Infinity when the sampler repeats forever. */
@@ -275,13 +278,21 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
    * Stops the running iteration (waiting for its reads), and the transform workers. Idempotent;
    * iterating or restoring afterwards throws ClosedError. The sources stay open: they are the caller's.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Every call resolves once everything is stopped, not only the first.
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     this.stopIteration();
-    await this.stopped;
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.close();
+    // The workers stop along with the iteration, not after it: a block a worker never answers (a transform
+    // whose promise never settles, an endless loop) would hold the iteration, and close(), forever.
+    // Stopping them fails their blocks, which ends the iteration.
+    const pool = this.workers.pool;
+    this.workers.pool = undefined;
+    await Promise.all([this.stopped, pool?.close()]);
   }
 
   /** Closes the loader at the end of an `await using` block. */
@@ -435,22 +446,31 @@ export class DataLoaderClass<Out = unknown> implements AsyncIterable<Out>, Async
       const timed = new TimedSteps(transforms);
       return (block, records, started) => timeTransforms(timed, records, block.epoch, block.sources, block.keys, seed, started);
     }
-    if (this.pool?.failure !== undefined) {
-      const broken = this.pool;
-      this.pool = undefined;
+    const workers = this.workers;
+    if (workers.pool?.failure !== undefined) {
+      const broken = workers.pool;
+      workers.pool = undefined;
       void broken.close();
     }
-    const pool = (this.pool ??= new TransformWorkerPool(this.workerSettings));
+    const pool = (workers.pool ??= new TransformWorkerPool(this.workerSettings));
     // An ArrayRecordDataSource's async reads return records in buffers of their own: they can move as they are.
     const owned = this.sources.every((source) => source instanceof ArrayRecordDataSource);
     return (block, records) => pool.run(block.epoch, records, block.sources, block.keys, owned);
   }
 }
 
-/** `2 epochs (0..1)`, for messages. */
+/**
+ * Stops the transform workers of a loader collected without close(): idle workers let the process exit,
+ * but their threads (and the memory of each) would otherwise stay until it does, one set per loader.
+ */
+const droppedLoaders = new FinalizationRegistry<{ pool: TransformWorkerPool | undefined }>((workers) => {
+  void workers.pool?.close();
+});
+
 /** Code of the warning emitted once by a loader iterated after its last epoch (which yields nothing). */
 export const PAST_LAST_EPOCH_WARNING_CODE = 'ARRAY_RECORD_PAST_LAST_EPOCH';
 
+/** `2 epochs (0..1)`, for messages. */
 function describeEpochs(numEpochs: number): string {
   if (numEpochs === 0) return 'no epochs';
   return numEpochs === 1 ? '1 epoch (0)' : `${numEpochs} epochs (0..${numEpochs - 1})`;

@@ -2,6 +2,7 @@
 // them and sends the kept values back, transferring their buffers rather than copying them.
 
 import { parentPort } from 'node:worker_threads';
+import { InvalidArgumentError } from '../format/errors.js';
 import { unpackRecords } from '../format/io/record-transfer.js';
 import type { RunRequest, TransformRequest, TransformResponse, WorkerError } from './transform-protocol.js';
 import { applyTransforms, TransformFailure } from './apply-transforms.js';
@@ -29,9 +30,12 @@ async function importModule(href: string): Promise<Record<string, unknown>> {
 /** The buffers of the values to transfer back: typed arrays and ArrayBuffers, also one level inside arrays and objects. */
 function transferables(values: readonly unknown[], kept: Int32Array<ArrayBuffer>): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>([kept.buffer]);
+  // Empty buffers are left out: a detached one (byteLength 0), such as a module-level array an earlier
+  // block's results already took to the main thread, makes postMessage drop the whole message without a
+  // word (Node 20), and the block would never be answered. Left out, cloning it fails, which is reported.
   const add = (value: unknown): void => {
-    if (value instanceof ArrayBuffer) buffers.add(value);
-    else if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) buffers.add(value.buffer);
+    const buffer = value instanceof ArrayBuffer ? value : ArrayBuffer.isView(value) ? value.buffer : undefined;
+    if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) buffers.add(buffer);
   };
   for (const value of values) {
     add(value);
@@ -52,6 +56,29 @@ function send(response: TransformResponse & { values: unknown[]; kept: Int32Arra
   port.postMessage(response);
 }
 
+/**
+ * The failure of the first value of a block that cannot be posted (a function, a symbol, a detached
+ * buffer), named at its element and the step that made it, so the values before it still arrive;
+ * undefined when each value can be posted on its own.
+ */
+function unsendable(transforms: readonly Transform[], values: unknown[], kept: Int32Array<ArrayBuffer>): TransformFailure | undefined {
+  for (let index = 0; index < values.length; index++) {
+    try {
+      structuredClone(values[index]);
+    } catch (error) {
+      let step = transforms.length - 1;
+      while (step > 0 && transforms[step]!.kind !== 'map') step--;
+      const cause = new InvalidArgumentError(
+        `its result cannot be sent back from the transform worker: ${(error as Error).message} ` +
+          `(worker transforms must return values postMessage can copy: no functions or symbols, and arrays in fresh ` +
+          `buffers, not views of buffers the module keeps, which an earlier block's results took to the main thread)`,
+      );
+      return new TransformFailure(kept[index]!, step, transforms[step]?.name ?? '', cause, { values: values.slice(0, index), kept: kept.slice(0, index) });
+    }
+  }
+  return undefined;
+}
+
 async function run(request: RunRequest): Promise<void> {
   const { id } = request;
   try {
@@ -60,7 +87,11 @@ async function run(request: RunRequest): Promise<void> {
     const { values, kept, timing } = await (timed === undefined
       ? applyTransforms(transforms, records, request.epoch, request.sources, request.keys, seed)
       : timeTransforms(timed, records, request.epoch, request.sources, request.keys, seed));
-    send({ kind: 'done', id, values, kept, timing });
+    try {
+      send({ kind: 'done', id, values, kept, timing });
+    } catch (error) {
+      throw unsendable(transforms, values, kept) ?? error;
+    }
   } catch (error) {
     if (error instanceof TransformFailure) {
       const { element, step, stepName, cause, before } = error;

@@ -4,7 +4,7 @@
 // worker finishes first.
 
 import type { Worker } from 'node:worker_threads';
-import { InvalidOptionsError, WorkerExitedError } from '../format/errors.js';
+import { ClosedError, InvalidOptionsError, WorkerExitedError } from '../format/errors.js';
 import { siblingModule, startModuleWorker } from '../format/io/module-worker.js';
 import { packRecords, recordsInPlace, type TransferableRecords } from '../format/io/record-transfer.js';
 import { WorkerLifetime } from '../format/io/worker-lifetime.js';
@@ -65,7 +65,7 @@ class TransformWorker {
   }
 
   async terminate(): Promise<void> {
-    this.failure ??= new Error('transform workers were stopped');
+    this.failure ??= new ClosedError("the DataLoader's transform pool");
     await this.lifetime.terminate();
   }
 

@@ -1,0 +1,123 @@
+// The DataLoader's lifecycle with transform workers, as a training program hits it: close() while a worker
+// never answers, results a worker cannot send back, close() called twice, and loaders dropped without close().
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataLoader, LoaderError, SequentialSampler } from '../../src/index.js';
+import { InvalidArgumentError } from '../../src/format/errors.js';
+import { MemorySource } from './loader-helpers.js';
+
+const MODULE = new URL('./fixtures/lifecycle-transforms.ts', import.meta.url);
+const loaders: DataLoader<unknown>[] = [];
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-attack-'));
+afterAll(async () => {
+  await Promise.all(loaders.map((loader) => loader.close()));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function make(transformExport: string, extra: Record<string, unknown> = {}): DataLoader<unknown> {
+  const loader = new DataLoader<unknown>({
+    source: new MemorySource('m', 16),
+    sampler: new SequentialSampler({ numRecords: 16 }),
+    workers: 1,
+    transformModule: MODULE,
+    transformExport,
+    ...extra,
+  });
+  loaders.push(loader);
+  return loader;
+}
+
+describe('DataLoader lifecycle with transform workers', () => {
+  it('close() ends an iteration whose worker transform never settles; the pending next() resolves done', async () => {
+    const loader = make('hang', { batchSize: 4 });
+    const iterator = loader[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await loader.close(); // hung forever: it waited for the block the worker never answers
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+  }, 15_000);
+
+  it('a worker transform putting a module-level array in its results fails at that element instead of hanging', async () => {
+    // prefetch 1: the first block's results take the array's buffer along before the second block runs,
+    // whose message postMessage then dropped without a word.
+    const loader = make('constantMask', { readSize: 2, prefetch: 1 });
+    const received: unknown[] = [];
+    const error = await (async () => {
+      for await (const element of loader) received.push(element);
+    })().catch((caught: unknown) => caught);
+    expect(received).toEqual([
+      { length: 3, mask: new Uint8Array([1, 1, 0, 0]) },
+      { length: 3, mask: new Uint8Array([1, 1, 0, 0]) },
+    ]);
+    expect(error).toBeInstanceOf(LoaderError);
+    expect(error).toMatchObject({ stage: 'transform', offset: 2, key: 2, step: 0, stepName: 'withMask' });
+    expect((error as LoaderError).cause).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/cannot be sent back from the transform worker: .*detached.*not views of buffers the module keeps/);
+  }, 15_000);
+
+  it('a worker transform returning a function is named at its element, after the elements before it', async () => {
+    const loader = make('returnsFunction', { batchSize: 1 });
+    const received: unknown[] = [];
+    const error = await (async () => {
+      for await (const batch of loader) received.push(batch);
+    })().catch((caught: unknown) => caught);
+    expect(received).toEqual([[3], [3]]);
+    expect(error).toMatchObject({ stage: 'transform', offset: 2, key: 2, stepName: 'callback' });
+    expect((error as LoaderError).cause).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/could not be cloned/);
+  }, 15_000);
+
+  it('close() called twice resolves each call only once the workers are stopped', async () => {
+    const loader = make('lengths', { batchSize: 4 });
+    for await (const batch of loader) {
+      expect(batch).toEqual([3, 3, 3, 3]);
+      break;
+    }
+    let firstDone = false;
+    void loader.close().then(() => (firstDone = true));
+    await loader.close(); // resolved before the first, while the workers were still being stopped
+    expect(firstDone).toBe(true);
+  }, 15_000);
+
+  it.skipIf(process.platform !== 'linux')(
+    "stops the workers of loaders dropped without close() once they are collected, and the process exits by itself",
+    () => {
+      const script = path.join(dir, 'dropped.mts');
+      const index = new URL('../../src/index.ts', import.meta.url).href;
+      fs.writeFileSync(
+        script,
+        [
+          `import fs from 'node:fs';`,
+          `import { DataLoader, SequentialSampler } from ${JSON.stringify(index)};`,
+          `const threads = () => fs.readdirSync('/proc/self/task').length;`,
+          `const source = { length: 8, getItemsAsync: async (keys) => Array.from(keys, () => new Uint8Array(3)), describe: () => ({ kind: 'Bytes' }) };`,
+          `const before = threads();`,
+          // Each loader in a function of its own, as a training step would use it: nothing holds it afterwards.
+          `async function use() {`,
+          `  const loader = new DataLoader({ source, sampler: new SequentialSampler({ numRecords: 8 }), workers: 1, transformModule: ${JSON.stringify(MODULE.href)}, transformExport: 'lengths', batchSize: 2 });`,
+          `  for await (const batch of loader) break;`,
+          `}`,
+          `for (let i = 0; i < 2; i++) await use();`,
+          `const started = threads() - before;`,
+          `let left = started;`,
+          `for (let turn = 0; turn < 60 && left > 0; turn++) {`,
+          `  globalThis.gc();`,
+          `  await new Promise((resolve) => setTimeout(resolve, 50));`,
+          `  left = threads() - before;`,
+          `}`,
+          `console.log(JSON.stringify({ started, left }));`,
+        ].join('\n'),
+      );
+      const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+      expect(result.status, result.stderr).toBe(0);
+      const { started, left } = JSON.parse(result.stdout) as { started: number; left: number };
+      expect(started).toBeGreaterThanOrEqual(2);
+      expect(left).toBeLessThanOrEqual(0);
+    },
+    25_000,
+  );
+});
