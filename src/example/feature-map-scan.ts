@@ -1,6 +1,6 @@
 // Finds the wanted entries of a serialized map<string, message> (Features, FeatureLists) and records where their values lie.
 
-import { concatBytes } from '../format/riegeli/bytes.js';
+import { concatBytes } from '../format/io/concat-bytes.js';
 import { decodeEagerly, type EagerDecoder } from './eager-decoder.js';
 import { WireReader, delimitedTag } from './wire.js';
 

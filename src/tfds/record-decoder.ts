@@ -3,6 +3,7 @@
 // This is what runs on the loader's workers, leaving only a copy to the main thread's parser.
 
 import { UnsupportedError } from '../format/errors.js';
+import { concatBytes } from '../format/io/concat-bytes.js';
 import { checkOptions, optionNames, requireOneOf } from '../format/options-check.js';
 import { bytesFeature, encodeExample, type FeatureInput } from '../example/example-encode.js';
 import { fixedLenRaw, type ExampleFeature, type ExampleSpec, type Int64As, type RawType } from '../example/feature-spec.js';
@@ -134,14 +135,4 @@ export class TfdsRecordDecoder {
     out.set(tail, record.length);
     return out;
   }
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

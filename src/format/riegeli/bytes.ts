@@ -162,15 +162,3 @@ export function varintFromHalves(value: U64Halves): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** The concatenation of byte arrays in one new buffer. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

@@ -1,6 +1,6 @@
 // The in-memory form of a chunk's records: one buffer of concatenated values plus record end offsets.
 
-import { concatBytes } from './bytes.js';
+import { concatBytes } from '../io/concat-bytes.js';
 
 /**
  * Records of one decoded chunk. Record `i` is `values.subarray(i === 0 ? 0 : ends[i - 1], ends[i])`:

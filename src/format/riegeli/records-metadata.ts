@@ -1,7 +1,8 @@
 // Riegeli's RecordsMetadata proto (the file metadata chunk 'm'): a small wire codec and the chunk encoding around it.
 
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { concatBytes, readVarintHalves, varintFromHalves, varintLength, VarintCursor, writeVarint, type U64Halves } from './bytes.js';
+import { concatBytes } from '../io/concat-bytes.js';
+import { readVarintHalves, varintFromHalves, varintLength, VarintCursor, writeVarint, type U64Halves } from './bytes.js';
 import type { CompressorOptions } from './compression.js';
 import { ChunkType } from './constants.js';
 import { recordOf, type EncodedChunkData } from './decoded-chunk.js';

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClosedError, CorruptFileError, FileChangedError, InvalidArgumentError, IoError, UnsupportedError } from '../../errors.js';
 import { describeFound } from '../../options-check.js';
+import { concatBytes } from '../concat-bytes.js';
 import { slotsOfHost } from './host-slots.js';
 import type { RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
 
@@ -358,27 +359,19 @@ async function readAtMost(response: Response, limit: number): Promise<{ bytes: U
     if (done) break;
     if (length + value.length > limit) {
       pieces.push(value.subarray(0, limit - length));
-      length = limit;
       await reader.cancel().catch(() => {});
-      return { bytes: concat(pieces, length), more: true };
+      return { bytes: joined(pieces), more: true };
     }
     pieces.push(value);
     length += value.length;
   }
-  return { bytes: concat(pieces, length), more: false };
+  return { bytes: joined(pieces), more: false };
 }
 
 /** The pieces as one array over a buffer of its own (as arrayBuffer() gave it), copied unless one piece is that already. */
-function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
+function joined(pieces: readonly Uint8Array[]): Uint8Array {
   const only = pieces.length === 1 ? pieces[0]! : undefined;
-  if (only !== undefined && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) return only;
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    bytes.set(piece, at);
-    at += piece.length;
-  }
-  return bytes;
+  return only !== undefined && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength ? only : concatBytes(pieces);
 }
 
 /**
