@@ -22,7 +22,8 @@ async function loadTensorFlow(): Promise<typeof tfjs> {
     tfjs.env().set('PROD', true);
     try {
       const handlers = process.listeners('uncaughtException');
-      await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = '@tensorflow/tfjs-backend-wasm'; // optional: a name, so that the program compiles without it
+      await import(wasm);
       for (const handler of process.listeners('uncaughtException')) if (!handlers.includes(handler)) process.off('uncaughtException', handler);
       if (await tfjs.setBackend('wasm')) return tfjs;
     } catch {

@@ -28,7 +28,8 @@ async function loadTensorFlow(): Promise<typeof tfjs> {
     tfjs.env().set('PROD', true); // no "install tfjs-node" banner from the CPU backend
     try {
       const handlers = process.listeners('uncaughtException');
-      await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = '@tensorflow/tfjs-backend-wasm'; // optional: a name, so that the program compiles without it
+      await import(wasm);
       // Its Emscripten loader rethrows uncaught errors with its whole minified source: let Node report them.
       for (const handler of process.listeners('uncaughtException')) if (!handlers.includes(handler)) process.off('uncaughtException', handler);
       if (await tfjs.setBackend('wasm')) return tfjs;

@@ -12,7 +12,7 @@ import type { ExampleSpec } from '../example/feature-spec.js';
 import { map, type Transform } from '../loader/transforms.js';
 import { ArrayRecordDataSource, type DataSourceReaderOptions } from '../source/data-source.js';
 import type { ReadInstruction } from '../source/read-instructions.js';
-import type { ElementMapping } from '../tfjs/index.js';
+import type { ElementMapping } from '../tfjs/element-mapping.js';
 import { openStore, type DatasetStore } from './dataset-store.js';
 import { readDatasetInfo, type SupervisedNest, type TfdsInfo } from './dataset-info.js';
 import { featureLeaves } from './feature-leaves.js';

@@ -25,6 +25,9 @@ import { ShuffleSampler } from '../samplers/shuffle-sampler.js';
 import type { ExampleSpec } from '../example/feature-spec.js';
 import type { ParsedBatch, ParsedFeature } from '../example/parsed-feature.js';
 import { ExampleParser } from '../example/parse-example.js';
+import type { ElementMapping } from './element-mapping.js';
+
+export type { ElementMapping } from './element-mapping.js';
 
 /** The parts of the tfjs namespace the adapters use (`import * as tf from '@tensorflow/tfjs-node'` has them). */
 export interface TfNamespace {
@@ -39,15 +42,6 @@ export interface TfNamespace {
   };
 }
 
-/** Which parsed features become the model's inputs and targets. */
-export interface ElementMapping<S extends ExampleSpec> {
-  /** Feature name(s) for `xs`; several names give `xs` as an object keyed by name. */
-  readonly xs: (keyof S & string) | readonly (keyof S & string)[];
-  /** Feature name for `ys`. */
-  readonly ys?: keyof S & string;
-  /** Turn integer `ys` labels into one-hot rows of this depth (for categoricalCrossentropy). */
-  readonly oneHot?: number;
-}
 
 /** How batches of serialized tf.Examples become a tf.data.Dataset. */
 export interface ExampleDatasetOptions<S extends ExampleSpec> {

@@ -159,6 +159,23 @@ function runConsumer(projectDir: string, node: string, program = 'index.js'): un
   return JSON.parse(result.stdout);
 }
 
+/** A TypeScript consumer of the three entries, with one deliberate type error (line 5): the types are real, not any. */
+const TYPED_CONSUMER = `import { ArrayRecordReader, type Sampler } from 'array-record';
+import { exampleDataset } from 'array-record/tfjs';
+import { TfdsDataset } from 'array-record/tfds';
+export const reader: ArrayRecordReader | undefined = undefined;
+export const wrong: number = exampleDataset;
+export type Used = [Sampler, typeof TfdsDataset];
+`;
+
+/** The messages of `tsc --noEmit` (the repository's TypeScript) on the consumer, under `flags`. */
+function typeErrors(projectDir: string, flags: readonly string[]): string[] {
+  fs.writeFileSync(path.join(projectDir, 'consumer.ts'), TYPED_CONSUMER);
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', ...flags, 'consumer.ts'], { cwd: projectDir, encoding: 'utf8' });
+  return result.stdout.split('\n').filter((line) => line.includes('error TS'));
+}
+
 describe.each([
   ['ESM', 'module'],
   ['CommonJS', 'commonjs'],
@@ -175,6 +192,14 @@ describe.each([
       });
       expect(cli.status, `${node}: ${cli.stderr}`).toBe(0);
       expect(cli.stdout, node).toMatch(/records: +1000/);
+    }
+    // The declarations of every entry resolve under each module resolution a project of this kind may use
+    // (node10 through typesVersions, which is all it reads of subpaths): the one error is the deliberate one.
+    const resolutions = type === 'module' ? [['nodenext', 'nodenext'], ['bundler', 'esnext']] : [['nodenext', 'nodenext'], ['node10', 'commonjs', '--ignoreDeprecations', '6.0']];
+    for (const [resolution, moduleKind, ...more] of resolutions) {
+      const errors = typeErrors(projectDir, ['--moduleResolution', resolution!, '--module', moduleKind!, ...more]);
+      expect(errors, resolution).toHaveLength(1);
+      expect(errors[0], resolution).toMatch(/consumer\.ts\(5,14\): error TS2322/);
     }
   }, 300_000);
 });
