@@ -4,8 +4,9 @@ import { ArrayRecordReader, type ArrayRecordFileInfo } from '../format/arrayreco
 import { parseReaderOptions } from '../format/arrayrecord/reader-options.js';
 import { readAhead, runBytes, streamBudget, type RecordRun, type StreamRun } from '../format/arrayrecord/record-stream.js';
 import type { AvailableRecords, SkippedChunk } from '../format/arrayrecord/skipped-chunk.js';
-import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError, UnsupportedError } from '../format/errors.js';
-import { isRemotePath } from '../format/io/location.js';
+import { ClosedError, FileChangedError, InvalidArgumentError, InvalidOptionsError, IoError, OutOfRangeError, UnsupportedError } from '../format/errors.js';
+import { fileIdentityAt } from '../format/io/byte-source.js';
+import { isRemotePath, localPath } from '../format/io/location.js';
 import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from '../format/io/remote/remote-options.js';
 import { checkOptions, describeFound, optionNames, requireInteger, type OptionAliases } from '../format/options-check.js';
 import { ReaderPool } from './file-pool.js';
@@ -67,7 +68,9 @@ let countingAsynchronously = false;
  * `i - (records of the files before)` of its file, after that file's slice start. Follows array_record's
  * Python `ArrayRecordDataSource`: `length` is `__len__`, `getItem` is `__getitem__`, `getItems` is
  * `__getitems__`. Files open lazily and at most `maxOpenReaders` stay open. Files written with a group
- * size other than 1 get a process warning (code `ARRAY_RECORD_GROUP_SIZE`), once per file.
+ * size other than 1 get a process warning (code `ARRAY_RECORD_GROUP_SIZE`), once per file. A file
+ * replaced or rewritten since it was counted or first opened is refused when it is reopened (IoError;
+ * FileChangedError for a remote file), never read as the file the source counted.
  *
  * Paths may be URLs (http://, https://, s3://bucket/key, gs://bucket/object, file://), with read
  * instructions (`s3://bucket/train-00003-of-00008[0:500]`), and shard patterns: `name@N` for the N
@@ -92,6 +95,15 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
   private readonly firstIndex: Float64Array;
   /** Per file: 1 once its group-size warning has been emitted. */
   private readonly warned: Uint8Array;
+  /** Per file: 1 when its slice was open-ended (its end is the file's record count), for messages. */
+  private readonly openEnded: Uint8Array;
+  /**
+   * Per file: which file was counted or first opened (`fileIdentity()`: device, inode, size, mtime;
+   * a remote file's version and size). The pool closes idle readers and reopens files by path, so a
+   * reopen must find that same file: another one there would hand out its records under the old
+   * slices and counts.
+   */
+  private readonly identities: (string | undefined)[];
   private readonly pool: ReaderPool;
   private closed = false;
   /**
@@ -139,16 +151,15 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
     this.sliceEnd = Float64Array.from(slices, (slice) => slice.end ?? Number.NaN);
     this.firstIndex = new Float64Array(slices.length + 1);
     this.warned = new Uint8Array(slices.length);
-    this.pool = new ReaderPool(
-      this.paths,
-      optionsString,
-      maxOpenReaders,
-      (file, reader) => this.checkFile(file, reader.numRecords(), reader.recordGroupSize()),
-      remote,
-    );
+    this.openEnded = Uint8Array.from(slices, (slice) => (slice.end === undefined ? 1 : 0));
+    this.identities = new Array<string | undefined>(slices.length).fill(undefined);
+    this.pool = new ReaderPool(this.paths, optionsString, maxOpenReaders, (file, reader) => this.checkReader(file, reader), remote);
     if (countingAsynchronously) return;
     try {
-      for (const file of this.filesToCount()) this.checkFileInfo(file, ArrayRecordReader.info(this.paths[file]!));
+      for (const file of this.filesToCount()) {
+        this.noteIdentity(file);
+        this.checkFileInfo(file, ArrayRecordReader.info(this.paths[file]!));
+      }
     } catch (error) {
       this.close();
       throw error;
@@ -183,7 +194,10 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
         const path = source.paths[file]!;
         // A remote file's reader is kept (while the pool has room): opening costs requests.
         if (isRemotePath(path)) await source.pool.openCounted(file);
-        else source.checkFileInfo(file, await ArrayRecordReader.infoAsync(path));
+        else {
+          source.noteIdentity(file);
+          source.checkFileInfo(file, await ArrayRecordReader.infoAsync(path));
+        }
       });
     } catch (error) {
       source.close();
@@ -411,6 +425,30 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
     for (const chunk of skipped) this.skipped.set(`${chunk.chunk}:${chunk.path}`, chunk);
   }
 
+  /**
+   * Notes which local file is at the path before its footer is counted (info keeps no reader open):
+   * a file replaced after this stat is refused when a reader opens it, never read under this count.
+   */
+  private noteIdentity(file: number): void {
+    this.identities[file] = fileIdentityAt(localPath(this.paths[file]!));
+  }
+
+  /** Runs on every reader the pool opens: the same file as counted or first opened, then the slice checks. */
+  private checkReader(file: number, reader: ArrayRecordReader): void {
+    const identity = reader.fileIdentity();
+    const known = this.identities[file];
+    if (known !== undefined && known !== identity) {
+      const path = this.paths[file]!;
+      const message =
+        'the file was replaced or rewritten since this data source first read it: its records are not mixed ' +
+        'with those of the file counted; open a new ArrayRecordDataSource to read it';
+      // A remote file's change is a FileChangedError, as its reader reports one; a local one an IoError, as the read workers report.
+      throw isRemotePath(path) ? new FileChangedError(message, { path }) : new IoError(message, { path });
+    }
+    this.checkFile(file, reader.numRecords(), reader.recordGroupSize());
+    this.identities[file] = identity;
+  }
+
   private checkFileInfo(file: number, info: ArrayRecordFileInfo): void {
     this.checkFile(file, info.numRecords, info.groupSize);
   }
@@ -421,7 +459,8 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
     const start = this.sliceStart[file]!;
     const end = this.sliceEnd[file]!;
     if (start > numRecords || end > numRecords) {
-      throw new OutOfRangeError(`read instruction [${start}:${end}] reaches past the file's ${numRecords} records`, {
+      const slice = `[${start}:${this.openEnded[file] === 1 ? '' : end}]`;
+      throw new OutOfRangeError(`read instruction ${slice} reaches past the file's ${numRecords} records`, {
         path: this.paths[file],
       });
     }
@@ -488,8 +527,12 @@ export class ArrayRecordDataSource implements Iterable<Uint8Array>, AsyncIterabl
 
   /** Checks every index, then groups them per file: record positions in the file and slots in the request. */
   private planBatch(indices: ArrayLike<number>): BatchPlan {
-    if (typeof indices !== 'object' || indices === null || !Number.isSafeInteger(indices.length)) {
-      throw new InvalidArgumentError(`getItems takes an array of record indices, got ${typeof indices}`);
+    if (typeof indices !== 'object' || indices === null) {
+      throw new InvalidArgumentError(`getItems takes an array of record indices, got ${describeFound(indices)}`);
+    }
+    // A negative length would reach `new Array(length)` as a RangeError.
+    if (!Number.isSafeInteger(indices.length) || indices.length < 0) {
+      throw new InvalidArgumentError(`getItems takes an array of record indices, got an object whose length is ${describeFound(indices.length)}`);
     }
     const groupOf = new Map<number, number>();
     const plan: BatchPlan = { files: [], positions: [], slots: [] };

@@ -12,6 +12,11 @@ import type { DataSourcePath, DataSourcePaths } from './read-instructions.js';
 
 const SHARD_COUNT = /^(.*)@(\d+)$/s;
 const SLICE_SUFFIX = /\[\d*:\d*\]$/;
+/**
+ * Most shards `name@N` expands to: far more than any data set is split into. A larger count is a
+ * typo, and its names alone would exhaust the heap (`name@100000000` did) before a file is opened.
+ */
+const MAX_SHARD_COUNT = 1_000_000;
 
 /** The name of shard `index` of `count`: five digits each (more when needed). */
 function shardName(base: string, index: number, count: number): string {
@@ -30,12 +35,18 @@ export function isShardPattern(text: string): boolean {
   return isRemotePath(name) || !fs.existsSync(localPath(name));
 }
 
-/** `name@N` expanded, or undefined when `text` is not of that form. @throws InvalidArgumentError for N = 0. */
-function expandCount(text: string): string[] | undefined {
+/**
+ * `name@N` expanded, or undefined when `text` is not of that form; `checkFirst` sees the first shard's
+ * name before the others are made. @throws InvalidArgumentError for N = 0 or N > MAX_SHARD_COUNT.
+ */
+function expandCount(text: string, checkFirst?: (first: string) => void): string[] | undefined {
   const match = SHARD_COUNT.exec(text);
   if (match === null) return undefined;
   const count = Number(match[2]);
-  if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`shard pattern ${text}: the shard count must be a positive integer`, { path: text });
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_SHARD_COUNT) {
+    throw new InvalidArgumentError(`shard pattern ${text}: the shard count must be a positive integer up to ${MAX_SHARD_COUNT}`, { path: text });
+  }
+  checkFirst?.(shardName(match[1]!, 0, count));
   return Array.from({ length: count }, (_, index) => shardName(match[1]!, index, count));
 }
 
@@ -52,7 +63,10 @@ function checkPattern(text: string): void {
 }
 
 function expandLocal(text: string): string[] {
-  const counted = expandCount(text);
+  // A mistyped count names files that do not exist: said at once, before a name per shard is made.
+  const counted = expandCount(text, (first) => {
+    if (!fs.existsSync(localPath(first))) throw new IoError(`no file matches the shard pattern ${text}: its first shard ${first} does not exist`, { path: text });
+  });
   if (counted !== undefined) return counted;
   const file = localPath(text);
   const directory = path.dirname(file);
@@ -85,7 +99,7 @@ function entries(paths: DataSourcePaths): readonly DataSourcePath[] {
  * `paths` with every string that is a local shard pattern replaced by its files (in order, each
  * pattern's files sorted). Objects ({path, start, end}) are taken as written.
  * @throws UnsupportedError for a remote pattern (listing is asynchronous: ArrayRecordDataSource.open);
- *   IoError when nothing matches; InvalidArgumentError for a pattern with a slice.
+ *   IoError when nothing matches; InvalidArgumentError for a pattern with a slice, or a count `@N` of 0 or above 1,000,000.
  * @example expandShardPatternsSync(['data/train@2']) // ['data/train-00000-of-00002', 'data/train-00001-of-00002']
  */
 export function expandShardPatternsSync(paths: DataSourcePaths): DataSourcePaths {
