@@ -11,7 +11,7 @@ import { rangeArray } from './read-arguments.js';
 import { planChunkReads } from './read-plan.js';
 import { readRemote } from './remote-read.js';
 import { inParts, partEnds, rangePartBounds } from './read-parts.js';
-import { readPoolSize, startReadWorkers, type WorkerFile } from './read-pool.js';
+import { readPoolSize, readWorkersStarted, startReadWorkers, type WorkerFile } from './read-pool.js';
 import type { AvailableRecords, SkippedChunk } from './skipped-chunk.js';
 
 /** Async batch reads keep at most this many reads in flight (libuv's pool has 4 threads by default). */
@@ -23,16 +23,28 @@ const MAX_READS_IN_FLIGHT = 16;
  */
 const HERE_SCRATCH = new ReadScratch();
 
+/**
+ * Whether a read of `parts` parts is read on this thread, as max_parallelism:0 reads, rather than on the
+ * read workers: one part (under 64 KiB of the file, or one chunk) before any read of the process has
+ * started them. Starting them costs a fresh process ~75 ms and, on Node 20, ~110 ms of CPU each, and a
+ * loading worker keeps the process alive (see WorkerLifetime): a program that reads a few records
+ * asynchronously and ends took twice as long as its import. Once started, reads of any size use them.
+ * @example if (readsHere(parts)) return readIndicesAsync(file, indices, undefined);
+ */
+export function readsHere(parts: number): boolean {
+  return parts === 1 && !readWorkersStarted();
+}
+
 /** Reads [from, to) on the read workers, part after part; skips damaged chunks if enabled. */
 export async function readRangeInParallel(file: OpenedFile, from: number, to: number): Promise<AvailableRecords> {
   const remote = file.remote;
   if (remote !== undefined) return file.withReleaseAsync(() => readRemote(file, remote, rangeArray(from, to), file.newSkips()));
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (maxWorkers === 0) return file.withReleaseAsync(() => readIndicesAsync(file, rangeArray(from, to), file.newSkips()));
-  // Started first, so that they load while this thread plans the read.
-  startReadWorkers();
   const lanes = Math.min(maxWorkers, readPoolSize());
   const bounds = rangePartBounds(file, from, to, lanes);
+  if (readsHere(bounds.length - 1)) return file.withReleaseAsync(() => readIndicesAsync(file, rangeArray(from, to), file.newSkips()));
+  startReadWorkers();
   const skipDamaged = file.options.skipCorruptedChunks;
   const target = workerFile(file);
   const pieces = await inParts(
@@ -61,11 +73,12 @@ export async function readIndicesInParallel(file: OpenedFile, indices: readonly 
   if (maxWorkers === 0 || indices.length === 0) {
     return file.withReleaseAsync(() => readIndicesAsync(file, indices, skipDamaged ? file.newSkips() : undefined));
   }
-  startReadWorkers();
   const groupSize = file.layout.groupSize;
   const chunks = file.chunksOf(indices);
   const lanes = Math.min(maxWorkers, readPoolSize());
   const ends = file.withRelease(() => partEnds(file.index, (rank) => chunks[rank]!, chunks.length, lanes));
+  if (readsHere(ends.length)) return file.withReleaseAsync(() => readIndicesAsync(file, indices, skipDamaged ? file.newSkips() : undefined));
+  startReadWorkers();
   // The positions of the request each part serves, in request order.
   const partOfChunk = new Map<number, number>();
   for (let part = 0, rank = 0; part < ends.length; part++) for (; rank < ends[part]!; rank++) partOfChunk.set(chunks[rank]!, part);

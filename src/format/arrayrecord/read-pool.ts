@@ -244,6 +244,15 @@ export function startReadWorkers(): void {
   workers();
 }
 
+/**
+ * True once the read workers have been started in this process (by a read or startReadWorkers), until
+ * they are gone.
+ * @example if (!readWorkersStarted()) console.log('no async read of this process has needed the workers yet');
+ */
+export function readWorkersStarted(): boolean {
+  return pool !== undefined;
+}
+
 /** Lets the workers close what they keep open for `path`. */
 export function forgetFileOnWorkers(path: string): void {
   if (pool === undefined) return;

@@ -12,7 +12,7 @@ import { ReadScratch } from '../io/read-scratch.js';
 import { InvalidArgumentError } from '../errors.js';
 import { recordCount, recordOf } from '../riegeli/decoded-chunk.js';
 import type { OpenedFile } from './opened-file.js';
-import { readRangeInParallel, workerFile } from './parallel-read.js';
+import { readRangeInParallel, readsHere, workerFile } from './parallel-read.js';
 import { nextTurn, PARTS_IN_FLIGHT_PER_WORKER, rangePartBounds, startStats } from './read-parts.js';
 import { leastBusyWorkers, readPoolSize, startReadWorkers, type PassPart, type PooledWorker } from './read-pool.js';
 import { planRuns, runBytes, streamBudget } from './record-stream.js';
@@ -124,10 +124,10 @@ export async function forEachRecordParallel(file: OpenedFile, from: number, to: 
   const maxWorkers = file.options.maxParallelism ?? readPoolSize();
   if (file.remote !== undefined || maxWorkers === 0) return forEachRecordInRuns(file, from, to, visit);
   if (file.storesRecordsUncompressed()) return forEachRecordInThread(file, from, to, visit);
-  // Started first, so that they load while this thread plans the pass.
-  startReadWorkers();
   const bounds = rangePartBounds(file, from, to, Math.min(maxWorkers, readPoolSize()));
   const parts = bounds.length - 1;
+  if (readsHere(parts)) return forEachRecordInThread(file, from, to, visit);
+  startReadWorkers();
   const target = workerFile(file);
   const workers = leastBusyWorkers(Math.min(maxWorkers, readPoolSize(), parts));
   const inFlight = new Map<PooledWorker, number>(workers.map((worker) => [worker, 0]));
