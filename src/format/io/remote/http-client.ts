@@ -209,45 +209,12 @@ async function attemptRange(
       throw new FileChangedError(`the object changed since it was opened (version ${version}, now ${found})`, { path: endpoint.path });
     }
     if (status === 206 || status === 200) {
-      // fetch decodes a Content-Encoding itself: the bytes would not be the ones Content-Range counts
-      // (and a small gzip body can decode to gigabytes). Range requests ask for identity.
-      const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
-      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
-        await response.body?.cancel();
-        throw new AttemptError(
-          `the server sent the bytes with Content-Encoding ${encoding} (asked for identity; an object stored with that metadata?): its ranges are not the file's bytes`,
-          false,
-        );
-      }
-      // A response that states no version, of an object that had one at open, may be another object's
-      // bytes (a server ignoring If-Match, a proxy): taken, they could be records of another file, and
-      // cached under the old version's key for every later process.
-      if (version !== undefined && found === undefined) {
-        await response.body?.cancel();
-        throw new AttemptError(`the response states no version (the object's was ${version} at open): its bytes cannot be told to be the same object's`, false);
-      }
-      let expected: ReturnType<typeof expectedBody>;
+      let expected: { offset: number; length: number; size: number };
       try {
-        expected = expectedBody(response, span, maxWholeBody, endpoint.path);
+        expected = acceptedBody(response, span, opened, found, maxWholeBody, endpoint.path);
       } catch (error) {
         await response.body?.cancel();
         throw error;
-      }
-      if (expected === undefined) {
-        await response.body?.cancel();
-        throw new UnsupportedError(
-          `the server ignored the Range header and sent the whole ${response.headers.get('content-length') ?? '?'}-byte object: random access needs a server that answers range requests`,
-          { path: endpoint.path },
-        );
-      }
-      // A server that states no version (or a Last-Modified rewritten within its second) still tells a
-      // rewrite of another size: never take bytes for the offsets of the file as it was at open from it.
-      if (opened !== undefined && !Number.isNaN(expected.size) && expected.size !== opened.size) {
-        await response.body?.cancel();
-        throw new FileChangedError(`the object changed since it was opened: it is now ${expected.size} bytes long, it was ${opened.size}`, {
-          path: endpoint.path,
-          offset: expected.offset,
-        });
       }
       // Read no further than the length the headers gave: a server that sends more (a chunked body
       // of any length, a gzip bomb) must not fill memory for the whole time of a request.
@@ -288,6 +255,47 @@ async function attemptRange(
     closed.removeEventListener('abort', onClose);
     slots.release();
   }
+}
+
+/**
+ * Where the body of a 200/206 response lies in the object and how long it must be, once its headers
+ * show it is a range of the object as opened (`found` the version the response states).
+ * @throws AttemptError, UnsupportedError, CorruptFileError or FileChangedError for a response whose
+ *   body must not be taken (the caller cancels it).
+ */
+function acceptedBody(response: Response, span: ByteSpan, opened: OpenedObject | undefined, found: string | undefined, maxWholeBody: number, path: string): { offset: number; length: number; size: number } {
+  // fetch decodes a Content-Encoding itself: the bytes would not be the ones Content-Range counts
+  // (and a small gzip body can decode to gigabytes). Range requests ask for identity.
+  const encoding = response.headers.get('content-encoding')?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    throw new AttemptError(
+      `the server sent the bytes with Content-Encoding ${encoding} (asked for identity; an object stored with that metadata?): its ranges are not the file's bytes`,
+      false,
+    );
+  }
+  // A response that states no version, of an object that had one at open, may be another object's
+  // bytes (a server ignoring If-Match, a proxy): taken, they could be records of another file, and
+  // cached under the old version's key for every later process.
+  const version = opened?.version;
+  if (version !== undefined && found === undefined) {
+    throw new AttemptError(`the response states no version (the object's was ${version} at open): its bytes cannot be told to be the same object's`, false);
+  }
+  const expected = expectedBody(response, span, maxWholeBody, path);
+  if (expected === undefined) {
+    throw new UnsupportedError(
+      `the server ignored the Range header and sent the whole ${response.headers.get('content-length') ?? '?'}-byte object: random access needs a server that answers range requests`,
+      { path },
+    );
+  }
+  // A server that states no version (or a Last-Modified rewritten within its second) still tells a
+  // rewrite of another size: never take bytes for the offsets of the file as it was at open from it.
+  if (opened !== undefined && !Number.isNaN(expected.size) && expected.size !== opened.size) {
+    throw new FileChangedError(`the object changed since it was opened: it is now ${expected.size} bytes long, it was ${opened.size}`, {
+      path,
+      offset: expected.offset,
+    });
+  }
+  return expected;
 }
 
 /** Where the body of a 200/206 response lies in the object and how long it must be; undefined for an unwanted whole body. */
