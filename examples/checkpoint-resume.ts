@@ -1,11 +1,14 @@
 // Checkpoint and resume: save a DataLoader's state mid-epoch as JSON, then continue in a fresh loader
 // (as after a restart) with exactly the next batch.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ArrayRecordDataSource, ArrayRecordWriter, DataLoader, ShuffleSampler, map } from '../src/index.js';
 
-const file = path.join(os.tmpdir(), 'checkpoint-resume.array_record');
+// A directory of its own (removed at the end), so that runs side by side never share the file.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkpoint-resume-'));
+const file = path.join(dir, 'checkpoint-resume.array_record');
 const writer = new ArrayRecordWriter(file);
 for (let i = 0; i < 20; i++) writer.write(String(i));
 writer.close();
@@ -45,3 +48,4 @@ const uninterrupted: string[] = [];
 for await (const batch of makeLoader()) uninterrupted.push(batch.join(' '));
 console.log(`resumed batches equal the uninterrupted run's: ${afterResume.join('|') === uninterrupted.slice(3).join('|')}`);
 source.close();
+fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Writes an ArrayRecord file and reads it back: sequentially, by indices, by range, asynchronously,
 // into a reused scratch buffer, and into an arena whose buffers move to another thread uncopied.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
@@ -15,7 +16,9 @@ import {
   type TransferableRecords,
 } from '../src/index.js';
 
-const file = path.join(os.tmpdir(), 'example.array_record');
+// A directory of its own (removed at the end), so that runs side by side never share the file.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'write-and-read-'));
+const file = path.join(dir, 'example.array_record');
 
 const writer = new ArrayRecordWriter(file, 'group_size:1,zstd:3');
 for (let i = 0; i < 1000; i++) writer.write(`record number ${i}`);
@@ -41,3 +44,4 @@ const received = unpackRecords(receiveMessageOnPort(port2)!.message as Transfera
 console.log('moved to another thread:', received.map(text));
 port1.close();
 reader.close();
+fs.rmSync(dir, { recursive: true, force: true });

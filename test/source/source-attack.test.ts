@@ -114,13 +114,13 @@ describe('shard counts', () => {
     const started = Date.now();
     expect(() => new ArrayRecordDataSource(path.join(dir, 'typo@100000000'))).toThrow(InvalidArgumentError);
     await expect(ArrayRecordDataSource.open('s3://bucket/typo@100000000')).rejects.toThrow(/shard count must be a positive integer up to 1000000/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10_000); // expanding the pattern took 90 s, then ran out of memory
   });
 
   it('says at once that the first shard of a local name@N is missing', async () => {
     const started = Date.now();
     expect(() => new ArrayRecordDataSource(path.join(dir, 'nothing@999999'))).toThrow(/no file matches the shard pattern .*nothing@999999: its first shard .*nothing-000000-of-999999 does not exist/);
     await expect(ArrayRecordDataSource.open(path.join(dir, 'nothing@999999'))).rejects.toThrow(IoError);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10_000); // expanding the pattern took 90 s, then ran out of memory
   });
 });
