@@ -14,6 +14,7 @@ import { InvalidArgumentError, InvalidOptionsError } from '../format/errors.js';
 import {
   checkOptions,
   describeFound,
+  isCount,
   optionNames,
   requireFunction,
   requireInteger,
@@ -23,7 +24,7 @@ import {
 } from '../format/options-check.js';
 import { ShuffleSampler } from '../samplers/shuffle-sampler.js';
 import type { ExampleSpec } from '../example/feature-spec.js';
-import type { ParsedBatch, ParsedFeature } from '../example/parsed-feature.js';
+import type { DenseFeature, ParsedBatch, ParsedFeature } from '../example/parsed-feature.js';
 import { ExampleParser } from '../example/parse-example.js';
 import type { ElementMapping } from './element-mapping.js';
 
@@ -107,6 +108,7 @@ function checkMapping<S extends ExampleSpec>(owner: string, mapping: unknown, sp
   if (Array.isArray(xs)) {
     if (xs.length === 0) throw new InvalidOptionsError(`${owner}: mapping.xs must name at least one feature`);
     xs.forEach((name: unknown, k) => feature(`xs[${k}]`, name));
+    checkDistinct(owner, xs as readonly string[]);
   } else {
     feature('xs', xs);
   }
@@ -119,23 +121,66 @@ function checkMapping<S extends ExampleSpec>(owner: string, mapping: unknown, sp
 }
 
 /**
+ * Refuses a feature named twice in mapping.xs: xs is an object keyed by name, which holds one of the
+ * two tensors made, leaving the other to nobody (a tensor leaked per batch) and the model one input short.
+ */
+function checkDistinct(owner: string, names: readonly string[]): void {
+  names.forEach((name, k) => {
+    const first = names.indexOf(name);
+    if (first !== k) throw new InvalidOptionsError(`${owner}: mapping.xs names feature ${name} twice (xs[${first}] and xs[${k}])`);
+  });
+}
+
+/**
  * A dense feature as a tensor: bytes and int columns become int32, everything else float32 (int64
  * parsed as float64 included: tfjs has no wider float, so those are exact only up to 2^24).
+ * @throws InvalidArgumentError naming `name`: for something that is not a dense parsed feature (a
+ *   ragged one included), a shape that is not non-negative integers or that `values` does not fill, and
+ *   values tfjs tensors cannot hold (bytes, strings, bigint, typed arrays other than the parser's).
  */
 export function featureTensor(tf: TfNamespace, feature: ParsedFeature, name: string): Tensor {
-  const { values } = feature;
-  if (feature.kind !== 'dense') {
-    throw new InvalidArgumentError(`feature "${name}" is ragged; give it a padded layout or a toElement that handles row splits`);
-  }
-  const shape = [...feature.shape];
+  const { values, shape } = denseFeature(feature, name);
   const size = shape.reduce((product, dimension) => product * dimension, 1);
+  const tensorValues = tensorValuesOf(values, name);
   if (values.length !== size) {
     throw new InvalidArgumentError(`feature "${name}" has shape [${shape.join(', ')}], which takes ${size} values; it holds ${values.length}`);
   }
-  if (values instanceof Float32Array) return tf.tensor(values, shape, 'float32');
-  if (values instanceof Int32Array || values instanceof Uint8Array) return tf.tensor(values, shape, 'int32');
-  if (values instanceof Float64Array) return tf.tensor(Float32Array.from(values), shape, 'float32');
-  throw new InvalidArgumentError(`feature "${name}" holds ${Array.isArray(values) ? 'bytes or strings' : 'int64 as bigint'}, which tfjs tensors cannot hold`);
+  return tf.tensor(tensorValues, shape, tensorValues instanceof Float32Array ? 'float32' : 'int32');
+}
+
+/**
+ * `feature` checked to be dense with a shape of non-negative integers: a toElement of one's own may
+ * pass anything (a misspelled key's undefined), which would otherwise fail as a TypeError inside.
+ */
+function denseFeature(feature: unknown, name: string): { values: ParsedFeature['values']; shape: number[] } {
+  if (typeof feature !== 'object' || feature === null) {
+    throw new InvalidArgumentError(`feature "${name}" must be a parsed feature { kind: 'dense', values, shape } (got ${describeFound(feature)})`);
+  }
+  const { kind, values, shape } = feature as Partial<ParsedFeature>;
+  if (kind === 'ragged') {
+    throw new InvalidArgumentError(`feature "${name}" is ragged; give it a padded layout or a toElement that handles row splits`);
+  }
+  if (kind !== 'dense') {
+    throw new InvalidArgumentError(`feature "${name}" must be a parsed feature { kind: 'dense', values, shape } (got kind ${describeFound(kind)})`);
+  }
+  if (!Array.isArray(shape) || !shape.every((dimension: unknown) => isCount(dimension))) {
+    const found = Array.isArray(shape) ? `[${shape.map((dimension: unknown) => describeFound(dimension)).join(', ')}]` : describeFound(shape);
+    throw new InvalidArgumentError(`feature "${name}" has shape ${found}; a shape is an array of non-negative integers`);
+  }
+  return { values: values!, shape: [...(shape as readonly number[])] };
+}
+
+/** `values` as an array tf.tensor takes: Float32Array or Int32Array, converted exactly where needed. */
+function tensorValuesOf(values: unknown, name: string): Float32Array | Int32Array | Uint8Array {
+  if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array) return values;
+  if (values instanceof Float64Array) return Float32Array.from(values);
+  let what: string;
+  if (Array.isArray(values)) what = 'bytes or strings';
+  else if (values instanceof BigInt64Array) what = "int64 as bigint (as: 'bigint')";
+  else what = describeFound(values);
+  throw new InvalidArgumentError(
+    `feature "${name}" holds ${what}, which tfjs tensors cannot hold (they take Float32Array, Int32Array, Uint8Array and Float64Array)`,
+  );
 }
 
 /**
@@ -149,6 +194,7 @@ function oneHotIndices(feature: ParsedFeature, depth: number, name: string): Int
   if (feature.kind !== 'dense') throw new InvalidArgumentError(`label feature "${name}" is ragged; oneHot needs one label per example`);
   const { values } = feature;
   if (Array.isArray(values)) throw new InvalidArgumentError(`label feature "${name}" holds bytes or strings, which oneHot cannot encode`);
+  checkOneLabelEach(feature, name);
   const indices = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = Number(values[i]!);
@@ -158,6 +204,28 @@ function oneHotIndices(feature: ParsedFeature, depth: number, name: string): Int
     indices[i] = value;
   }
   return indices;
+}
+
+/**
+ * Checks that every example of the batch has exactly one label. tf.oneHot makes a row per value: two
+ * values per example gave ys twice the rows of xs, and a padded label's padding (an example without
+ * the label) became a one-hot class of its own, a wrong target with no error either way.
+ * @throws InvalidArgumentError naming the feature and its shape, or the example and its count of values.
+ */
+function checkOneLabelEach(feature: DenseFeature, name: string): void {
+  const perExample = feature.shape.slice(1).reduce((product, dimension) => product * dimension, 1);
+  if (perExample !== 1) {
+    throw new InvalidArgumentError(
+      `label feature "${name}" has shape [${feature.shape.join(', ')}]: ${perExample} values per example, where oneHot needs exactly one (a label of shape [] or [1]); one-hot other labels in a toElement of your own`,
+    );
+  }
+  // Only padded layouts have lengths; fixedLen labels hold one value per example by their shape.
+  const at = feature.lengths?.findIndex((length) => length !== 1) ?? -1;
+  if (at >= 0) {
+    throw new InvalidArgumentError(
+      `label feature "${name}" has ${feature.lengths![at]} values at position ${at} of the batch, where oneHot needs exactly one (its padding would be taken for a label)`,
+    );
+  }
 }
 
 function mappedElement<S extends ExampleSpec>(batch: ParsedBatch<S>, tf: TfNamespace, mapping: ElementMapping<S>): TensorContainerObject {
@@ -229,13 +297,20 @@ function datasetOf<S extends ExampleSpec>(owner: string, tf: TfNamespace, option
   let epoch = options.firstEpoch === undefined ? 0 : requireInteger(owner, 'firstEpoch', options.firstEpoch, 0);
   const dataset = tf.data.generator(() => {
     // The epoch is claimed on the first pull, not when the iterator is made: fitDataset makes one more
-    // iterator after its last epoch, which must not use up an epoch number (or start any reads).
+    // iterator than it has epochs (before the first, never pulled), which must not use up an epoch
+    // number (or start any reads).
     let records: AsyncIterator<readonly Uint8Array[]> | undefined;
+    let iteratorEpoch = 0;
+    let position = 0;
     return {
       async next(): Promise<IteratorResult<TensorContainerObject>> {
-        records ??= batchIterator(owner, batches, epoch++);
+        if (records === undefined) {
+          iteratorEpoch = epoch++;
+          records = batchIterator(owner, batches, iteratorEpoch);
+        }
         const next = await records.next();
         if (next.done === true) return { done: true, value: undefined };
+        checkBatch(owner, next.value, position++, iteratorEpoch);
         return { done: false, value: build(parser.parseBatch(next.value), tf) };
       },
     };
@@ -259,12 +334,34 @@ function batchIterator(owner: string, batches: (epoch: number) => AsyncIterable<
   return iterate.call(iterable);
 }
 
+/**
+ * Refuses a batch that is not an array of records before the parser does, naming where it came from:
+ * the parser's own message (use parse(record) for one record) points at code the user never wrote.
+ */
+function checkBatch(owner: string, batch: unknown, position: number, epoch: number): void {
+  if (Array.isArray(batch)) return;
+  const cause = batch instanceof Uint8Array ? ' (a DataLoader without batchSize yields single records: give it a batchSize)' : '';
+  throw new InvalidArgumentError(`${owner}: batch ${position} of batches(${epoch}) is ${describeFound(batch)}, not an array of serialized records${cause}`);
+}
+
 /** What `sampleDataset` draws from: any record source with random access (an ArrayRecordDataSource). */
 export interface RandomAccessSource {
   /** Records in the source. */
   readonly length: number;
   /** The records at `indices`, in request order. */
   getItemsAsync(indices: ArrayLike<number>): Promise<Uint8Array[]>;
+}
+
+/**
+ * The records a source gave for `asked` indices, when it gave that many: a short answer would make a
+ * short batch, the sample silently smaller than its count.
+ */
+function checkedItems(items: unknown, asked: number): Uint8Array[] {
+  if (!Array.isArray(items) || items.length !== asked) {
+    const found = Array.isArray(items) ? `${items.length} records` : describeFound(items);
+    throw new InvalidArgumentError(`sampleDataset: source.getItemsAsync(indices) gave ${found} for ${asked} indices`);
+  }
+  return items as Uint8Array[];
 }
 
 /** A seeded random sample of a source for evaluation. */
@@ -303,16 +400,16 @@ export function sampleDataset<S extends ExampleSpec>(tf: TfNamespace, options: S
     throw new InvalidOptionsError(`sampleDataset: source must have length and getItemsAsync(indices) (an ArrayRecordDataSource), got ${describeFound(source)}`);
   }
   const seed = requireSeed('sampleDataset', options.seed);
-  if (!Number.isSafeInteger(count) || count < 0 || count > source.length) {
-    throw new InvalidArgumentError(`sample count ${count} outside [0, ${source.length}]`);
-  }
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!isCount(source.length)) throw new InvalidArgumentError(`sampleDataset: source.length must be a count of records (got ${describeFound(source.length)})`);
+  if (!isCount(count)) throw new InvalidArgumentError(`sampleDataset: count must be an integer in [0, ${source.length}] (got ${describeFound(count)})`);
+  if (count > source.length) throw new InvalidArgumentError(`sampleDataset: sample count ${count} outside [0, ${source.length}]`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`sampleDataset: batch size must be a positive integer, got ${describeFound(batchSize)}`);
   // The first `count` steps of a seeded shuffle are `count` distinct records, chosen in O(1) memory.
   const order = count === 0 ? undefined : new ShuffleSampler({ numRecords: source.length, seed });
   async function* batches(): AsyncGenerator<Uint8Array[]> {
     for (let start = 0; start < count; start += batchSize) {
       const keys = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => order!.keyAt(start + i));
-      yield await source.getItemsAsync(keys);
+      yield checkedItems(await source.getItemsAsync(keys), keys.length);
     }
   }
   const { spec, mapping, toElement } = options;

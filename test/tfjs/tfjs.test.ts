@@ -6,6 +6,7 @@ import { ArrayRecordDataSource } from '../../src/source/data-source.js';
 import { DataLoader } from '../../src/loader/loader.js';
 import { IndexSampler } from '../../src/samplers/index-sampler.js';
 import { shardOptions } from '../../src/samplers/shard-options.js';
+import { encodeExample, floatFeature } from '../../src/example/example-encode.js';
 import { fixedLen, fixedLenRaw, varLen } from '../../src/example/feature-spec.js';
 import { exampleDataset, featureTensor, sampleDataset, type TfNamespace } from '../../src/tfjs/index.js';
 import { InvalidArgumentError, InvalidOptionsError } from '../../src/format/errors.js';
@@ -131,8 +132,19 @@ describe('exampleDataset', () => {
       tf.dispose(element);
     }
     const before = tf.memory().numTensors;
+    // score holds two values per example: one-hot rows of them would not be the batch's examples.
     const notLabels = exampleDataset(tf, { batches: goldenBatches(source), spec: { ...spec, label: fixedLen([], 'int64', { as: 'float64' }) }, mapping: { xs: ['image', 'score'], ys: 'score', oneHot: 10 } });
-    await expect(notLabels.take(1).toArray()).rejects.toThrow(/label feature "score" holds 0\.5 at position 2 of the batch/);
+    await expect(notLabels.take(1).toArray()).rejects.toThrow(/label feature "score" has shape \[100, 2\]: 2 values per example/);
+    expect(tf.memory().numTensors).toBe(before);
+    const fractional = [encodeExample({ x: floatFeature([0]), y: floatFeature([1]) }), encodeExample({ x: floatFeature([0]), y: floatFeature([0.5]) })];
+    const notIntegral = exampleDataset(tf, {
+      batches: async function* () {
+        yield fractional;
+      },
+      spec: { x: fixedLen([1], 'float32'), y: fixedLen([], 'float32') },
+      mapping: { xs: 'x', ys: 'y', oneHot: 10 },
+    });
+    await expect(notIntegral.toArray()).rejects.toThrow(/label feature "y" holds 0\.5 at position 1 of the batch/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
