@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../format/errors.js';
 import { MAX_VALUES, openSlot, type BatchInput, type Column } from './batch-column.js';
 import { BYTES_LIST_TAG, EAGER_BY_CALL, EAGER_INT32_LIST, EAGER_SINGLE_BYTES, type EagerDecoder } from './eager-decoder.js';
 import { KIND_BYTES, KIND_NONE, KIND_OF_DTYPE } from './feature-cursor.js';
-import { SLOT_DECODED } from './feature-map-scan.js';
+import { SLOT_DECODED, SLOT_MISSING } from './feature-map-scan.js';
 import { shapeSize, type ExampleFeature, type FixedLenFeature, type FixedLenRawFeature, type ValuesOf } from './feature-spec.js';
 import { OutputBuffer } from './output-buffers.js';
 import {
@@ -20,13 +20,19 @@ import { RowsColumn } from './rows-column.js';
 import { copyRow, valueReader, type ListValueType, type ValueReader } from './value-readers.js';
 import { LITTLE_ENDIAN } from './wire.js';
 
-/** The column for an Example (or context) feature. */
-export function exampleColumn(key: string, feature: ExampleFeature, reuse: boolean): Column {
+/**
+ * The column for an Example (or, with `inContext`, a SequenceExample context) feature. In a context
+ * a fixed-size feature whose entry holds an empty Feature is not missing but short of values:
+ * TensorFlow takes the default only when no entry names the key (example_proto_fast_parsing.cc,
+ * ParseContextDenseFeatures: `!protos_present[e]`), and an Example parse takes it for an empty
+ * Feature too (FastParseSerializedExample: DT_INVALID counts as missing).
+ */
+export function exampleColumn(key: string, feature: ExampleFeature, reuse: boolean, inContext = false): Column {
   switch (feature.kind) {
     case 'fixedLen':
-      return new FixedLenColumn(key, feature, reuse);
+      return new FixedLenColumn(key, feature, reuse, inContext);
     case 'fixedLenRaw':
-      return new RawColumn(key, feature, reuse);
+      return new RawColumn(key, feature, reuse, inContext);
     default:
       return new RowsColumn(key, feature, reuse);
   }
@@ -56,6 +62,7 @@ class FixedLenColumn implements Column, EagerDecoder {
     private readonly key: string,
     private readonly feature: FixedLenFeature,
     reuse: boolean,
+    private readonly inContext: boolean,
   ) {
     this.size = shapeSize(feature.shape);
     this.kind = KIND_OF_DTYPE[feature.dtype];
@@ -82,6 +89,7 @@ class FixedLenColumn implements Column, EagerDecoder {
         if (slots.start[index * slots.width + feature] === SLOT_DECODED) continue;
         const kind = openSlot(input, index, feature);
         if (kind === KIND_NONE) {
+          if (this.inContext && isPresent(input, index, feature)) throw countError(names, key, index, expected, 0, this.feature.shape);
           if (defaultValue === undefined) throw missingFeatureError(names, key, expected, index);
           copyRow(values, index * size, defaultValue);
           continue;
@@ -117,6 +125,7 @@ class RawColumn implements Column, EagerDecoder {
     private readonly key: string,
     private readonly feature: FixedLenRawFeature,
     reuse: boolean,
+    private readonly inContext: boolean,
   ) {
     this.size = shapeSize(feature.shape);
     this.byteLength = this.size * (feature.rawType === 'uint8' ? 1 : 4);
@@ -181,6 +190,7 @@ class RawColumn implements Column, EagerDecoder {
         if (slots.start[index * slots.width + feature] === SLOT_DECODED) continue;
         const kind = openSlot(input, index, feature);
         if (kind === KIND_NONE) {
+          if (this.inContext && isPresent(input, index, feature)) throw countError(names, key, index, KIND_BYTES, 0, []);
           if (defaultValue === undefined) throw missingFeatureError(names, key, KIND_BYTES, index);
           values.set(defaultValue, index * size);
           continue;
@@ -204,6 +214,11 @@ class RawColumn implements Column, EagerDecoder {
     }
     return result;
   }
+}
+
+/** Whether record `index` has a map entry for slot column `feature` (even one holding an empty Feature). */
+function isPresent(input: BatchInput, index: number, feature: number): boolean {
+  return input.slots.start[index * input.slots.width + feature] !== SLOT_MISSING;
 }
 
 function swapWords(bytes: Uint8Array, start: number, length: number): void {

@@ -126,6 +126,11 @@ export class KeyMatcher {
     this.tails = Int32Array.from(this.keys, (key) => tailOf(key, 0, key.length));
   }
 
+  /** How many keys it matches. */
+  get size(): number {
+    return this.keys.length;
+  }
+
   /** Index of the key equal to `bytes[start, start + length)`, or -1. */
   match(bytes: Uint8Array, start: number, length: number): number {
     return this.matchWords(bytes, start, length, wordAt(bytes, start, length), tailOf(bytes, start, length));
@@ -163,11 +168,27 @@ export class MapScanner {
   private readonly fields = new WireReader();
   /** The record `scanRecords` is at (the one that failed, when it throws). */
   current = 0;
+  /**
+   * Per wanted key, 1 when an entry whose value is zero bytes leaves an earlier entry of the same
+   * key in place instead of replacing it. TensorFlow's Example parser reads entries last to first
+   * and skips such an entry (a DT_INVALID Feature) before it marks a feature seen: always in a
+   * single parse, for dense features in a batch (example_proto_fast_parsing.cc,
+   * FastParseSingleExample and FastParseSerializedExample). All 0 (protobuf's plain last-wins
+   * rule) unless the parser sets it.
+   */
+  keepOnEmpty: Uint8Array;
 
   constructor(
     private readonly matcher: KeyMatcher,
     private readonly eager: readonly (EagerDecoder | undefined)[] = [],
-  ) {}
+  ) {
+    this.keepOnEmpty = new Uint8Array(matcher.size);
+  }
+
+  /** Whether an empty value of `feature` at `base` must leave the earlier entry of its key in place. */
+  private keepsEarlier(slots: SlotTable, base: number, feature: number): boolean {
+    return this.keepOnEmpty[feature] === 1 && slots.start[base + feature] !== SLOT_MISSING;
+  }
 
   /**
    * Scans a batch of records that each hold one map message as field `tag` (an Example's
@@ -235,7 +256,7 @@ export class MapScanner {
         } else {
           feature = matcher.match(data, keyStart, keyLength);
         }
-        if (feature >= 0) {
+        if (feature >= 0 && !(pos === entryEnd && this.keepsEarlier(slots, base, feature))) {
           const decoder = eager[feature];
           let decoded = false;
           if (decoder !== undefined && entryEnd - pos >= 4) {
@@ -323,6 +344,7 @@ export class MapScanner {
     }
     const feature = this.matcher.match(bytes, keyStart, keyLength);
     if (feature < 0) return;
+    if (merged === undefined && valueStart === valueEnd && this.keepsEarlier(slots, base, feature)) return;
     if (merged === undefined) slots.set(base + feature, valueStart, valueEnd);
     else slots.setSpilled(base + feature, concatBytes(merged));
   }

@@ -411,6 +411,7 @@ export function zeroOf<T extends ValueType>(valueType: T): ScalarOf<T> {
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+const INT64_LIMIT = 2 ** 63;
 const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF: it is part of the value, not a byte order mark to drop.
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -434,11 +435,18 @@ export function normalizeScalar<T extends ValueType>(value: unknown, valueType: 
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) return bad('an integer 0..255');
       return value as ScalarOf<T>;
     case 'float64':
+      // Only int64 features are read as float64, and TensorFlow makes a default an int64 tensor
+      // (ops.convert_to_tensor refuses 1.5 or 2**64 for int64), so it must be an int64 value.
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < -INT64_LIMIT || value >= INT64_LIMIT) {
+        return bad('an int64 integer (-2^63 <= value < 2^63)');
+      }
+      return value as ScalarOf<T>;
     case 'float32':
       if (typeof value !== 'number') return bad('a number');
       return value as ScalarOf<T>;
     case 'bigint':
-      if (typeof value === 'bigint') return BigInt.asIntN(64, value) as ScalarOf<T>;
+      // Refused rather than wrapped to 64 bits, as ops.convert_to_tensor refuses it for int64.
+      if (typeof value === 'bigint') return BigInt.asIntN(64, value) === value ? (value as ScalarOf<T>) : bad('an int64 value (-2^63 to 2^63-1)');
       if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value) as ScalarOf<T>;
       return bad('a bigint or a safe integer');
     case 'bytes':

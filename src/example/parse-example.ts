@@ -42,9 +42,10 @@ const FEATURES_TAG = delimitedTag(1);
  * required unless they have a default, varLen and fixedLenSequence features may be missing,
  * values must have the spec's dtype and count. Each batch parse writes every feature straight
  * into one typed array (no object per record). Protobuf rules hold throughout: packed and
- * unpacked lists, unknown fields skipped, the last map entry of a key wins, repeated messages
- * merge. Errors are ParseErrors worded like TensorFlow's, with the record index and key; when
- * several records are bad, a malformed record is reported first, then the first bad record of
+ * unpacked lists, unknown fields skipped, the last map entry of a key wins (except that, as in
+ * TensorFlow, a last entry holding an empty Feature does not replace an earlier one for a dense
+ * feature, nor for any feature in `parse`), repeated messages merge. Errors are ParseErrors
+ * worded like TensorFlow's, with the record index and key; when several records are bad, a malformed record is reported first, then the first bad record of
  * the first failing feature in spec order.
  *
  * @throws InvalidArgumentError from the constructor when the spec is invalid; InvalidOptionsError for
@@ -66,6 +67,10 @@ export class ExampleParser<S extends ExampleSpec> {
   private readonly slots: SlotTable;
   private readonly cursor = new FeatureCursor();
   private readonly reader = new WireReader();
+  /** MapScanner.keepOnEmpty of a batch parse: dense features keep an entry a later empty one repeats. */
+  private readonly keepOnEmptyInBatch: Uint8Array;
+  /** MapScanner.keepOnEmpty of a single parse: every feature does. */
+  private readonly keepOnEmptyInSingle: Uint8Array;
 
   constructor(spec: S, options: ParserOptions = {}) {
     if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('spec must be an object of features');
@@ -88,6 +93,12 @@ export class ExampleParser<S extends ExampleSpec> {
       this.columns.map((column) => column.eager),
     );
     this.slots = new SlotTable(this.keys.length);
+    // TensorFlow's rules for a key repeated in one record, its last entry an empty Feature
+    // (example_proto_fast_parsing.cc): a batch skips the empty entry for dense features
+    // (FastParseSerializedExample) but not for sparse or ragged ones; a single parse skips it for
+    // every feature (FastParseSingleExample).
+    this.keepOnEmptyInBatch = Uint8Array.from(this.keys, (key) => (resolved[key]!.kind === 'varLen' ? 0 : 1));
+    this.keepOnEmptyInSingle = new Uint8Array(this.keys.length).fill(1);
   }
 
   /**
@@ -97,7 +108,12 @@ export class ExampleParser<S extends ExampleSpec> {
    * @throws InvalidArgumentError when a record is not a Uint8Array.
    */
   parseBatch(records: readonly Uint8Array[], names?: readonly string[]): ParsedBatch<S> {
+    return this.parseRecords(records, names, this.keepOnEmptyInBatch);
+  }
+
+  private parseRecords(records: readonly Uint8Array[], names: readonly string[] | undefined, keepOnEmpty: Uint8Array): ParsedBatch<S> {
     checkRecordArray(records, 'ExampleParser');
+    this.scanner.keepOnEmpty = keepOnEmpty;
     const count = records.length;
     const slots = this.slots;
     const recordNames = new RecordNames(names);
@@ -123,7 +139,8 @@ export class ExampleParser<S extends ExampleSpec> {
    * @throws ParseError as parseBatch does (index 0).
    */
   parse(record: Uint8Array, name?: string): ParsedExample<S> {
-    const batch = this.parseBatch([record], name === undefined ? undefined : [name]) as Record<string, ParsedFeature>;
+    const names = name === undefined ? undefined : [name];
+    const batch = this.parseRecords([record], names, this.keepOnEmptyInSingle) as Record<string, ParsedFeature>;
     const result: Record<string, ParsedFeature> = {};
     for (const key of this.keys) result[key] = unbatch(batch[key]!);
     return result as ParsedExample<S>;

@@ -98,13 +98,14 @@ abstract class StepsColumn implements Column {
     try {
       return this.decode(input, feature);
     } catch (error) {
+      // A value that does not fit its output (an int32 overflow) is no parse failure: say only what it is.
       rethrowDecodeFailure(error, (failure) =>
         featureListError(
           input.names,
           this.key,
           this.index,
           Math.max(this.step, 0),
-          `Can't parse serialized SequenceExample: ${failure.reason}`,
+          failure.malformed ? `Can't parse serialized SequenceExample: ${failure.reason}` : failure.reason,
         ),
       );
     }

@@ -104,7 +104,7 @@ export class SequenceExampleParser<C extends ContextSpec = Record<never, never>,
     const listKeys = Object.keys(listSpec);
     this.context = buildPart(
       contextKeys,
-      contextKeys.map((key) => exampleColumn(key, resolveFeature(key, contextSpec[key], CONTEXT_KINDS), reuse)),
+      contextKeys.map((key) => exampleColumn(key, resolveFeature(key, contextSpec[key], CONTEXT_KINDS), reuse, true)),
     );
     this.lists = buildPart(
       listKeys,
