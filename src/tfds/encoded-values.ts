@@ -7,7 +7,7 @@ import type { Int64As } from '../example/feature-spec.js';
 import type { FeatureValues } from '../example/parsed-feature.js';
 import type { FeatureLeaf } from './feature-leaves.js';
 import type { TfdsDtype } from './features.js';
-import { decodeImage } from './image-decode.js';
+import { decodeImageOfShape } from './image-decode.js';
 
 /** One decoded element: its values and its own shape. */
 export interface DecodedElement {
@@ -36,24 +36,20 @@ const BYTES_PER_VALUE: Readonly<Record<TfdsDtype, number>> = {
 /**
  * Decodes one element of an encoded leaf: an image into its pixels (uint8, or uint16 as Int32Array), a
  * Tensor's raw little-endian bytes (inflated first for zlib) into its values.
- * @throws ParseError (with `where` in the message) for bytes that do not decode or do not fit the feature's shape.
+ * @param maxImagePixels the most pixels an image of unknown size may have (undefined: decodeImage's default).
+ * @throws ParseError (with `where` in the message) for bytes that do not decode or do not fit the feature's
+ *   shape (an image's size is checked from its header, before it is decoded).
  */
-export function decodeElement(leaf: FeatureLeaf, bytes: Uint8Array, int64As: Int64As, where: string): DecodedElement {
+export function decodeElement(leaf: FeatureLeaf, bytes: Uint8Array, int64As: Int64As, where: string, maxImagePixels?: number): DecodedElement {
   const { feature } = leaf;
   if (feature.kind === 'image') {
-    const [height, width, channels] = feature.shape;
     let image;
     try {
-      image = decodeImage(bytes, { channels: channels ?? undefined, depth: feature.dtype === 'uint16' ? 16 : 8 });
+      image = decodeImageOfShape(bytes, feature.shape, { depth: feature.dtype === 'uint16' ? 16 : 8, maxPixels: maxImagePixels });
     } catch (error) {
       if (error instanceof ParseError) throw new ParseError(`${where}.  ${error.message}`);
       if (error instanceof UnsupportedError) throw new UnsupportedError(`${where}.  ${error.message}`);
       throw error;
-    }
-    if ((height !== null && height !== image.height) || (width !== null && width !== image.width)) {
-      throw new ParseError(
-        `${where}.  The image is ${image.height}x${image.width}x${image.channels}, the feature's shape is [${feature.shape.map((d) => d ?? 'None').join(', ')}]`,
-      );
     }
     const values = image.data instanceof Uint16Array ? Int32Array.from(image.data) : image.data;
     return { values, shape: [image.height, image.width, image.channels] };

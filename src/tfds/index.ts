@@ -38,4 +38,4 @@ export {
   type TfdsSplitArg,
 } from './split-spec.js';
 export { DEFAULT_FILEPATH_TEMPLATE, shardPath, type TemplateValues } from './naming.js';
-export { decodeImage, sniffImageFormat, type DecodeImageOptions, type DecodedImage, type ImageFormat } from './image-decode.js';
+export { DEFAULT_MAX_PIXELS, decodeImage, sniffImageFormat, type DecodeImageOptions, type DecodedImage, type ImageFormat } from './image-decode.js';

@@ -2,10 +2,11 @@
 // decoding on top: images to pixels, encoded Tensors to their values, class labels to int32, text to strings.
 
 import { InvalidArgumentError } from '../format/errors.js';
-import { checkOptions, optionNames, requireOneOf } from '../format/options-check.js';
+import { checkOptions, optionNames, requireInteger, requireOneOf } from '../format/options-check.js';
 import type { ExampleSpec, Int64As } from '../example/feature-spec.js';
 import type { DenseFeature, FeatureValues, ParsedFeature, RaggedFeature } from '../example/parsed-feature.js';
 import { ExampleParser } from '../example/parse-example.js';
+import { MAX_PIXELS_LIMIT } from './image-decode.js';
 import { concatValues, decodeElement, type DecodedElement } from './encoded-values.js';
 import { describeDims, featureLeaves, isEncoded, leafSpec, type FeatureLeaf } from './feature-leaves.js';
 import type { TfdsFeaturesDict } from './features.js';
@@ -19,13 +20,18 @@ export interface TfdsParserOptions {
   readonly features?: readonly string[];
   /** How int64, uint32 and uint64 Tensors come back: 'int32' (default, checked), 'float64' or 'bigint'. Smaller integers are always int32. */
   readonly int64As?: Int64As;
+  /**
+   * The most pixels an image may have (checked from its header, before decoding): default
+   * DEFAULT_MAX_PIXELS (2^27), at most 2^29 - 1. Images of a declared height and width are held to it too.
+   */
+  readonly maxImagePixels?: number;
 }
 
 /** Parsed features by tf.Example key (`image`, `label`, `objects/bbox`). */
 export type TfdsParsedFeatures = Readonly<Record<string, ParsedFeature>>;
 
 const OWNER = 'TfdsParser';
-const KEYS = optionNames<TfdsParserOptions>({ features: true, int64As: true });
+const KEYS = optionNames<TfdsParserOptions>({ features: true, int64As: true, maxImagePixels: true });
 const INT64_AS: readonly Int64As[] = ['int32', 'float64', 'bigint'];
 
 /**
@@ -55,10 +61,12 @@ export class TfdsParser {
   private readonly leaves: readonly FeatureLeaf[];
   private readonly parser: ExampleParser<ExampleSpec>;
   private readonly int64As: Int64As;
+  private readonly maxImagePixels: number | undefined;
 
   constructor(features: TfdsFeaturesDict, options: TfdsParserOptions = {}) {
     checkOptions(OWNER, options, KEYS, { aliases: { int64_as: { option: 'int64As' }, keys: { option: 'features' } } });
     this.int64As = requireOneOf(OWNER, 'int64As', options.int64As, INT64_AS, 'int32');
+    this.maxImagePixels = options.maxImagePixels === undefined ? undefined : requireInteger(OWNER, 'maxImagePixels', options.maxImagePixels, 1, MAX_PIXELS_LIMIT);
     this.leaves = featureLeaves(features, options.features);
     const spec: Record<string, ReturnType<typeof leafSpec>> = {};
     for (const leaf of this.leaves) {
@@ -111,7 +119,7 @@ export class TfdsParser {
     const recordOf = (element: number): number => (column.kind === 'dense' ? Math.floor(element / Math.max(1, perRecord)) : rowOf(column.rowSplits, element));
     const elements: DecodedElement[] = values.map((bytes, element) => {
       const index = recordOf(element);
-      return decodeElement(leaf, bytes, this.int64As, `Name: ${names?.[index] ?? '<unknown>'}, Key: ${leaf.key}, Index: ${index}`);
+      return decodeElement(leaf, bytes, this.int64As, `Name: ${names?.[index] ?? '<unknown>'}, Key: ${leaf.key}, Index: ${index}`, this.maxImagePixels);
     });
     const parts = elements.map((element) => element.values);
     const empty = (): DecodedElement['values'] => emptyValues(leaf, this.int64As);

@@ -234,11 +234,11 @@ describe('parsing records', () => {
     expect(() => parser.parseBatch([broken])).toThrow(/Key: image, Index: 0\.\s+JPEG data does not decode/);
   });
 
-  it('decodeImage converts channels: gray from RGB with BT.601 weights, RGB from gray, alpha added opaque', () => {
+  it("decodeImage converts channels: gray from RGB with libpng's weights as TensorFlow sets them, RGB from gray, alpha added opaque", () => {
     const rgb = Uint8Array.of(255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 10, 10);
     const png = encodePng(rgb, 2, 2, 3);
     expect(decodeImage(png)).toMatchObject({ height: 2, width: 2, channels: 3, data: rgb });
-    expect([...decodeImage(png, { channels: 1 }).data]).toEqual([76, 150, 29, 10]);
+    expect([...decodeImage(png, { channels: 1 }).data]).toEqual([76, 149, 29, 10]);
     expect([...decodeImage(png, { channels: 4 }).data.subarray(0, 4)]).toEqual([255, 0, 0, 255]);
     expect([...decodeImage(encodePng(Uint8Array.of(7, 9), 2, 1, 1), { channels: 3 }).data]).toEqual([7, 7, 7, 9, 9, 9]);
     expect([...decodeImage(encodePng(Uint8Array.of(7, 9), 2, 1, 1), { depth: 16 }).data]).toEqual([7 * 257, 9 * 257]);
