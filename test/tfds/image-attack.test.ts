@@ -6,18 +6,9 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ParseError, UnsupportedError, bytesFeature, encodeExample } from '../../src/index.js';
 import { TfdsParser, decodeImage, type TfdsFeaturesDict } from '../../src/tfds/index.js';
-import { encodeJpeg, testPixels } from './tfds-fixtures.js';
+import { encodeJpeg, pngChunk as chunk, testPixels } from './tfds-fixtures.js';
 
 const MB = 1024 * 1024;
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
-  return out;
-}
 
 /** A PNG of the given IHDR fields around `idat` (compressed scanlines). */
 function png(width: number, height: number, bitDepth: number, colorType: number, idat: Uint8Array): Uint8Array {

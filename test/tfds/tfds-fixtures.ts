@@ -15,24 +15,26 @@ declare const WebAssembly: { Module: new (bytes: Uint8Array) => object };
 const require = createRequire(import.meta.url);
 const F = 'tensorflow_datasets.core.features.';
 
+/** One PNG chunk: length, type, data and the CRC-32 of type and data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
+  return out;
+}
+
 /** A PNG of 8-bit samples (color type by channel count), filter 0 on every row, zlib from node:zlib. */
 export function encodePng(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const colorType = { 1: 0, 2: 4, 3: 2, 4: 6 }[channels]!;
   const rows = Buffer.alloc(height * (1 + width * channels));
   for (let y = 0; y < height; y++) rows.set(pixels.subarray(y * width * channels, (y + 1) * width * channels), y * (1 + width * channels) + 1);
-  const chunk = (type: string, data: Uint8Array): Buffer => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
-    return out;
-  };
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, colorType, 0, 0, 0], 8);
-  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', new Uint8Array(0))]));
+  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', zlib.deflateSync(rows)), pngChunk('IEND', new Uint8Array(0))]));
 }
 
 let jpegEncoder: ((data: { data: Uint8ClampedArray; width: number; height: number }, options: object) => Promise<ArrayBuffer>) | undefined;
