@@ -72,10 +72,27 @@ const badDataset = path.join(dir, 'bad-dataset');
 fs.mkdirSync(badDataset);
 fs.writeFileSync(path.join(badDataset, 'dataset_info.json'), '{');
 report.sharedClasses = await TfdsDataset.open(badDataset).then(() => 'opened', (error) => error instanceof ParseError);
+// The image decoders' WebAssembly, found from the installed package: a 2x1 RGB PNG read as gray, a 2x2 JPEG.
+const zlib = await import('node:zlib');
+const pngChunk = (type, data) => {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
+  return out;
+};
+const ihdr = Buffer.from([0, 0, 0, 2, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(Buffer.from([0, 0, 255, 0, 255, 0, 0]))), pngChunk('IEND', Buffer.alloc(0))]);
+const jpeg = decodeImage(new Uint8Array(Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wCEAAICAgICAgICAgIDAwIDAwQDAwMDBAYEBAQEBAYJBQYFBQYFCQgJBwcHCQgOCwkJCw4QDQwNEBMRERMYFxgfHyoBAgICAgICAgICAgMDAgMDBAMDAwMEBgQEBAQEBgkFBgUFBgUJCAkHBwcJCA4LCQkLDhANDA0QExERExgXGB8fKv/AABEIAAIAAgMBEQACEQEDEQH/xABdAAEAAAAAAAAAAAAAAAAAAAAIEAEAAQMFAAAAAAAAAAAAAAABBAIFBgADERNhAQEBAAAAAAAAAAAAAAAAAAAEBhEAAgMBAQADAAAAAAAAAAAAAgMBBAYFABETIf/aAAwDAQACEQMRAD8APOI3CfVimMLOkK2mEq7tXK9NPumbzHZGvudmhGV460L7vRWta6KRAAGwcQIxA/ERHpt2YzXXc3rdbPcy71LplbuXLdRTrFiw6fsY5zGDJGZlMyRT+zPv/9k=', 'base64')));
+report.images = [[...decodeImage(new Uint8Array(png), { channels: 1 }).data], [jpeg.height, jpeg.width, jpeg.channels, jpeg.data.length]];
 console.log(JSON.stringify(report));
 `;
-const ESM = `import { ArrayRecordReader, ArrayRecordWriter, ParseError, zstdPath } from 'array-record';\nimport { exampleDataset } from 'array-record/tfjs';\nimport { TfdsDataset } from 'array-record/tfds';\n${PROGRAM}`;
-const CJS = `const { ArrayRecordReader, ArrayRecordWriter, ParseError, zstdPath } = require('array-record');\nconst { exampleDataset } = require('array-record/tfjs');\nconst { TfdsDataset } = require('array-record/tfds');\n(async () => {\n${PROGRAM}\n})();`;
+const ESM = `import { ArrayRecordReader, ArrayRecordWriter, ParseError, zstdPath } from 'array-record';\nimport { exampleDataset } from 'array-record/tfjs';\nimport { TfdsDataset, decodeImage } from 'array-record/tfds';\n${PROGRAM}`;
+const CJS = `const { ArrayRecordReader, ArrayRecordWriter, ParseError, zstdPath } = require('array-record');\nconst { exampleDataset } = require('array-record/tfjs');\nconst { TfdsDataset, decodeImage } = require('array-record/tfds');\n(async () => {\n${PROGRAM}\n})();`;
+
+/** What the consumer's images decode to: the PNG's green and red as TensorFlow's gray, the JPEG's size and sample count. */
+const IMAGES = [[149, 76], [2, 2, 3, 12]];
 
 const expectedFiles = {
   'group_size:4': ['group_size:4,transpose:false,pad_to_block_boundary:false,zstd:3,window_log:20,max_parallelism:1', 200, 'record 199', 'record 199|record 0|record 100'],
@@ -184,7 +201,7 @@ describe.each([
     const projectDir = project(`${label}-no-scripts`, type, false);
     expect(fs.existsSync(path.join(projectDir, 'node_modules/zstd-napi/build'))).toBe(false);
     for (const node of nodes) {
-      expect(runConsumer(projectDir, node), node).toEqual({ zstd: expectedZstd(node, false), tfjs: 'function', files: expectedFiles, google: [1000, true], sharedClasses: true });
+      expect(runConsumer(projectDir, node), node).toEqual({ zstd: expectedZstd(node, false), tfjs: 'function', files: expectedFiles, google: [1000, true], sharedClasses: true, images: IMAGES });
       // The command npm linked, through its #! line, on this Node.
       const cli = spawnSync(path.join(projectDir, 'node_modules/.bin/array-record'), ['info', goldenPath('zstd3default_g1_small.array_record')], {
         encoding: 'utf8',
@@ -210,7 +227,7 @@ describe.runIf(withScripts)('a project installed with install scripts', () => {
     fs.writeFileSync(path.join(projectDir, 'index.cjs'), CJS);
     for (const node of nodes) {
       for (const program of ['index.js', 'index.cjs']) {
-        expect(runConsumer(projectDir, node, program), `${program} on ${node}`).toEqual({ zstd: 'zstd-napi', tfjs: 'function', files: expectedFiles, google: [1000, true], sharedClasses: true });
+        expect(runConsumer(projectDir, node, program), `${program} on ${node}`).toEqual({ zstd: 'zstd-napi', tfjs: 'function', files: expectedFiles, google: [1000, true], sharedClasses: true, images: IMAGES });
       }
     }
   }, 600_000);
