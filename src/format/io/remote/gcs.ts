@@ -6,6 +6,7 @@
 import { InvalidArgumentError, InvalidOptionsError, IoError } from '../../errors.js';
 import { fetchText, MAX_LISTING_PAGES, type ObjectEndpoint } from './http-client.js';
 import type { GcsOptions, RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
+import { isUnicodeText, queryString, uriEncode } from './uri-encode.js';
 
 const GCS = 'https://storage.googleapis.com';
 const READ_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
@@ -53,15 +54,16 @@ function signer(options: GcsOptions, emulator: boolean): (request: RemoteRequest
 /**
  * How to GET gs://bucket/object: ifGenerationMatch on the generation seen at open.
  * @throws InvalidArgumentError for an object named `.` or `..` (GCS has none: the URL would resolve it,
- *   and name the bucket); InvalidOptionsError for a malformed endpoint.
+ *   and name the bucket) or a name that is not Unicode text; InvalidOptionsError for a malformed endpoint.
  */
 export function gcsEndpoint(path: string, bucket: string, object: string, options: ResolvedRemoteOptions): ObjectEndpoint {
   if (object === '.' || object === '..') throw new InvalidArgumentError(`a GCS object cannot be named ${object}`, { path });
   const { base, emulator } = endpointOf(options.gcs);
-  const url = `${base}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(object)}?alt=media`;
+  // The JSON API takes the whole name as one path segment: `/` encoded too (Google's "Encoding URI path parts").
+  const url = `${base}/storage/v1/b/${uriEncode(bucket, path)}/o/${uriEncode(object, path)}?alt=media`;
   return {
     path,
-    request: (version) => ({ method: 'GET', url: version === undefined ? url : `${url}&ifGenerationMatch=${encodeURIComponent(version)}`, headers: {} }),
+    request: (version) => ({ method: 'GET', url: version === undefined ? url : `${url}&ifGenerationMatch=${uriEncode(version, path)}`, headers: {} }),
     sign: signer(options.gcs, emulator),
     versionOf: (headers) => headers.get('x-goog-generation') ?? undefined,
   };
@@ -93,7 +95,8 @@ function parsePage(text: string, where: string): ListingPage {
 
 /**
  * The names of the objects of `bucket` that start with `prefix`, every page.
- * @throws IoError when the listing fails, is not a listing, or hands back a page token twice.
+ * @throws IoError when the listing fails, is not a listing, or hands back a page token twice;
+ *   InvalidArgumentError for a prefix that is not Unicode text.
  */
 export async function listGcs(bucket: string, prefix: string, options: ResolvedRemoteOptions): Promise<string[]> {
   const { base, emulator } = endpointOf(options.gcs);
@@ -104,13 +107,13 @@ export async function listGcs(bucket: string, prefix: string, options: ResolvedR
   const tokens = new Set<string>();
   let pageToken: string | undefined;
   for (let page = 0; page < MAX_LISTING_PAGES; page++) {
-    const query = new URLSearchParams({ prefix, fields: 'items(name),nextPageToken' });
-    if (pageToken !== undefined) query.set('pageToken', pageToken);
-    const url = `${base}/storage/v1/b/${encodeURIComponent(bucket)}/o?${query}`;
+    const query = queryString([['prefix', prefix], ['fields', 'items(name),nextPageToken'], ...(pageToken === undefined ? [] : [['pageToken', pageToken] as const])], where);
+    const url = `${base}/storage/v1/b/${uriEncode(bucket, where)}/o?${query}`;
     const listing = parsePage(await fetchText({ method: 'GET', url, headers: {} }, sign, options, `listing ${where}`), where);
     for (const item of listing.items ?? []) names.push(item.name);
     pageToken = listing.nextPageToken;
     if (pageToken === undefined || pageToken === '') return names;
+    if (!isUnicodeText(pageToken)) throw new IoError('listing: the page token is not Unicode text (a lone surrogate): it cannot be sent back', { path: where });
     if (tokens.has(pageToken)) throw new IoError(`listing: the page token ${JSON.stringify(pageToken.slice(0, 100))} came a second time (a listing that loops)`, { path: where });
     tokens.add(pageToken);
   }

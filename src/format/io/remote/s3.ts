@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InvalidArgumentError, InvalidOptionsError, IoError, UnsupportedError } from '../../errors.js';
 import { fetchText, MAX_LISTING_PAGES, type ObjectEndpoint } from './http-client.js';
 import { checkCredentials, type RemoteRequest, type ResolvedRemoteOptions, type S3Credentials, type S3Options } from './remote-options.js';
+import { queryString, uriEncode } from './uri-encode.js';
 
 /** Sections of an INI file (the AWS shared files), by name. */
 function parseIni(text: string): Map<string, Map<string, string>> {
@@ -92,13 +93,14 @@ function customEndpoint(options: S3Options): string | undefined {
   return endpoint.replace(/\/+$/, '');
 }
 
-/** A key's path in a URL: every segment percent-encoded, slashes kept. */
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
-}
-
 /** Characters of S3 bucket names (those of us-east-1's legacy names included). */
 const BUCKET_NAME = /^[A-Za-z0-9._-]+$/;
+/**
+ * Names a virtual-hosted URL can carry: one DNS label (a dot would defeat the wildcard certificate).
+ * A legacy name with capitals would be lower-cased as a host name and address ANOTHER bucket (AWS's
+ * bucket naming rules say so of `MyAWSBucket`); `_` is no host name character. Those go path-style.
+ */
+const DNS_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /**
  * @throws InvalidArgumentError, naming `path`, for a bucket name S3 cannot have: written into a host
@@ -108,14 +110,13 @@ function checkBucket(bucket: string, path: string): void {
   if (!BUCKET_NAME.test(bucket)) throw new InvalidArgumentError(`an S3 bucket name has letters, digits, '.', '-' and '_' only, got "${bucket}"`, { path });
 }
 
-/** The URL of a bucket (ending in '/') for requests: path-style at a custom endpoint, virtual-hosted at AWS. */
+/** The URL of a bucket (ending in '/') for requests: path-style at a custom endpoint, virtual-hosted at AWS when the name is a DNS label. */
 function bucketUrl(bucket: string, options: S3Options): string {
   const endpoint = customEndpoint(options);
   if (endpoint !== undefined) return `${endpoint}/${encodeURIComponent(bucket)}/`;
   const region = s3Region(options);
   const host = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
-  // Buckets with dots do not match the wildcard certificate of virtual-hosted names.
-  return bucket.includes('.') ? `https://${host}/${bucket}/` : `https://${bucket}.${host}/`;
+  return DNS_BUCKET.test(bucket) ? `https://${bucket}.${host}/` : `https://${host}/${bucket}/`;
 }
 
 /**
@@ -152,7 +153,7 @@ function signer(options: S3Options): (request: RemoteRequest) => Promise<RemoteR
 /**
  * How to GET s3://bucket/key: If-Match on the ETag seen at open, signed per attempt.
  * @throws InvalidOptionsError for a malformed endpoint; InvalidArgumentError for a malformed bucket
- *   name; UnsupportedError for a key with a `.` or `..` segment.
+ *   name or a key that is not Unicode text; UnsupportedError for a key with a `.` or `..` segment.
  */
 export function s3Endpoint(path: string, bucket: string, key: string, options: ResolvedRemoteOptions): ObjectEndpoint {
   checkBucket(bucket, path);
@@ -160,7 +161,7 @@ export function s3Endpoint(path: string, bucket: string, key: string, options: R
   if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw new UnsupportedError("an S3 key with a '.' or '..' segment cannot be requested: URLs resolve such segments, and the request would read another object", { path });
   }
-  const url = bucketUrl(bucket, options.s3) + encodeKey(key);
+  const url = bucketUrl(bucket, options.s3) + uriEncode(key, path, true);
   return {
     path,
     request: (version) => ({ method: 'GET', url, headers: version === undefined ? {} : ({ 'if-match': version } as Record<string, string>) }),
@@ -171,14 +172,15 @@ export function s3Endpoint(path: string, bucket: string, key: string, options: R
 
 /**
  * XML text with its five entities and numeric references decoded.
- * @throws IoError, naming `where`, for a reference to no character (`&#x110000;`).
+ * @throws IoError, naming `where`, for a reference to no character (`&#x110000;`, `&#xD800;`).
  */
 function xmlText(text: string, where: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (reference, entity: string) => {
     const lower = entity.toLowerCase();
     if (!lower.startsWith('#')) return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[lower]!;
     const code = lower.startsWith('#x') ? parseInt(lower.slice(2), 16) : Number(lower.slice(1));
-    if (!(code <= 0x10ffff)) throw new IoError(`ListObjectsV2 sent malformed XML: ${reference} is no character`, { path: where });
+    // Surrogates are no XML characters either: one alone could not be sent back in a continuation token.
+    if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) throw new IoError(`ListObjectsV2 sent malformed XML: ${reference} is no character`, { path: where });
     return String.fromCodePoint(code);
   });
 }
@@ -186,7 +188,7 @@ function xmlText(text: string, where: string): string {
 /**
  * The keys of `bucket` that start with `prefix`, every page of ListObjectsV2.
  * @throws IoError when the listing fails, is not a listing, or hands back a continuation token twice;
- *   InvalidArgumentError for a malformed bucket name.
+ *   InvalidArgumentError for a malformed bucket name or a prefix that is not Unicode text.
  */
 export async function listS3(bucket: string, prefix: string, options: ResolvedRemoteOptions): Promise<string[]> {
   const keys: string[] = [];
@@ -197,8 +199,7 @@ export async function listS3(bucket: string, prefix: string, options: ResolvedRe
   const tokens = new Set<string>();
   let token: string | undefined;
   for (let page = 0; page < MAX_LISTING_PAGES; page++) {
-    const query = new URLSearchParams({ 'list-type': '2', prefix });
-    if (token !== undefined) query.set('continuation-token', token);
+    const query = queryString([['list-type', '2'], ['prefix', prefix], ...(token === undefined ? [] : [['continuation-token', token] as const])], where);
     const xml = await fetchText({ method: 'GET', url: `${bucketUrl(bucket, options.s3)}?${query}`, headers: {} }, sign, options, `listing ${where}`);
     // Anything else (an HTML page from a proxy, an error document sent with 200) would list nothing.
     if (!/<ListBucketResult[\s>]/.test(xml)) {
