@@ -84,6 +84,31 @@ describe('DataLoader lifecycle with transform workers', () => {
   }, 15_000);
 
   it.skipIf(process.platform !== 'linux')(
+    'stops the workers of a loader no iteration has used for a few seconds, unclosed, and starts new ones for its next iteration',
+    async () => {
+      const threads = (): number => fs.readdirSync('/proc/self/task').length;
+      const before = threads();
+      // Held, never closed: before, their workers ran until close() or a full collection of this heap.
+      const idle = [make('lengths', { batchSize: 4 }), make('lengths', { batchSize: 4 })];
+      for (const loader of idle) {
+        for await (const batch of loader) {
+          expect(batch).toEqual([3, 3, 3, 3]);
+          break;
+        }
+      }
+      expect(threads()).toBeGreaterThanOrEqual(before + 2);
+      // Up to 30 s for the 5 s idle stop, on a loaded machine.
+      for (let turn = 0; turn < 300 && threads() > before; turn++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(threads()).toBeLessThanOrEqual(before);
+      const again: unknown[] = [];
+      for await (const batch of idle[0]!) again.push(batch);
+      // The rest of the epoch after the first batch: records 4..15 of MemorySource ('m:4' .. 'm:15'), on new workers.
+      expect(again).toEqual([[3, 3, 3, 3], [3, 3, 4, 4], [4, 4, 4, 4]]);
+    },
+    45_000,
+  );
+
+  it.skipIf(process.platform !== 'linux')(
     "stops the workers of loaders dropped without close() once they are collected, and the process exits by itself",
     () => {
       const script = path.join(dir, 'dropped.mts');
