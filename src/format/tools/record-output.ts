@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { ArrayRecordWriter } from '../arrayrecord/writer.js';
@@ -136,6 +136,27 @@ class TFRecordFileSink implements RecordSink {
   }
 }
 
+/**
+ * A stream of writes into `fd` that never closes it: the sink closes it, once. An fs.WriteStream closes its
+ * descriptor when destroyed, whatever `autoClose` says, and a pipeline destroys it on any failure; its close,
+ * queued to libuv's pool, raced the sink's own, and the later of the two closed whatever file had the
+ * number by then (a test's directory being removed, another output).
+ */
+function descriptorWriter(fd: number): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      const writeFrom = (offset: number): void => {
+        fs.write(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
+          if (error !== null) callback(error);
+          else if (offset + written < chunk.length) writeFrom(offset + written);
+          else callback();
+        });
+      };
+      writeFrom(0);
+    },
+  });
+}
+
 /** TFRecord into a Writable, through gzip or zlib when asked, with backpressure. */
 class StreamSink implements RecordSink {
   private batch: Uint8Array[] = [];
@@ -150,7 +171,7 @@ class StreamSink implements RecordSink {
     compression: OutputCompression | undefined,
     /** End the target when finished (a file), or leave it open (stdout). */
     private readonly endTarget: boolean,
-    private readonly file?: { readonly pending: PendingFile; readonly fd: number },
+    private readonly file?: { readonly pending: PendingFile; readonly fd: number; closed: boolean },
   ) {
     target.on('error', (error: Error) => (this.failure ??= error));
     if (compression === undefined) {
@@ -175,8 +196,7 @@ class StreamSink implements RecordSink {
     } catch (cause) {
       throw new IoError(`cannot create file: ${(cause as Error).message}`, { path: pending.tempPath }, cause);
     }
-    const target = fs.createWriteStream('', { fd, autoClose: false });
-    return new StreamSink(pending.path, target, compression, true, { pending, fd });
+    return new StreamSink(pending.path, descriptorWriter(fd), compression, true, { pending, fd, closed: false });
   }
 
   async write(record: Uint8Array): Promise<void> {
@@ -215,8 +235,15 @@ class StreamSink implements RecordSink {
     if (this.failure !== undefined) throw this.failure;
     if (this.file !== undefined) {
       fs.fsyncSync(this.file.fd);
-      fs.closeSync(this.file.fd);
+      this.closeFile();
     }
+  }
+
+  /** Closes the file's descriptor, once: a second close would close whatever file has its number by then. */
+  private closeFile(): void {
+    if (this.file === undefined || this.file.closed) return;
+    this.file.closed = true;
+    fs.closeSync(this.file.fd);
   }
 
   /**
@@ -237,9 +264,9 @@ class StreamSink implements RecordSink {
     if (this.file !== undefined) {
       this.target.destroy();
       try {
-        fs.closeSync(this.file.fd);
+        this.closeFile();
       } catch {
-        // Already closed.
+        // Linux releases the descriptor even when close reports an error.
       }
       this.file.pending.discard();
     }
