@@ -11,7 +11,7 @@ import mozjpegDecoder from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import { InvalidArgumentError, InvalidOptionsError, ParseError, UnsupportedError } from '../format/errors.js';
 import { checkOptions, describeFound, optionNames, requireInteger } from '../format/options-check.js';
 import { readImageHeader, type ImageHeader } from './image-header.js';
-import { decodePngRgba } from './png-codec.js';
+import { decodePngRgba, RETAINED_MEMORY } from './png-codec.js';
 
 /** The image formats tfds.features.Image stores and this module decodes. */
 export type ImageFormat = 'png' | 'jpeg';
@@ -77,8 +77,6 @@ const OPTION_KEYS = optionNames<DecodeImageOptions>({ channels: true, depth: tru
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** TensorFlow's own bound: its PNG and JPEG decoders refuse 2^29 pixels (samples for JPEG) or more. */
 export const MAX_PIXELS_LIMIT = 2 ** 29 - 1;
-/** Memory the JPEG decoder may keep between images (WebAssembly memory never shrinks: a larger one is dropped). */
-const RETAINED_MEMORY = 256 * 1024 * 1024;
 let jpeg: { module: JpegModule; memory: { readonly buffer: ArrayBuffer } } | undefined;
 /** The first message MozJPEG printed during the current image (libjpeg's first warning, or its error). */
 let jpegMessage = '';

@@ -35,8 +35,8 @@ interface PngExports {
   __wbindgen_free(pointer: number, size: number, align: number): void;
 }
 
-/** Memory an instance may keep between images (after a larger image it is dropped). */
-const RETAINED_MEMORY = 256 * 1024 * 1024;
+/** Memory a decoder instance (PNG or JPEG) may keep between images: WebAssembly memory never shrinks, so a larger one is dropped. */
+export const RETAINED_MEMORY = 256 * 1024 * 1024;
 /** wasm-bindgen's reserved handles: below 128 unused, then undefined, null, true, false. */
 const FIRST_HANDLE = 132;
 

@@ -13,6 +13,18 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Lets libuv's pool run what was queued to it (a stream's asynchronous close). */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
+/**
+ * Opens `other` (most likely under the number the output had), runs `between`, lets the pool run, and
+ * expects the file still open: a late second close of the output's number would have closed it.
+ */
+async function expectStillOpen(other: string, round: number, between: () => void = () => {}): Promise<void> {
+  const fd = fs.openSync(other, 'r');
+  between();
+  await settle();
+  expect(() => fs.fstatSync(fd), `round ${round}`).not.toThrow();
+  fs.closeSync(fd);
+}
+
 describe('a compressed TFRecord output', () => {
   it('aborted, leaves the descriptor a file opened right after it gets alone', async () => {
     const other = path.join(dir, 'other');
@@ -21,11 +33,7 @@ describe('a compressed TFRecord output', () => {
       const sink = createSink(path.join(dir, `out-${round}.tfrecord.gz`), { format: 'tfrecord', writerOptions: '', compression: 'gzip' });
       await sink.write(new Uint8Array(1000).fill(round));
       sink.abort();
-      // Most likely the number the output had: a late second close of it would close this file.
-      const fd = fs.openSync(other, 'r');
-      await settle();
-      expect(() => fs.fstatSync(fd), `round ${round}`).not.toThrow();
-      fs.closeSync(fd);
+      await expectStillOpen(other, round);
     }
     expect(fs.readdirSync(dir)).toEqual(['other']);
   });
@@ -37,11 +45,7 @@ describe('a compressed TFRecord output', () => {
       const sink = createSink(path.join(dir, `done-${round}.tfrecord.gz`), { format: 'tfrecord', writerOptions: '', compression: 'gzip' });
       await sink.write(new Uint8Array(100).fill(round));
       await sink.finish();
-      const fd = fs.openSync(other, 'r');
-      sink.abort();
-      await settle();
-      expect(() => fs.fstatSync(fd), `round ${round}`).not.toThrow();
-      fs.closeSync(fd);
+      await expectStillOpen(other, round, () => sink.abort());
     }
   });
 });
