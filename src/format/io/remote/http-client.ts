@@ -7,6 +7,7 @@ import { ClosedError, CorruptFileError, FileChangedError, InvalidArgumentError, 
 import { describeFound } from '../../options-check.js';
 import { concatBytes } from '../concat-bytes.js';
 import { slotsOfHost } from './host-slots.js';
+import { RefusedRedirect, fetchFollowingRedirects } from './redirects.js';
 import type { RemoteRequest, ResolvedRemoteOptions } from './remote-options.js';
 
 /** How requests for one remote object are made: its URL, its version precondition, its signature. */
@@ -197,7 +198,7 @@ async function attemptRange(
     const signal = controller.signal;
     let response: Response;
     try {
-      response = await fetch(request.url, { method: 'GET', headers: request.headers, signal });
+      response = await fetchFollowingRedirects(request.url, request.headers, signal);
     } catch (cause) {
       throw networkError(cause, options.requestTimeoutMs);
     }
@@ -384,13 +385,13 @@ function joined(pieces: readonly Uint8Array[]): Uint8Array {
 
 /**
  * A failed fetch or body read: a reset, a refused connection, a timeout, all worth another attempt; or
- * redirects that never end (more than fetch follows), which another attempt would only repeat.
+ * a redirect refused (a loop, a downgrade to http), which another attempt would only repeat.
  */
 function networkError(cause: unknown, timeoutMs: number): AttemptError {
+  if (cause instanceof RefusedRedirect) return new AttemptError(cause.message, false);
   const error = cause as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (error?.name === 'TimeoutError') return new AttemptError(`no complete response within ${timeoutMs} ms`, true, undefined, cause);
   const detail = error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(cause);
-  if (error?.cause?.message === 'redirect count exceeded') return new AttemptError('too many redirects (a redirect loop?)', false, undefined, cause);
   return new AttemptError(`connection failed (${detail})`, true, undefined, cause);
 }
 
@@ -410,7 +411,7 @@ export async function fetchText(request: RemoteRequest, sign: (request: RemoteRe
     const slots = slotsOfHost(prepared.url);
     await slots.acquire(options.maxConnectionsPerHost);
     try {
-      const response = await fetch(prepared.url, { headers: prepared.headers, signal: AbortSignal.timeout(options.requestTimeoutMs) });
+      const response = await fetchFollowingRedirects(prepared.url, prepared.headers, AbortSignal.timeout(options.requestTimeoutMs));
       if (response.ok) {
         const page = await readAtMost(response, LISTING_PAGE_BYTES);
         if (page.more) throw new IoError(`${what}: a page longer than ${LISTING_PAGE_BYTES} bytes (not a listing?)`, { path: request.url });
