@@ -26,3 +26,14 @@ export function httpEndpoint(path: string, url: URL): ObjectEndpoint {
     },
   };
 }
+
+/**
+ * Whether `version` names one sequence of bytes, so that ranges cached under it may serve another
+ * process: a strong ETag, an S3 ETag or a GCS generation does. A weak ETag (W/) does not: a server may
+ * keep it across changes it deems insignificant, and Apache gives one to a file modified within the
+ * last second, that is, one still being written. Nor does a Last-Modified, of one-second resolution.
+ * @example namesExactBytes('"v1"') // true; namesExactBytes('W/"v1"') === false
+ */
+export function namesExactBytes(version: string | undefined): version is string {
+  return version !== undefined && !version.startsWith('W/') && !version.startsWith(LAST_MODIFIED);
+}

@@ -9,7 +9,7 @@ import { parseLocation } from '../location.js';
 import { coalesceRanges, type ByteRange } from './coalesce.js';
 import { gcsEndpoint } from './gcs.js';
 import { fetchRange, type FetchedRange, type ObjectEndpoint, type RemoteStats } from './http-client.js';
-import { httpEndpoint } from './http-endpoint.js';
+import { httpEndpoint, namesExactBytes } from './http-endpoint.js';
 import { RangeCache } from './range-cache.js';
 import type { ResolvedRemoteOptions } from './remote-options.js';
 import { s3Endpoint } from './s3.js';
@@ -74,10 +74,14 @@ export class RemoteFile implements ByteSource {
     setMaxListeners(0, this.closer.signal);
     this.identity = `remote:${version ?? 'unversioned'}:${size}`;
     const cache = options.cache;
-    this.cache = cache !== undefined && version !== undefined ? RangeCache.of(cache.directory, cache.maxBytes) : undefined;
+    // Only under a version that names exact bytes: under a weak one, a rewrite that kept it would mix
+    // the old file's cached ranges with the new one's in every later process, where within this one
+    // it is a race of the moment (docs/remote-storage.md).
+    const cacheable = namesExactBytes(version);
+    this.cache = cache !== undefined && cacheable ? RangeCache.of(cache.directory, cache.maxBytes) : undefined;
     // Keyed by the URL requested, not the path as written: one s3:// or gs:// path at two endpoints
     // (two S3-compatible stores, an emulator) names two objects, whose versions may be alike.
-    this.cacheKey = version === undefined ? '' : RangeCache.objectKey(endpoint.request(undefined).url, `${version}:${size}`);
+    this.cacheKey = cacheable ? RangeCache.objectKey(endpoint.request(undefined).url, `${version}:${size}`) : '';
   }
 
   /**
