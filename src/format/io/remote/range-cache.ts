@@ -8,14 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-
-interface Entry {
-  readonly object: string;
-  readonly offset: number;
-  readonly end: number;
-  readonly file: string;
-  lastUsed: number;
-}
+import { CachedRanges, type CachedRange } from './cached-ranges.js';
 
 /** The bytes checked by one CRC-32: a hit reads and checks at most one block more on each side. */
 const BLOCK = 64 * 1024;
@@ -34,9 +27,10 @@ const NAME = /^([0-9a-f]{32})-(\d+)-(\d+)\.range$/;
 export class RangeCache {
   private static readonly caches = new Map<string, RangeCache>();
   /** Entries by object, then by offset. */
-  private readonly byObject = new Map<string, Entry[]>();
+  private readonly byObject = new Map<string, CachedRanges>();
+  /** Every entry, the least recently used first (a hit moves its entry to the end): eviction takes from the front. */
+  private readonly recency = new Set<CachedRange>();
   private totalBytes = 0;
-  private clock = 0;
   /** Writes under way: a lookup waits for them, so a range fetched a moment ago is found. */
   private readonly writing = new Set<Promise<void>>();
 
@@ -45,7 +39,7 @@ export class RangeCache {
     private maxBytes: number,
   ) {
     fs.mkdirSync(directory, { recursive: true });
-    const found: Entry[] = [];
+    const found: (CachedRange & { readonly used: number })[] = [];
     for (const name of fs.readdirSync(directory)) {
       const match = NAME.exec(name);
       if (match === null) continue;
@@ -63,13 +57,13 @@ export class RangeCache {
         fs.rmSync(file, { force: true });
         continue;
       }
-      found.push({ object: match[1]!, offset, end, file, lastUsed: stat.mtimeMs });
+      found.push({ object: match[1]!, offset, end, file, used: stat.mtimeMs });
     }
-    found.sort((a, b) => a.lastUsed - b.lastUsed);
-    for (const entry of found) {
-      entry.lastUsed = this.clock++;
-      this.insert(entry);
-    }
+    // Added in offset order (appended, not inserted), then ranked by when each was last written.
+    found.sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : a.offset - b.offset));
+    for (const entry of found) this.insert(entry);
+    this.recency.clear();
+    for (const entry of found.sort((a, b) => a.used - b.used)) this.recency.add(entry);
     for (const file of this.evict()) fs.rmSync(file, { force: true });
   }
 
@@ -100,12 +94,11 @@ export class RangeCache {
    */
   async get(object: string, offset: number, length: number): Promise<Uint8Array | undefined> {
     if (this.writing.size > 0) await Promise.all(this.writing);
-    const entries = this.byObject.get(object);
-    if (entries === undefined) return undefined;
-    const entry = entries.find((candidate) => candidate.offset <= offset && candidate.end >= offset + length);
+    const entry = this.byObject.get(object)?.covering(offset, offset + length);
     if (entry === undefined) return undefined;
     if (length === 0) return new Uint8Array(0);
-    entry.lastUsed = this.clock++;
+    this.recency.delete(entry);
+    this.recency.add(entry);
     const size = entry.end - entry.offset;
     const first = Math.floor((offset - entry.offset) / BLOCK);
     const last = Math.floor((offset - entry.offset + length - 1) / BLOCK);
@@ -152,7 +145,7 @@ export class RangeCache {
   private async write(object: string, offset: number, bytes: Uint8Array): Promise<void> {
     if (bytes.length === 0 || fileSize(bytes.length) > this.maxBytes) return;
     const end = offset + bytes.length;
-    if (this.byObject.get(object)?.some((entry) => entry.offset <= offset && entry.end >= end)) return;
+    if (this.byObject.get(object)?.covering(offset, end) !== undefined) return;
     const file = path.join(this.directory, `${object}-${offset}-${end}.range`);
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const sums = new Uint8Array(fileSize(bytes.length) - bytes.length);
@@ -171,7 +164,7 @@ export class RangeCache {
       await fs.promises.rm(temporary, { force: true }).catch(() => {});
       return;
     }
-    this.insert({ object, offset, end, file, lastUsed: this.clock++ });
+    this.insert({ object, offset, end, file });
     await Promise.all(this.evict().map((evicted) => fs.promises.rm(evicted, { force: true }).catch(() => {})));
   }
 
@@ -180,29 +173,26 @@ export class RangeCache {
     return this.totalBytes;
   }
 
-  private insert(entry: Entry): void {
-    let entries = this.byObject.get(entry.object);
-    if (entries === undefined) this.byObject.set(entry.object, (entries = []));
-    entries.push(entry);
-    entries.sort((a, b) => a.offset - b.offset);
+  private insert(entry: CachedRange): void {
+    let ranges = this.byObject.get(entry.object);
+    if (ranges === undefined) this.byObject.set(entry.object, (ranges = new CachedRanges()));
+    ranges.add(entry);
+    this.recency.add(entry);
     this.totalBytes += fileSize(entry.end - entry.offset);
   }
 
-  private remove(entry: Entry): void {
-    const entries = this.byObject.get(entry.object);
-    const at = entries?.indexOf(entry) ?? -1;
-    if (at < 0) return;
-    entries!.splice(at, 1);
-    if (entries!.length === 0) this.byObject.delete(entry.object);
+  private remove(entry: CachedRange): void {
+    const ranges = this.byObject.get(entry.object);
+    if (ranges === undefined || !ranges.remove(entry)) return;
+    if (ranges.count === 0) this.byObject.delete(entry.object);
+    this.recency.delete(entry);
     this.totalBytes -= fileSize(entry.end - entry.offset);
   }
 
   /** Drops least recently used entries until the cache is within its bound; returns their files, to delete. */
   private evict(): string[] {
-    if (this.totalBytes <= this.maxBytes) return [];
-    const all = [...this.byObject.values()].flat().sort((a, b) => a.lastUsed - b.lastUsed);
     const files: string[] = [];
-    for (const entry of all) {
+    for (const entry of this.recency) {
       if (this.totalBytes <= this.maxBytes) break;
       this.remove(entry);
       files.push(entry.file);
