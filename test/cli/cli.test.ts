@@ -9,6 +9,7 @@ import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { bytesFeature, encodeSequenceExample, int64Feature } from '../../src/example/index.js';
 import { goldenPath } from '../helpers/golden.js';
 import { run, runBinary } from '../helpers/run-cli.js';
+import { expectSameBytes } from '../helpers/same-bytes.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -78,8 +79,8 @@ describe('array-record CLI', () => {
     const framed = runBinary(['cat', file, '--as', 'framed']);
     const fromFramed = path.join(dir, 'from-framed.array_record');
     expect(runBinary(['write', fromFramed, '--from', 'framed', '--options', 'group_size:2'], framed.stdout).code).toBe(0);
-    expect(fs.readFileSync(fromJson)).toEqual(fs.readFileSync(file));
-    expect(fs.readFileSync(fromFramed)).toEqual(fs.readFileSync(file));
+    expectSameBytes(fs.readFileSync(fromJson), fs.readFileSync(file));
+    expectSameBytes(fs.readFileSync(fromFramed), fs.readFileSync(file));
   });
 
   it('cat prints tf.Examples as JSON: int64 and float lists as numbers, text bytes as text, other bytes as base64', () => {

@@ -16,6 +16,7 @@ import { repair } from '../../src/index.js';
 import { goldenPath } from '../helpers/golden.js';
 import { testRecord } from './fixtures/records.js';
 import { CLI, run } from '../helpers/run-cli.js';
+import { expectSameBytes } from '../helpers/same-bytes.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-repair-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -117,14 +118,14 @@ describe('repair', () => {
     expect(text.stdout).toMatch(/lost: 100 of \d+ bytes in 1 region:\n {4}\[\d+, \d+\): .*truncated/);
     expectRecords(fixed, range(count));
     // Same options, same records: the very same file.
-    expect(fs.readFileSync(fixed)).toEqual(bytes);
+    expectSameBytes(fs.readFileSync(fixed), bytes);
 
     const noPostscript = path.join(dir, 'no-postscript.array_record');
     fs.writeFileSync(noPostscript, bytes.subarray(0, size - 65536));
     expect(run(['verify', noPostscript]).stdout).toMatch(/postscript is missing .*repair recovers every record/);
     const report = await repair(noPostscript, path.join(dir, 'no-postscript-repaired.array_record'));
     expect(report).toMatchObject({ recordsSaved: count, footer: 'found', recordsExpected: count, writerOptionsFrom: 'footer', bytesLost: 0 });
-    expect(fs.readFileSync(path.join(dir, 'no-postscript-repaired.array_record'))).toEqual(bytes);
+    expectSameBytes(fs.readFileSync(path.join(dir, 'no-postscript-repaired.array_record')), bytes);
   });
 
   it('saves the chunks around a damaged middle: a bad chunk, a bad chunk header, a bad block header', async () => {

@@ -11,6 +11,7 @@ import { ArrayRecordWriter } from '../../src/format/arrayrecord/writer.js';
 import { TFRecordWriter } from '../../src/format/tfrecord/tfrecord-writer.js';
 import { goldenPath } from '../helpers/golden.js';
 import { CLI, run, shell } from '../helpers/run-cli.js';
+import { expectSameBytes } from '../helpers/same-bytes.js';
 import { testRecord } from './fixtures/records.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'array-record-cli-safety-'));
@@ -44,10 +45,10 @@ describe('safe with data', () => {
     expect(run(['convert', path.join(folder, 'link'), file]).code).toBe(2);
     expect(run(['convert', path.join(folder, 'hard'), file, '--to', 'tfrecord']).code).toBe(2);
     expect(run(['repair', file, file]).code).toBe(2);
-    expect(fs.readFileSync(file)).toEqual(before);
+    expectSameBytes(fs.readFileSync(file), before);
     // Writing over the other name of a hard link replaces that name only: f keeps its bytes.
     expect(run(['convert', goldenPath('morris_sequence_first_5.tfrecord'), path.join(folder, 'hard'), '--to', 'array_record']).code).toBe(0);
-    expect(fs.readFileSync(file)).toEqual(before);
+    expectSameBytes(fs.readFileSync(file), before);
     expect(listing(folder)).toEqual(['f', 'hard', 'link']);
   });
 
@@ -176,7 +177,7 @@ describe('safe with data', () => {
     // ArrayRecord from a pipe is read as the Riegeli file it is, without its footer and postscript.
     const copy = path.join(dir, 'from-pipe-copy.array_record');
     expect(shell(`cat ${dash} | $CLI convert - ${copy} --options group_size:100`).code).toBe(0);
-    expect(fs.readFileSync(copy)).toEqual(fs.readFileSync(dash));
+    expectSameBytes(fs.readFileSync(copy), fs.readFileSync(dash));
     expect(shell(`cat ${dash} | $CLI verify -`).stdout).toBe(`stdin: ok, ${expected} records\n`);
   });
 });

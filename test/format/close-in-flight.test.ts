@@ -33,9 +33,12 @@ function openDescriptors(): number {
   return fs.readdirSync('/proc/self/fd').length;
 }
 
-/** Waits until the descriptors closed in the background (by the last read out, by the workers) are closed. */
+/**
+ * Waits until the descriptors closed in the background (by the last read out, by the workers) are closed:
+ * up to 20 s, for workers a loaded machine has not scheduled yet; a leaked descriptor is never closed.
+ */
 async function descriptorsBackTo(count: number): Promise<number> {
-  for (let tries = 0; tries < 200 && openDescriptors() > count; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let tries = 0; tries < 2000 && openDescriptors() > count; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
   return openDescriptors();
 }
 

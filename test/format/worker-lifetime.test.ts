@@ -12,7 +12,10 @@ const lifetimeModule = new URL('../../src/format/io/worker-lifetime.ts', import.
 
 /**
  * Runs a program whose worker takes 300 ms to load (or never finishes), then waits for requests
- * forever; the program either just ends or terminates the worker at once, with a 1 s wait for loading.
+ * forever; the program either just ends or terminates the worker at once. The wait for loading is 20 s
+ * where the worker does load: its 300 ms come after the thread's own start-up, which took more than
+ * 1 s on a loaded 2-core machine (the worker was stopped before it had loaded, and the test failed);
+ * terminating at once, without waiting, still leaves it unloaded. It is 1 s where loading never ends.
  * Returns the exit status, whether loading finished, and how long the program ran.
  */
 function runProgram(ending: 'end' | 'terminate' | 'terminate-never-loaded'): { status: number | null; loaded: boolean; stderr: string; ms: number } {
@@ -34,12 +37,12 @@ function runProgram(ending: 'end' | 'terminate' | 'terminate-never-loaded'): { s
       `import { WorkerLifetime } from ${JSON.stringify(lifetimeModule)};`,
       `const worker = new Worker(new URL('data:text/javascript,' + ${JSON.stringify(encodeURIComponent(workerCode))}));`,
       `worker.on('message', () => lifetime.finishedLoading());`,
-      `const lifetime = new WorkerLifetime(worker, 1000);`,
+      `const lifetime = new WorkerLifetime(worker, ${ending === 'terminate-never-loaded' ? 1000 : 20_000});`,
       ending === 'end' ? `` : `await lifetime.terminate();`,
     ].join('\n'),
   );
   const start = Date.now();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 50_000 });
   return { status: result.status, loaded: fs.existsSync(marker), stderr: result.stderr, ms: Date.now() - start };
 }
 
@@ -77,7 +80,9 @@ describe('ThreadWatch', () => {
     // Blocked from here on, as a writer waiting for encoded chunks is: no event is delivered.
     const blocker = new Int32Array(new SharedArrayBuffer(4));
     let stopped = false;
-    for (let slice = 0; slice < 100 && !stopped; slice++) {
+    // Up to 20 s (terminating takes milliseconds, but the thread must be scheduled to stop); a watch that
+    // never sees the stop still fails.
+    for (let slice = 0; slice < 400 && !stopped; slice++) {
       Atomics.wait(blocker, 0, 0, 50);
       stopped = watch.stopped();
     }
@@ -114,7 +119,7 @@ describe('ThreadWatch', () => {
         `}`,
       ].join('\n'),
     );
-    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 50_000 });
     expect(result.error, result.stderr).toBeUndefined();
     expect(result.stdout.trim(), result.stderr).toBe('WorkerExitedError ERR_WORKER_EXITED');
   });

@@ -87,16 +87,20 @@ describe('DataLoader lifecycle with transform workers', () => {
     'stops the workers of a loader no iteration has used for a few seconds, unclosed, and starts new ones for its next iteration',
     async () => {
       const threads = (): number => fs.readdirSync('/proc/self/task').length;
+      // The earlier tests' loaders closed first: none of their threads may end while these are counted.
+      await Promise.all(loaders.map((loader) => loader.close()));
       const before = threads();
       // Held, never closed: before, their workers ran until close() or a full collection of this heap.
       const idle = [make('lengths', { batchSize: 4 }), make('lengths', { batchSize: 4 })];
-      for (const loader of idle) {
-        for await (const batch of loader) {
-          expect(batch).toEqual([3, 3, 3, 3]);
-          break;
-        }
-      }
+      // Both iterations run at once and are counted before either ends, when no idle stop can have come:
+      // it is timed from an iteration's end. One after the other, the first loader's stop (5 s after its
+      // break) came before the count whenever the second's worker took over 5 s to start (the two took
+      // 7 s on a loaded 2-core machine).
+      const iterators = idle.map((loader) => loader[Symbol.asyncIterator]());
+      for (const first of await Promise.all(iterators.map((iterator) => iterator.next()))) expect(first).toEqual({ done: false, value: [3, 3, 3, 3] });
       expect(threads()).toBeGreaterThanOrEqual(before + 2);
+      // As a `break` out of a for-await ends them.
+      await Promise.all(iterators.map((iterator) => iterator.return!()));
       // Up to 30 s for the 5 s idle stop, on a loaded machine.
       for (let turn = 0; turn < 300 && threads() > before; turn++) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(threads()).toBeLessThanOrEqual(before);
@@ -122,12 +126,25 @@ describe('DataLoader lifecycle with transform workers', () => {
           `const source = { length: 8, getItemsAsync: async (keys) => Array.from(keys, () => new Uint8Array(3)), describe: () => ({ kind: 'Bytes' }) };`,
           `const before = threads();`,
           // Each loader in a function of its own, as a training step would use it: nothing holds it afterwards.
+          // The two run at once and the threads are counted while both iterate: counted after one after the
+          // other, the first loader's workers could be gone already (collected, or idle for 5 s while the
+          // second's started on a loaded machine), and the count came out 1.
+          `let iterating = 0;`,
+          `let started = 0;`,
+          `let bothIterating;`,
+          `const counted = new Promise((resolve) => (bothIterating = resolve));`,
           `async function use() {`,
           `  const loader = new DataLoader({ source, sampler: new SequentialSampler({ numRecords: 8 }), workers: 1, transformModule: ${JSON.stringify(MODULE.href)}, transformExport: 'lengths', batchSize: 2 });`,
-          `  for await (const batch of loader) break;`,
+          `  for await (const batch of loader) {`,
+          `    if (++iterating === 2) {`,
+          `      started = threads() - before;`,
+          `      bothIterating();`,
+          `    }`,
+          `    await counted;`,
+          `    break;`,
+          `  }`,
           `}`,
-          `for (let i = 0; i < 2; i++) await use();`,
-          `const started = threads() - before;`,
+          `await Promise.all([use(), use()]);`,
           `let left = started;`,
           // Up to 20 s: a loaded CI machine may take a while to collect the loaders and end their threads.
           `for (let turn = 0; turn < 400 && left > 0; turn++) {`,
