@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { LAUNCHER_VARIABLES } from '../helpers/launcher-variables.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -176,8 +177,8 @@ describe('documentation', () => {
 
   const tsx = createRequire(import.meta.url).resolve('tsx');
   const runnable = allSnippets.filter((snippet) => snippet.runnable);
-  // One process, one rank: the blocks that read RANK / WORLD_SIZE see none.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'RANK' && key !== 'WORLD_SIZE'));
+  // One process, one rank: the blocks that read a launcher's variables see none.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(LAUNCHER_VARIABLES as readonly string[]).includes(key)));
   it.each(runnable.map((snippet) => [`${snippet.page}:${snippet.line}`, snippet] as const))('%s runs', { timeout: 180_000 }, (_, snippet) => {
     expect(snippet.prelude, 'a runnable block declares nothing it does not define').toBe('');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-snippet-'));

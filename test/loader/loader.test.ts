@@ -7,6 +7,7 @@ import { ClosedError, InvalidArgumentError, InvalidOptionsError, OutOfRangeError
 import { DistributedSampler, IndexSampler, SequentialSampler, ShuffleSampler, SliceSampler, StridedShardSampler, shardOptions } from '../../src/samplers/index.js';
 import { goldenPath } from '../helpers/golden.js';
 import { drain, MemorySource, memoryRecord, takeThenSave, text } from './loader-helpers.js';
+import { LAUNCHER_VARIABLES } from '../helpers/launcher-variables.js';
 
 const DIGITS = [goldenPath('digits.array_record-00000-of-00002'), goldenPath('digits.array_record-00001-of-00002')];
 const source = new ArrayRecordDataSource(DIGITS);
@@ -325,14 +326,9 @@ describe('options and lifecycle', () => {
   });
 
   it("places a sampler function from the launcher's variables: Slurm, or a Kubernetes index with worldSize", () => {
-    // Every variable a launcher sets, cleared: one left from the machine's environment (Open MPI's or
-    // MPICH's, under mpirun) would be read before Slurm's and place the loader elsewhere.
-    const names = [
-      'RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE',
-      'OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE', 'OMPI_COMM_WORLD_LOCAL_RANK', 'OMPI_COMM_WORLD_LOCAL_SIZE',
-      'PMI_RANK', 'PMI_SIZE', 'MPI_LOCALRANKID', 'MPI_LOCALNRANKS',
-      'SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID', 'JOB_COMPLETION_INDEX',
-    ];
+    // Every variable a launcher sets, cleared: one left from the machine's environment would be read
+    // before Slurm's and place the loader elsewhere.
+    const names = LAUNCHER_VARIABLES;
     const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
     const samplerFor = ({ rank, worldSize }: { rank: number; worldSize: number }) =>
       new IndexSampler({ numRecords: 10, shardOptions: shardOptions(rank, worldSize), numEpochs: 1 });

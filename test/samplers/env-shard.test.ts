@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/format/errors.js';
 import { DistributedSampler, NO_SHARDING, evenSplit, placementFromEnv, shardOptions, shardOptionsFromEnv, StridedShardSampler, SequentialSampler } from '../../src/samplers/index.js';
 import { resolvePlacement } from '../../src/samplers/env.js';
+import { LAUNCHER_VARIABLES } from '../helpers/launcher-variables.js';
 
 describe('placementFromEnv / shardOptionsFromEnv', () => {
   it('reads torchrun’s variables, or a single process when neither is set', () => {
@@ -70,14 +71,6 @@ describe('placementFromEnv / shardOptionsFromEnv', () => {
     }
   });
 });
-
-/** Every variable placementFromEnv reads (cleared around tests that use process.env). */
-const LAUNCHER_VARIABLES = [
-  'RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE',
-  'OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE', 'OMPI_COMM_WORLD_LOCAL_RANK', 'OMPI_COMM_WORLD_LOCAL_SIZE',
-  'PMI_RANK', 'PMI_SIZE', 'MPI_LOCALRANKID', 'MPI_LOCALNRANKS',
-  'SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID', 'JOB_COMPLETION_INDEX',
-];
 
 describe('placementFromEnv: launchers', () => {
   it('reads each launcher, with its local rank', () => {
