@@ -91,6 +91,18 @@ describe('RangeCache eviction', () => {
     expect(cache.size).toBe(3 * 104);
   });
 
+  it('one range stored twice at once (two reads fetched it) is kept and counted once', async () => {
+    const directory = path.join(dir, 'twice');
+    const cache = RangeCache.of(directory, 1 << 20);
+    const bytes = new Uint8Array(100).fill(9);
+    cache.put(OBJECT, 0, bytes);
+    cache.put(OBJECT, 0, bytes);
+    await cache.flush();
+    expect(rangesOnDisk(directory)).toEqual([[0, 100]]);
+    expect(cache.size).toBe(104);
+    expect(await cache.get(OBJECT, 0, 100)).toEqual(bytes);
+  });
+
   it('a later process ranks the ranges it finds by when they were last written, and keeps within its bound', async () => {
     const directory = path.join(dir, 'restart');
     const first = RangeCache.of(directory, 1 << 20);

@@ -33,6 +33,8 @@ export class RangeCache {
   private totalBytes = 0;
   /** Writes under way: a lookup waits for them, so a range fetched a moment ago is found. */
   private readonly writing = new Set<Promise<void>>();
+  /** The files those writes are storing: a second store of one range while the first is under way is dropped. */
+  private readonly storing = new Set<string>();
 
   private constructor(
     private readonly directory: string,
@@ -147,6 +149,18 @@ export class RangeCache {
     const end = offset + bytes.length;
     if (this.byObject.get(object)?.covering(offset, end) !== undefined) return;
     const file = path.join(this.directory, `${object}-${offset}-${end}.range`);
+    // Two reads of one range at once both fetch it: stored twice, it was counted twice against the bound.
+    if (this.storing.has(file)) return;
+    this.storing.add(file);
+    try {
+      await this.store(object, offset, end, file, bytes);
+    } finally {
+      this.storing.delete(file);
+    }
+  }
+
+  /** Writes `bytes` and their checksums to `file` (through a temporary file), then counts them in. */
+  private async store(object: string, offset: number, end: number, file: string, bytes: Uint8Array): Promise<void> {
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const sums = new Uint8Array(fileSize(bytes.length) - bytes.length);
     const view = new DataView(sums.buffer);
