@@ -114,13 +114,31 @@ describe('redirects of remote reads', () => {
     expect(await response.text()).toBe('bytes');
   });
 
-  it('a Location that is not an http(s) URL is an IoError quoting it', async () => {
-    for (const location of ['ftp://store.example/f', 'http://[broken']) {
-      fakeFetch({ 'https://store.example/f': { location } });
+  it('a Location that is not an http(s) URL is an IoError saying so', async () => {
+    for (const [location, message] of [
+      ['ftp://store.example/f', 'HTTP 302 to a ftp: URL, not http(s)'],
+      ['http://[broken', 'HTTP 302 to "http://[broken", not a URL'],
+    ]) {
+      fakeFetch({ 'https://store.example/f': { location: location! } });
       const opened = ArrayRecordReader.open('https://store.example/f', '', FAST);
       await expect(opened).rejects.toThrow(IoError);
-      await expect(opened).rejects.toThrow(`HTTP 302 to ${JSON.stringify(location)}, not an http(s) URL`);
+      await expect(opened).rejects.toThrow(message!);
     }
+  });
+
+  it('a redirect to a URL with a user name and password is refused at once, and the password is in no message', async () => {
+    second.handler = (request, response) => serveRange(request, response, BYTES, ETAG);
+    first.handler = (request, response) => {
+      response.writeHead(302, { location: `http://user:secret@127.0.0.1:${new URL(second.origin).port}${request.url}` });
+      response.end();
+    };
+    const error = await ArrayRecordReader.open(first.url(FILE), '', FAST).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IoError);
+    expect((error as Error).message).toMatch(/HTTP 302 to a URL with a user name or password \(http:\/\/127\.0\.0\.1:\d+\): refused/);
+    expect(String((error as Error).stack)).not.toContain('secret');
+    // fetch cannot send such a request: it threw, and that was retried as a failed connection.
+    expect(first.seen.length).toBe(2); // open's two requests, one attempt each
+    expect(second.seen.length).toBe(0);
   });
 
   it(`follows ${MAX_REDIRECTS} redirects, and refuses the next`, async () => {

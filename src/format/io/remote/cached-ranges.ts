@@ -17,6 +17,8 @@ export class CachedRanges {
   private readonly sorted: CachedRange[] = [];
   /** No range is longer: a search for a range holding a span looks no further back than this. */
   private longest = 0;
+  /** How many ranges have each length: `longest` shrinks when its last range goes (one outsized range must not make every later miss a scan). */
+  private readonly lengths = new Map<number, number>();
 
   get count(): number {
     return this.sorted.length;
@@ -27,7 +29,9 @@ export class CachedRanges {
     const sorted = this.sorted;
     const at = sorted.length === 0 || sorted.at(-1)!.offset <= range.offset ? sorted.length : this.firstAfter(range.offset);
     sorted.splice(at, 0, range);
-    this.longest = Math.max(this.longest, range.end - range.offset);
+    const length = range.end - range.offset;
+    this.lengths.set(length, (this.lengths.get(length) ?? 0) + 1);
+    this.longest = Math.max(this.longest, length);
   }
 
   /** Removes `range` (this very entry); false if it is not here. */
@@ -36,10 +40,23 @@ export class CachedRanges {
     for (let i = this.firstAfter(range.offset) - 1; i >= 0 && sorted[i]!.offset === range.offset; i--) {
       if (sorted[i] === range) {
         sorted.splice(i, 1);
+        this.forgetLength(range.end - range.offset);
         return true;
       }
     }
     return false;
+  }
+
+  private forgetLength(length: number): void {
+    const left = this.lengths.get(length)! - 1;
+    if (left > 0) {
+      this.lengths.set(length, left);
+      return;
+    }
+    this.lengths.delete(length);
+    if (length !== this.longest) return;
+    this.longest = 0;
+    for (const kept of this.lengths.keys()) this.longest = Math.max(this.longest, kept);
   }
 
   /** A range holding all of [offset, end), if one does. */

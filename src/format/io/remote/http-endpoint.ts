@@ -29,11 +29,20 @@ export function httpEndpoint(path: string, url: URL): ObjectEndpoint {
 
 /**
  * Whether `version` names one sequence of bytes, so that ranges cached under it may serve another
- * process: a strong ETag, an S3 ETag or a GCS generation does. A weak ETag (W/) does not: a server may
- * keep it across changes it deems insignificant, and Apache gives one to a file modified within the
- * last second, that is, one still being written. Nor does a Last-Modified, of one-second resolution.
+ * process: a strong ETag, an S3 ETag or a GCS generation does, as far as the server keeps its word.
+ * A weak ETag (W/) does not: a server may keep it across changes it deems insignificant, and Apache
+ * gives one to a file modified within the last second, that is, one still being written. Nor does a
+ * Last-Modified, of one-second resolution, or an empty ETag.
  * @example namesExactBytes('"v1"') // true; namesExactBytes('W/"v1"') === false
  */
 export function namesExactBytes(version: string | undefined): version is string {
-  return version !== undefined && !version.startsWith('W/') && !version.startsWith(LAST_MODIFIED);
+  return version !== undefined && version !== '' && !isWeak(version) && !version.startsWith(LAST_MODIFIED);
+}
+
+/**
+ * Whether an ETag is weak: If-Match compares strongly, so a weak one never matches (412 on every read).
+ * @example isWeak('W/"5f2-60a1"') // true
+ */
+export function isWeak(etag: string): boolean {
+  return etag.startsWith('W/');
 }

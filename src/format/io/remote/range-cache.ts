@@ -33,7 +33,7 @@ export class RangeCache {
   private totalBytes = 0;
   /** Writes under way: a lookup waits for them, so a range fetched a moment ago is found. */
   private readonly writing = new Set<Promise<void>>();
-  /** The files those writes are storing: a second store of one range while the first is under way is dropped. */
+  /** The files those writes are storing, or deletions removing: a store of one of them meanwhile is dropped. */
   private readonly storing = new Set<string>();
 
   private constructor(
@@ -122,7 +122,7 @@ export class RangeCache {
     } catch {
       // Missing (another process evicted it), cut short or damaged: refetched, and stored again.
       this.remove(entry);
-      await fs.promises.rm(entry.file, { force: true }).catch(() => {});
+      await this.deleteFile(entry.file);
       return undefined;
     }
     const begin = offset - entry.offset - first * BLOCK;
@@ -179,7 +179,22 @@ export class RangeCache {
       return;
     }
     this.insert({ object, offset, end, file });
-    await Promise.all(this.evict().map((evicted) => fs.promises.rm(evicted, { force: true }).catch(() => {})));
+    await Promise.all(this.evict().map((evicted) => this.deleteFile(evicted)));
+  }
+
+  /**
+   * Deletes a file no entry tracks any more. Until it is gone, a store of the same range is dropped:
+   * its rename could come first, and the deletion would then take the new file from its entry.
+   */
+  private async deleteFile(file: string): Promise<void> {
+    this.storing.add(file);
+    try {
+      await fs.promises.rm(file, { force: true });
+    } catch {
+      // Already gone (another process), or not deletable: either way no entry points at it.
+    } finally {
+      this.storing.delete(file);
+    }
   }
 
   /** Bytes held now, on disk (checksums included). */

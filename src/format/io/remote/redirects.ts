@@ -32,9 +32,11 @@ export async function fetchFollowingRedirects(url: string, headers: Readonly<Rec
     await response.body?.cancel();
     if (redirects === MAX_REDIRECTS) throw new RefusedRedirect(`too many redirects (a redirect loop?): ${MAX_REDIRECTS} followed, the last to ${current.href}`);
     const next = urlOrUndefined(location, current);
-    if (next === undefined || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-      throw new RefusedRedirect(`HTTP ${response.status} to ${JSON.stringify(location)}, not an http(s) URL`);
-    }
+    if (next === undefined) throw new RefusedRedirect(`HTTP ${response.status} to ${JSON.stringify(location.slice(0, 200))}, not a URL`);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new RefusedRedirect(`HTTP ${response.status} to a ${next.protocol} URL, not http(s)`);
+    // fetch cannot request such a URL (it threw a TypeError, retried as a failed connection), and the
+    // name and password must not reach an error message.
+    if (next.username !== '' || next.password !== '') throw new RefusedRedirect(`HTTP ${response.status} to a URL with a user name or password (${next.origin}): refused`);
     if (current.protocol === 'https:' && next.protocol === 'http:') {
       throw new RefusedRedirect(`HTTP ${response.status} from ${current.origin} to ${next.origin}: a redirect from https to http is refused (the bytes would cross the network unprotected)`);
     }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, InvalidOptionsError, IoError, UnsupportedError } from '../../errors.js';
 import { fetchText, MAX_LISTING_PAGES, type ObjectEndpoint } from './http-client.js';
+import { isWeak } from './http-endpoint.js';
 import { checkCredentials, type RemoteRequest, type ResolvedRemoteOptions, type S3Credentials, type S3Options } from './remote-options.js';
 import { queryString, uriEncode } from './uri-encode.js';
 
@@ -164,7 +165,9 @@ export function s3Endpoint(path: string, bucket: string, key: string, options: R
   const url = bucketUrl(bucket, options.s3) + uriEncode(key, path, true);
   return {
     path,
-    request: (version) => ({ method: 'GET', url, headers: version === undefined ? {} : ({ 'if-match': version } as Record<string, string>) }),
+    // Not on a weak ETag (some S3-compatible stores send them): If-Match never matches one. Each
+    // response's version is still compared.
+    request: (version) => ({ method: 'GET', url, headers: version === undefined || isWeak(version) ? {} : ({ 'if-match': version } as Record<string, string>) }),
     sign: signer(options.s3),
     versionOf: (headers) => headers.get('etag') ?? undefined,
   };
