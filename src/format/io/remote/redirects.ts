@@ -18,7 +18,8 @@ export class RefusedRedirect extends Error {}
  * GETs `url` and follows its redirects: at most MAX_REDIRECTS, never from https to http, and with only
  * Range and the version preconditions to another origin (scheme, host or port).
  * @returns the first response that is not a redirect (a 3xx without Location included).
- * @throws RefusedRedirect for a redirect loop, a downgrade to http or a Location that is not a URL;
+ * @throws RefusedRedirect for a redirect loop, a downgrade to http, a Location that is not an http(s)
+ *   URL or that carries a user name or password;
  *   what fetch throws (a reset, the signal's abort).
  * @example const response = await fetchFollowingRedirects('https://example.com/f', { range: 'bytes=0-9' }, AbortSignal.timeout(5000));
  */
