@@ -63,8 +63,7 @@ export class RangeCache {
     }
     // Added in offset order (appended, not inserted), then ranked by when each was last written.
     found.sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : a.offset - b.offset));
-    for (const entry of found) this.insert(entry);
-    this.recency.clear();
+    for (const entry of found) this.index(entry);
     for (const entry of found.sort((a, b) => a.used - b.used)) this.recency.add(entry);
     for (const file of this.evict()) fs.rmSync(file, { force: true });
   }
@@ -178,7 +177,9 @@ export class RangeCache {
       await fs.promises.rm(temporary, { force: true }).catch(() => {});
       return;
     }
-    this.insert({ object, offset, end, file });
+    const entry = { object, offset, end, file };
+    this.index(entry);
+    this.recency.add(entry);
     await Promise.all(this.evict().map((evicted) => this.deleteFile(evicted)));
   }
 
@@ -202,11 +203,11 @@ export class RangeCache {
     return this.totalBytes;
   }
 
-  private insert(entry: CachedRange): void {
+  /** Counts `entry` in and makes it findable; its place in `recency` is the caller's to give. */
+  private index(entry: CachedRange): void {
     let ranges = this.byObject.get(entry.object);
     if (ranges === undefined) this.byObject.set(entry.object, (ranges = new CachedRanges()));
     ranges.add(entry);
-    this.recency.add(entry);
     this.totalBytes += fileSize(entry.end - entry.offset);
   }
 
